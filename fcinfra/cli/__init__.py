@@ -1,0 +1,1 @@
+"""The `fcinfra` command line."""

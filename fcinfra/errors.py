@@ -1,0 +1,162 @@
+"""The one error tree of fcinfra.
+
+Everything fcinfra raises derives from :class:`FcinfraError`, so ``except FcinfraError`` is enough for
+callers. Errors that Function Compute answered derive from :class:`FcApiError` and carry FC's own code,
+HTTP status, message and request id::
+
+    FcinfraError
+    ├── InvalidArgumentError (also ValueError)    bad input caught before any request is sent
+    ├── ConfigurationError                        missing credentials, endpoint, account or region
+    ├── FcConnectionError                         no answer from FC (after retries)
+    ├── AmbiguousPublishError                     a publish whose outcome could not be established
+    ├── VersionInUseError                         fcinfra refuses to delete a referenced version
+    ├── RolloutError                              a rollout could not run or was stopped
+    │   └── AliasChangedError                     someone else changed the alias mid-rollout
+    └── FcApiError                                .code .status .message .request_id
+        ├── InvalidRequestError (400)
+        │   └── NoChangesToPublishError           "No changes were made since last publish"
+        ├── AccessDeniedError (403)
+        ├── NotFoundError (404)
+        ├── ConflictError (409)
+        ├── PreconditionFailedError (412)
+        ├── ThrottledError (429, 503 ResourceThrottled)
+        └── ServerError (5xx)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class FcinfraError(Exception):
+    """Base of every error fcinfra raises."""
+
+
+class InvalidArgumentError(FcinfraError, ValueError):
+    """Input rejected on the client side, before anything was sent or changed."""
+
+
+class ConfigurationError(FcinfraError):
+    """Settings needed to reach FC (credentials, account, region, endpoint) are missing or invalid."""
+
+
+class FcConnectionError(FcinfraError):
+    """FC could not be reached, or the connection broke, and retries did not help."""
+
+
+class AmbiguousPublishError(FcinfraError):
+    """A publish may or may not have created a version, and the service could not tell us which."""
+
+
+class RolloutError(FcinfraError):
+    """A rollout could not start, or was stopped before it finished."""
+
+
+class AliasChangedError(RolloutError):
+    """The alias was changed by someone else during a rollout; the rollout stopped without writing."""
+
+
+class VersionInUseError(FcinfraError):
+    """Deleting a version was refused because aliases or triggers still refer to it.
+
+    ``referrers`` names each one, e.g. ``["alias prod", "trigger fn/http-prod (via alias prod)"]``.
+    """
+
+    def __init__(self, service: str, version_id: str, referrers: Sequence[str]) -> None:
+        self.service = service
+        self.version_id = version_id
+        self.referrers = list(referrers)
+        super().__init__(
+            f"version {version_id} of service {service!r} is still in use by: "
+            + ", ".join(self.referrers)
+            + "; point them at another version or delete them first"
+        )
+
+
+class FcApiError(FcinfraError):
+    """An error answered by Function Compute."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int,
+        request_id: str | None = None,
+        method: str | None = None,
+        path: str | None = None,
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.status = status
+        self.request_id = request_id
+        self.method = method
+        self.path = path
+        where = f" ({method} {path})" if method and path else ""
+        rid = f" [request id {request_id}]" if request_id else ""
+        super().__init__(f"{status} {code}: {message}{where}{rid}")
+
+
+class InvalidRequestError(FcApiError):
+    """FC rejected the request as invalid (400)."""
+
+
+class NoChangesToPublishError(InvalidRequestError):
+    """Nothing changed in the service or its functions since the last published version."""
+
+
+class AccessDeniedError(FcApiError):
+    """403: bad signature, unknown access key, or not allowed."""
+
+
+class NotFoundError(FcApiError):
+    """404: the service, function, version, alias or trigger does not exist."""
+
+
+class ConflictError(FcApiError):
+    """409: the resource already exists, or a concurrent update conflicted."""
+
+
+class PreconditionFailedError(FcApiError):
+    """412: the ``If-Match`` ETag no longer matches; someone else changed the resource."""
+
+
+class ThrottledError(FcApiError):
+    """429 ``ResourceExhausted`` or 503 ``ResourceThrottled``: retry later."""
+
+
+class ServerError(FcApiError):
+    """5xx: FC failed on its side."""
+
+
+NO_CHANGES_MESSAGE = "No changes were made since last publish"
+
+
+def error_for(
+    status: int,
+    code: str,
+    message: str,
+    request_id: str | None = None,
+    method: str | None = None,
+    path: str | None = None,
+) -> FcApiError:
+    """Map an FC error answer onto the error tree."""
+    cls: type[FcApiError]
+    if code == "VersionPublishError" or NO_CHANGES_MESSAGE.lower() in message.lower():
+        cls = NoChangesToPublishError
+    elif status == 412 or code == "PreconditionFailed":
+        cls = PreconditionFailedError
+    elif status == 403 or code in {"SignatureNotMatch", "InvalidAccessKeyID", "AccessDenied"}:
+        cls = AccessDeniedError
+    elif status == 404:
+        cls = NotFoundError
+    elif status == 409:
+        cls = ConflictError
+    elif status == 429 or code in {"ResourceExhausted", "ResourceThrottled"}:
+        cls = ThrottledError
+    elif status >= 500:
+        cls = ServerError
+    elif status == 400:
+        cls = InvalidRequestError
+    else:
+        cls = FcApiError
+    return cls(code, message, status, request_id, method, path)
