@@ -1,0 +1,214 @@
+"""The emulator's function worker: one process that runs one function's Python handler, over and over.
+
+It is started by ``fcinfra.fake.runtime`` as ``python -I <this file> <fd>`` (a script path, not ``-m``),
+so it imports nothing from fcinfra and the emulator's state is out of its reach. It talks to the
+emulator over the inherited socket ``fd`` with length-prefixed JSON messages
+(``multiprocessing.connection.Connection``); stdout and stderr (fd 1 and 2) go to a log file the
+emulator reads for ``X-Fc-Log-Type: Tail``.
+
+Memory: once the interpreter is up, the address space (RLIMIT_AS) is capped at what it uses now plus
+the function's ``memory_size``, so the handler gets about ``memory_size`` MB for itself, and an
+allocation beyond it fails (``MemoryError``) instead of swapping the host. ``MALLOC_ARENA_MAX`` is set by
+the runtime so that glibc's per-thread arenas do not eat that budget.
+
+Protocol (each message one JSON object):
+    -> {"op": "invoke", "handler": "index.handler", "event": <b64>, "context": {...}}
+    <- {"payload": <b64>, "error": null | {"errorMessage", "errorType", "stackTrace"},
+        "fatal": bool, "oom": bool, "max_memory_mb": float}
+The first message from the worker is ``{"ready": true, "pid": N}``.
+"""
+
+from __future__ import annotations
+
+import base64
+import importlib
+import json
+import logging
+import os
+import resource
+import sys
+import threading
+import time
+import traceback
+from multiprocessing.connection import Connection
+from types import SimpleNamespace
+from typing import Any
+
+_LOG_FORMAT = "%(asctime)s %(request_id)s [%(levelname)s] %(message)s"
+
+
+class _RequestIdFilter(logging.Filter):
+    """Adds the current request id to every record, like FC's Python runtime does."""
+
+    request_id = ""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = self.request_id
+        return True
+
+
+_REQUEST_FILTER = _RequestIdFilter()
+
+
+def _namespace(value: Any) -> Any:
+    """Plain dicts -> attribute objects, so handlers write ``context.service.qualifier``."""
+    if isinstance(value, dict):
+        return SimpleNamespace(**{str(k): _namespace(v) for k, v in value.items()})
+    return value
+
+
+def build_context(data: dict[str, Any]) -> Any:
+    """An FC-like context: request_id, function, service, credentials, region, account_id."""
+    ctx = _namespace(data)
+    function = getattr(ctx, "function", None)
+    if function is not None and not hasattr(function, "memory") and hasattr(function, "memory_size"):
+        function.memory = function.memory_size  # FC's runtime calls it ``memory``
+    for name in ("request_id", "region", "account_id"):
+        if not hasattr(ctx, name):
+            setattr(ctx, name, "")
+    return ctx
+
+
+def _limit_memory(memory_mb: int) -> None:
+    """Cap the address space at the current size plus the function's memory (see module docstring)."""
+    if memory_mb <= 0:
+        return
+    current = 0
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmSize:"):
+                    current = int(line.split()[1]) * 1024
+                    break
+    except OSError:
+        current = 0
+    limit = current + memory_mb * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def _max_memory_mb() -> float:
+    rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(rss_kb / 1024.0, 2)
+
+
+def _error(exc: BaseException) -> dict[str, Any]:
+    """FC's error shape; the stack trace starts at user code (this file's frames are left out)."""
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
+        tb = tb.tb_next
+    stack = traceback.format_list(traceback.extract_tb(tb))
+    return {"errorMessage": str(exc), "errorType": type(exc).__name__, "stackTrace": stack}
+
+
+def _encode_result(result: Any) -> bytes:
+    """str/bytes verbatim, dict/list as JSON, None as empty, anything else as its str()."""
+    if result is None:
+        return b""
+    if isinstance(result, bytes | bytearray | memoryview):
+        return bytes(result)
+    if isinstance(result, str):
+        return result.encode("utf-8")
+    if isinstance(result, dict | list):
+        return json.dumps(result).encode("utf-8")
+    return str(result).encode("utf-8")
+
+
+class _Function:
+    """The loaded handler (imported on first use, then kept: that is what makes a worker warm)."""
+
+    def __init__(self) -> None:
+        self.handler_name = ""
+        self.handler: Any = None
+        self.initialized = False
+
+    def load(self, handler_name: str, initializer: str | None, context: Any) -> Any:
+        if self.handler is not None and handler_name == self.handler_name:
+            return self.handler
+        module_name, _, attr = handler_name.rpartition(".")
+        if not module_name or not attr:
+            raise ValueError(f"handler {handler_name!r} is invalid: expected 'module.function', e.g. 'index.handler'")
+        module = importlib.import_module(module_name)
+        handler = getattr(module, attr, None)
+        if not callable(handler):
+            raise AttributeError(f"handler {handler_name!r} not found: module {module_name!r} has no function {attr!r}")
+        if initializer and not self.initialized:
+            init_module, _, init_attr = str(initializer).rpartition(".")
+            getattr(importlib.import_module(init_module), init_attr)(context)
+            self.initialized = True
+        self.handler_name, self.handler = handler_name, handler
+        return handler
+
+
+def _invoke(function: _Function, message: dict[str, Any]) -> dict[str, Any]:
+    context = build_context(message.get("context") or {})
+    _REQUEST_FILTER.request_id = str(getattr(context, "request_id", ""))
+    request_id = _REQUEST_FILTER.request_id
+    event = base64.b64decode(message.get("event") or "")
+    print(f"FC Invoke Start RequestId: {request_id}", file=sys.stderr, flush=True)
+    reply: dict[str, Any] = {"payload": "", "error": None, "fatal": False, "oom": False}
+    try:
+        initializer = message.get("initializer") or getattr(getattr(context, "function", None), "initializer", None)
+        handler = function.load(str(message["handler"]), initializer, context)
+        payload = _encode_result(handler(event, context))
+        reply["payload"] = base64.b64encode(payload).decode("ascii")
+    except MemoryError as exc:
+        reply.update(error=_error(exc), oom=True, fatal=True)
+    except SystemExit as exc:  # sys.exit() in user code ends the instance in FC as well
+        reply.update(error=_error(exc), fatal=True)
+    except BaseException as exc:
+        logging.getLogger().error("%s", "".join(traceback.format_exception_only(type(exc), exc)).strip())
+        reply["error"] = _error(exc)
+        if function.handler is None:
+            reply["fatal"] = True  # an import that failed may have left half a module behind
+    finally:
+        sys.stdout.flush()
+        print(f"FC Invoke End RequestId: {request_id}", file=sys.stderr, flush=True)
+    reply["max_memory_mb"] = _max_memory_mb()
+    return reply
+
+
+def _watch_parent(parent_pid: int) -> None:
+    """Exit when the emulator is gone, even while a handler hangs (the pipe's EOF is not seen then)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent_pid:
+            os._exit(0)
+
+
+def main(argv: list[str]) -> int:
+    conn = Connection(int(argv[1]))
+    if len(argv) > 4:
+        threading.Thread(target=_watch_parent, args=(int(argv[4]),), daemon=True).start()
+    memory_mb = int(argv[2]) if len(argv) > 2 else 0
+    code_dir = argv[3] if len(argv) > 3 else os.getcwd()
+    sys.path.insert(0, code_dir)
+    os.chdir(code_dir)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter(_LOG_FORMAT))
+    handler.addFilter(_REQUEST_FILTER)
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(logging.INFO)
+    _limit_memory(memory_mb)
+    conn.send_bytes(json.dumps({"ready": True, "pid": os.getpid()}).encode())
+    function = _Function()
+    while True:
+        try:
+            raw = conn.recv_bytes()
+        except (EOFError, OSError):
+            return 0
+        message = json.loads(raw)
+        if message.get("op") != "invoke":
+            return 0
+        reply = _invoke(function, message)
+        try:
+            data = json.dumps(reply).encode()
+        except MemoryError:
+            os._exit(70)
+        conn.send_bytes(data)
+        if reply["fatal"]:
+            return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
