@@ -65,7 +65,9 @@ def handler(event, context):
 CODE = make_zip({"index.py": SOURCE})
 
 
-def spec(event: str, *, version: str = "LATEST", code: bytes = CODE, checksum: str = "c1", **changes: Any) -> InvocationSpec:
+def spec(
+    event: str, *, version: str = "LATEST", code: bytes = CODE, checksum: str = "c1", **changes: Any
+) -> InvocationSpec:
     fields: dict[str, Any] = dict(
         key=("1234567890", "svc", version, "fn"),
         runtime="python3.10",
@@ -119,7 +121,8 @@ def alive(pid: int) -> bool:
 def test_context_and_environment_reach_the_handler(runner: PythonCodeRunner) -> None:
     result = ok(runner, version="1")
     assert result["request_id"] == "req-x"
-    assert (result["function"], result["service"], result["qualifier"], result["version_id"]) == ("fn", "svc", "prod", "1")
+    seen = (result["function"], result["service"], result["qualifier"], result["version_id"])
+    assert seen == ("fn", "svc", "prod", "1")
     assert result["memory"] == 128 and result["credentials"] is True
     assert result["env"] == "hi"
     assert result["pid"] != os.getpid()
