@@ -1,0 +1,725 @@
+"""FcClient: typed FC 2.0 calls with validation, retries, pagination, ETags and error mapping.
+
+Every method validates its input with the shared pydantic models *before* anything is sent (bad input
+raises ``InvalidArgumentError``), sends through one reused ``requests.Session`` and returns a model
+carrying the answer's ``ETag``. Idempotent calls are retried on throttling, 5xx and broken
+connections; ``publish_version`` is not idempotent and is never resent blindly (see its docstring).
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, TypeVar
+from urllib.parse import quote
+
+import requests
+from pydantic import BaseModel, ValidationError
+
+from fcinfra.config import Settings, mask, resolve_settings
+from fcinfra.errors import AmbiguousPublishError, FcApiError, FcinfraError, InvalidArgumentError
+from fcinfra.fc import retry
+from fcinfra.fc.models import (
+    LATEST,
+    Alias,
+    Code,
+    CreateAliasRequest,
+    CreateFunctionRequest,
+    CreateServiceRequest,
+    CreateTriggerRequest,
+    Function,
+    Invocation,
+    PublishVersionRequest,
+    Service,
+    Trigger,
+    UpdateAliasRequest,
+    UpdateFunctionRequest,
+    UpdateServiceRequest,
+    UpdateTriggerRequest,
+    Version,
+    check_alias_name,
+    check_name,
+    check_qualifier,
+    check_version_id,
+)
+from fcinfra.fc.retry import RetryPolicy
+from fcinfra.fc.transport import (
+    API_PREFIX,
+    Credentials,
+    RequestEvent,
+    Timeout,
+    Transport,
+    api_path,
+    build_endpoint,
+    json_body,
+)
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+PAGE_LIMIT = 100
+DEFAULT_TIMEOUT: Timeout = (5.0, 60.0)
+
+
+@dataclass(frozen=True)
+class HttpTriggerResponse:
+    """The answer of a function behind an HTTP trigger, returned whatever its status (it is the app's)."""
+
+    status_code: int
+    headers: dict[str, str] = field(repr=False)
+    body: bytes = field(repr=False)
+    request_id: str | None = None
+    version_id: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status_code < 400 and "X-Fc-Error-Type" not in self.headers
+
+
+def _validated(model: type[M], what: str, **values: Any) -> M:
+    """Build a request model; a pydantic error becomes an ``InvalidArgumentError`` that names the fields."""
+    try:
+        return model(**values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc']) or what}: {str(err['msg']).removeprefix('Value error, ')}"
+            for err in exc.errors()
+        )
+        raise InvalidArgumentError(f"invalid {what}: {problems}") from None
+
+
+def _check(fn: Callable[..., Any], *args: Any) -> None:
+    """Run a plain validator from models.py, raising ``InvalidArgumentError`` instead of ``ValueError``."""
+    try:
+        fn(*args)
+    except ValueError as exc:
+        raise InvalidArgumentError(str(exc)) from None
+
+
+def _parse(model: type[M], resp: requests.Response, what: str) -> M:
+    """Parse an answer into a model; a shape we cannot read is reported as an FC error, not a pydantic one."""
+    try:
+        data = resp.json()
+        result = model.model_validate(data)
+    except (ValueError, ValidationError) as exc:
+        raise FcApiError(
+            "InvalidResponse",
+            f"could not read the {what} in FC's answer: {str(exc).splitlines()[0]}",
+            resp.status_code,
+            resp.headers.get("X-Fc-Request-Id"),
+        ) from None
+    if hasattr(result, "etag"):
+        result.etag = resp.headers.get("ETag")
+    return result
+
+
+def _code_to_wire(code: bytes | Mapping[str, Any] | Code | None) -> Code | None:
+    """Zip bytes become ``{"zipFile": base64}``; an OSS location may be given as a mapping or ``Code``."""
+    if code is None or isinstance(code, Code):
+        return code
+    if isinstance(code, bytes | bytearray):
+        return _validated(Code, "code", zip_file=base64.b64encode(bytes(code)).decode("ascii"))
+    if isinstance(code, Mapping):
+        return _validated(Code, "code", **dict(code))
+    raise InvalidArgumentError(f"code must be zip bytes or an OSS location, got {type(code).__name__}")
+
+
+def _payload_bytes(payload: bytes | str | Mapping[str, Any] | None) -> bytes:
+    if payload is None:
+        return b""
+    if isinstance(payload, bytes | bytearray):
+        return bytes(payload)
+    if isinstance(payload, str):
+        return payload.encode("utf-8")
+    if isinstance(payload, Mapping):
+        return json.dumps(payload).encode("utf-8")
+    raise InvalidArgumentError(f"payload must be bytes, str or a dict, got {type(payload).__name__}")
+
+
+def _trigger_config(config: Mapping[str, Any] | str | None) -> dict[str, Any] | None:
+    """Accept a dict or a JSON string (as Pulumi passes it)."""
+    if config is None:
+        return None
+    if isinstance(config, str):
+        try:
+            parsed = json.loads(config)
+        except ValueError as exc:
+            raise InvalidArgumentError(f"trigger_config is not valid JSON: {exc}") from None
+        if not isinstance(parsed, dict):
+            raise InvalidArgumentError("trigger_config must be a JSON object")
+        return parsed
+    if isinstance(config, Mapping):
+        return dict(config)
+    raise InvalidArgumentError(f"trigger_config must be a dict or a JSON string, got {type(config).__name__}")
+
+
+def _if_match(etag: str | None) -> dict[str, str] | None:
+    return {"If-Match": etag} if etag else None
+
+
+class FcClient:
+    """A Function Compute 2.0 API client. Thread-compatible; one ``requests.Session`` per client."""
+
+    def __init__(
+        self,
+        account_id: str | None,
+        region: str | None,
+        access_key_id: str,
+        access_key_secret: str,
+        security_token: str | None = None,
+        endpoint: str | None = None,
+        *,
+        internal: bool = False,
+        timeout: Timeout = DEFAULT_TIMEOUT,
+        retry_policy: RetryPolicy | None = None,
+        session: requests.Session | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.time,
+        on_request: Callable[[RequestEvent], None] | None = None,
+    ) -> None:
+        Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
+        self.account_id = account_id or None
+        self.region = region or None
+        self.endpoint = build_endpoint(account_id, region, endpoint, internal)
+        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+        self._sleep = sleep
+        self._transport = Transport(
+            self.endpoint,
+            Credentials(access_key_id, access_key_secret, security_token),
+            self.account_id,
+            session if session is not None else requests.Session(),
+            timeout,
+            clock,
+            on_request,
+        )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> FcClient:
+        """Credentials, account, region and endpoint from the environment (and Pulumi config when running there).
+
+        Keyword arguments override what the environment says (``account_id=``, ``endpoint=``, ``timeout=``...).
+        """
+        setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint")
+        explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
+        settings = resolve_settings(env=env, **explicit)
+        settings.require_credentials()
+        assert settings.access_key_id and settings.access_key_secret  # checked just above
+        return cls(
+            settings.account_id,
+            settings.region,
+            settings.access_key_id,
+            settings.access_key_secret,
+            settings.security_token,
+            settings.endpoint,
+            **kwargs,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"FcClient(endpoint={self.endpoint!r}, access_key_id={mask(self._transport.credentials.access_key_id)!r})"
+        )
+
+    def __getstate__(self) -> None:
+        raise TypeError("FcClient holds credentials and is not picklable; build one where it is needed")
+
+    # ---------------------------------------------------------------------------------------- plumbing
+
+    @property
+    def session(self) -> requests.Session:
+        return self._transport.session
+
+    @property
+    def calls(self) -> Counter[str]:
+        """HTTP attempts per FC operation name (``GetAlias``, ``UpdateAlias``, ...) since this client was made."""
+        return self._transport.calls
+
+    def close(self) -> None:
+        self._transport.session.close()
+
+    def __enter__(self) -> FcClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        body: BaseModel | Mapping[str, Any] | None = None,
+        query: list[tuple[str, str]] | None = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool = True,
+    ) -> requests.Response:
+        data: bytes | None = None
+        if isinstance(body, BaseModel):
+            data = json_body(body.model_dump(by_alias=True, exclude_none=True, exclude={"etag"}))
+        elif body is not None:
+            data = json_body(body)
+
+        def attempt() -> requests.Response:
+            return self._transport.send(operation, method, path, query=query or (), body=data, headers=headers)
+
+        retry_on = retry.is_transient if idempotent else retry.is_refused
+        return retry.call(attempt, self.retry_policy, self._sleep, retry_on)
+
+    def _pages(self, operation: str, path: str, key: str, query: list[tuple[str, str]] | None = None) -> Iterator[Any]:
+        """Every item of a List* operation, following ``nextToken`` until FC stops giving one."""
+        token: str | None = None
+        seen: set[str] = set()
+        while True:
+            q = [("limit", str(PAGE_LIMIT)), *(query or [])]
+            if token:
+                q.append(("nextToken", token))
+            resp = self._call(operation, "GET", path, query=q)
+            try:
+                data = resp.json()
+            except ValueError:
+                raise FcApiError("InvalidResponse", f"{operation} answered with non-JSON", resp.status_code) from None
+            yield from data.get(key) or []
+            token = data.get("nextToken") or None
+            if not token:
+                return
+            if token in seen:  # a server repeating its token would otherwise loop forever
+                raise FcApiError("InvalidResponse", f"{operation} repeated nextToken {token!r}", resp.status_code)
+            seen.add(token)
+
+    def _items(
+        self, model: type[M], operation: str, path: str, key: str, query: list[tuple[str, str]] | None = None
+    ) -> list[M]:
+        try:
+            return [model.model_validate(item) for item in self._pages(operation, path, key, query)]
+        except ValidationError as exc:
+            raise FcApiError("InvalidResponse", f"{operation}: {str(exc).splitlines()[0]}", 200) from None
+
+    @staticmethod
+    def _svc(service: str, qualifier: str | None = None) -> str:
+        _check(check_name, service, "service name")
+        if qualifier is None:
+            return service
+        _check(check_qualifier, qualifier)
+        return f"{service}.{qualifier}"
+
+    # ---------------------------------------------------------------------------------------- services
+
+    def create_service(
+        self, name: str, description: str | None = None, role: str | None = None, **config: Any
+    ) -> Service:
+        req = _validated(
+            CreateServiceRequest, "service", service_name=name, description=description, role=role, **config
+        )
+        return _parse(
+            Service, self._call("CreateService", "POST", api_path("services"), body=req, idempotent=False), "service"
+        )
+
+    def get_service(self, name: str, qualifier: str | None = None) -> Service:
+        resp = self._call("GetService", "GET", api_path("services", self._svc(name, qualifier)))
+        return _parse(Service, resp, "service")
+
+    def update_service(self, name: str, *, if_match: str | None = None, **changes: Any) -> Service:
+        req = _validated(UpdateServiceRequest, "service update", **changes)
+        path = api_path("services", self._svc(name))
+        return _parse(
+            Service, self._call("UpdateService", "PUT", path, body=req, headers=_if_match(if_match)), "service"
+        )
+
+    def delete_service(self, name: str, *, if_match: str | None = None) -> None:
+        self._call("DeleteService", "DELETE", api_path("services", self._svc(name)), headers=_if_match(if_match))
+
+    def list_services(self, prefix: str | None = None) -> list[Service]:
+        query = [("prefix", prefix)] if prefix else None
+        return self._items(Service, "ListServices", api_path("services"), "services", query)
+
+    # --------------------------------------------------------------------------------------- functions
+
+    def create_function(
+        self,
+        service: str,
+        name: str,
+        runtime: str,
+        handler: str,
+        code: bytes | Mapping[str, Any] | Code | None = None,
+        memory_size: int = 128,
+        timeout: int = 3,
+        environment_variables: Mapping[str, str] | None = None,
+        description: str | None = None,
+        **config: Any,
+    ) -> Function:
+        req = _validated(
+            CreateFunctionRequest,
+            "function",
+            function_name=name,
+            runtime=runtime,
+            handler=handler,
+            code=_code_to_wire(code),
+            memory_size=memory_size,
+            timeout=timeout,
+            environment_variables=dict(environment_variables) if environment_variables is not None else None,
+            description=description,
+            **config,
+        )
+        path = api_path("services", self._svc(service), "functions")
+        return _parse(Function, self._call("CreateFunction", "POST", path, body=req, idempotent=False), "function")
+
+    def get_function(self, service: str, name: str, qualifier: str | None = None) -> Function:
+        _check(check_name, name, "function name")
+        path = api_path("services", self._svc(service, qualifier), "functions", name)
+        return _parse(Function, self._call("GetFunction", "GET", path), "function")
+
+    def get_function_code(self, service: str, name: str, qualifier: str | None = None) -> dict[str, Any]:
+        """``{"checksum": ..., "url": ...}``: where to download the code of the function (at a qualifier)."""
+        _check(check_name, name, "function name")
+        path = api_path("services", self._svc(service, qualifier), "functions", name, "code")
+        data = self._call("GetFunctionCode", "GET", path).json()
+        return dict(data) if isinstance(data, dict) else {}
+
+    def update_function(self, service: str, name: str, *, if_match: str | None = None, **changes: Any) -> Function:
+        _check(check_name, name, "function name")
+        if "code" in changes:
+            changes["code"] = _code_to_wire(changes["code"])
+        if changes.get("environment_variables") is not None:
+            changes["environment_variables"] = dict(changes["environment_variables"])
+        req = _validated(UpdateFunctionRequest, "function update", **changes)
+        path = api_path("services", self._svc(service), "functions", name)
+        resp = self._call("UpdateFunction", "PUT", path, body=req, headers=_if_match(if_match))
+        return _parse(Function, resp, "function")
+
+    def delete_function(self, service: str, name: str, *, if_match: str | None = None) -> None:
+        _check(check_name, name, "function name")
+        path = api_path("services", self._svc(service), "functions", name)
+        self._call("DeleteFunction", "DELETE", path, headers=_if_match(if_match))
+
+    def list_functions(self, service: str, qualifier: str | None = None, prefix: str | None = None) -> list[Function]:
+        query = [("prefix", prefix)] if prefix else None
+        path = api_path("services", self._svc(service, qualifier), "functions")
+        return self._items(Function, "ListFunctions", path, "functions", query)
+
+    # ---------------------------------------------------------------------------------------- versions
+
+    def publish_version(self, service: str, description: str | None = None, *, if_match: str | None = None) -> Version:
+        """Publish LATEST as a new immutable version, never creating two versions for one call.
+
+        PublishServiceVersion is not idempotent, so it is resent only when FC certainly did not run it
+        (throttled, or never connected). After an ambiguous failure (5xx, timeout or a connection lost
+        after sending), the service's versions are compared with those that existed before the call:
+        exactly one new version with our description is ours and is returned; none means it is safe to
+        try again; anything else raises ``AmbiguousPublishError`` rather than guess.
+        """
+        req = _validated(PublishVersionRequest, "version", description=description)
+        path = api_path("services", self._svc(service), "versions")
+        before = self._newest_version_number(service)
+
+        def attempt() -> Version:
+            try:
+                resp = self._call(
+                    "PublishServiceVersion", "POST", path, body=req, headers=_if_match(if_match), idempotent=False
+                )
+            except FcinfraError as exc:
+                if retry.is_refused(exc) or not retry.is_transient(exc):
+                    raise
+                created = self._find_published(service, before, description, exc)
+                if created is not None:
+                    return created
+                raise  # the version was not created: retrying (if attempts remain) is safe
+            return _parse(Version, resp, "version")
+
+        return retry.call(attempt, self.retry_policy, self._sleep, retry.is_transient)
+
+    def _newest_version_number(self, service: str) -> int:
+        resp = self._call(
+            "ListServiceVersions",
+            "GET",
+            api_path("services", self._svc(service), "versions"),
+            query=[("limit", "1"), ("direction", "BACKWARD")],
+        )
+        versions = resp.json().get("versions") or []
+        return max((int(v["versionId"]) for v in versions), default=0)
+
+    def _find_published(self, service: str, before: int, description: str | None, cause: Exception) -> Version | None:
+        """After an ambiguous publish: our version if it exists, None if certainly not created."""
+        try:
+            new = [v for v in self._iter_versions(service, stop_at=before) if int(v.version_id) > before]
+        except FcinfraError as exc:
+            raise AmbiguousPublishError(
+                f"publishing service {service!r} failed ambiguously ({cause}) and its versions could not be "
+                f"listed to find out whether a version was created ({exc}); check with list_versions before retrying"
+            ) from exc
+        if not new:
+            return None
+        if len(new) == 1 and (new[0].description or None) == (description or None):
+            return new[0]
+        ids = ", ".join(v.version_id for v in new)
+        raise AmbiguousPublishError(
+            f"publishing service {service!r} failed ambiguously ({cause}); versions {ids} appeared since, and it "
+            "cannot be told which one (if any) this call created; check with list_versions before retrying"
+        )
+
+    def _iter_versions(self, service: str, stop_at: int = 0) -> Iterator[Version]:
+        path = api_path("services", self._svc(service), "versions")
+        for item in self._pages("ListServiceVersions", path, "versions", [("direction", "BACKWARD")]):
+            version = Version.model_validate(item)
+            if stop_at and int(version.version_id) <= stop_at:
+                return
+            yield version
+
+    def list_versions(self, service: str) -> list[Version]:
+        """Every version of the service, newest first."""
+        try:
+            versions = list(self._iter_versions(service))
+        except ValidationError as exc:
+            raise FcApiError("InvalidResponse", f"ListServiceVersions: {str(exc).splitlines()[0]}", 200) from None
+        return sorted(versions, key=lambda v: int(v.version_id), reverse=True)
+
+    def delete_version(self, service: str, version_id: str) -> None:
+        """The raw DeleteServiceVersion call: FC deletes even a version that aliases or triggers still use.
+
+        Use ``fcinfra.lifecycle.delete_version_safely`` to refuse that.
+        """
+        if version_id == LATEST:
+            raise InvalidArgumentError("LATEST cannot be deleted: it is the service's mutable head")
+        _check(check_version_id, str(version_id))
+        path = api_path("services", self._svc(service), "versions", str(version_id))
+        self._call("DeleteServiceVersion", "DELETE", path)
+
+    # ----------------------------------------------------------------------------------------- aliases
+
+    def create_alias(
+        self,
+        service: str,
+        name: str,
+        version_id: str,
+        description: str | None = None,
+        additional_version_weight: Mapping[str, float] | None = None,
+    ) -> Alias:
+        req = _validated(
+            CreateAliasRequest,
+            "alias",
+            alias_name=name,
+            version_id=version_id,
+            description=description,
+            additional_version_weight=dict(additional_version_weight) if additional_version_weight else None,
+        )
+        path = api_path("services", self._svc(service), "aliases")
+        return _parse(Alias, self._call("CreateAlias", "POST", path, body=req, idempotent=False), "alias")
+
+    def get_alias(self, service: str, name: str) -> Alias:
+        _check(check_alias_name, name)
+        path = api_path("services", self._svc(service), "aliases", name)
+        return _parse(Alias, self._call("GetAlias", "GET", path), "alias")
+
+    def update_alias(
+        self,
+        service: str,
+        name: str,
+        version_id: str | None = None,
+        additional_version_weight: Mapping[str, float] | None = None,
+        description: str | None = None,
+        if_match: str | None = None,
+    ) -> Alias:
+        """Change what the alias points at. ``additional_version_weight=None`` keeps the weights, ``{}`` clears them."""
+        _check(check_alias_name, name)
+        req = _validated(
+            UpdateAliasRequest,
+            "alias update",
+            version_id=version_id,
+            description=description,
+            additional_version_weight=(None if additional_version_weight is None else dict(additional_version_weight)),
+        )
+        path = api_path("services", self._svc(service), "aliases", name)
+        return _parse(Alias, self._call("UpdateAlias", "PUT", path, body=req, headers=_if_match(if_match)), "alias")
+
+    def delete_alias(self, service: str, name: str, *, if_match: str | None = None) -> None:
+        _check(check_alias_name, name)
+        path = api_path("services", self._svc(service), "aliases", name)
+        self._call("DeleteAlias", "DELETE", path, headers=_if_match(if_match))
+
+    def list_aliases(self, service: str, prefix: str | None = None) -> list[Alias]:
+        query = [("prefix", prefix)] if prefix else None
+        return self._items(Alias, "ListAliases", api_path("services", self._svc(service), "aliases"), "aliases", query)
+
+    # ---------------------------------------------------------------------------------------- triggers
+
+    def _trigger_path(self, service: str, function: str, *rest: str) -> str:
+        _check(check_name, function, "function name")
+        return api_path("services", self._svc(service), "functions", function, "triggers", *rest)
+
+    def create_trigger(
+        self,
+        service: str,
+        function: str,
+        name: str,
+        trigger_type: str,
+        trigger_config: Mapping[str, Any] | str | None,
+        qualifier: str | None = None,
+        source_arn: str | None = None,
+        invocation_role: str | None = None,
+        description: str | None = None,
+    ) -> Trigger:
+        req = _validated(
+            CreateTriggerRequest,
+            "trigger",
+            trigger_name=name,
+            trigger_type=trigger_type,
+            trigger_config=_trigger_config(trigger_config),
+            qualifier=qualifier,
+            source_arn=source_arn,
+            invocation_role=invocation_role,
+            description=description,
+        )
+        path = self._trigger_path(service, function)
+        return _parse(Trigger, self._call("CreateTrigger", "POST", path, body=req, idempotent=False), "trigger")
+
+    def get_trigger(self, service: str, function: str, name: str) -> Trigger:
+        _check(check_name, name, "trigger name")
+        return _parse(Trigger, self._call("GetTrigger", "GET", self._trigger_path(service, function, name)), "trigger")
+
+    def update_trigger(
+        self,
+        service: str,
+        function: str,
+        name: str,
+        qualifier: str | None = None,
+        trigger_config: Mapping[str, Any] | str | None = None,
+        invocation_role: str | None = None,
+        description: str | None = None,
+        if_match: str | None = None,
+    ) -> Trigger:
+        _check(check_name, name, "trigger name")
+        req = _validated(
+            UpdateTriggerRequest,
+            "trigger update",
+            qualifier=qualifier,
+            trigger_config=_trigger_config(trigger_config),
+            invocation_role=invocation_role,
+            description=description,
+        )
+        path = self._trigger_path(service, function, name)
+        return _parse(
+            Trigger, self._call("UpdateTrigger", "PUT", path, body=req, headers=_if_match(if_match)), "trigger"
+        )
+
+    def delete_trigger(self, service: str, function: str, name: str, *, if_match: str | None = None) -> None:
+        _check(check_name, name, "trigger name")
+        self._call("DeleteTrigger", "DELETE", self._trigger_path(service, function, name), headers=_if_match(if_match))
+
+    def list_triggers(self, service: str, function: str, prefix: str | None = None) -> list[Trigger]:
+        query = [("prefix", prefix)] if prefix else None
+        return self._items(Trigger, "ListTriggers", self._trigger_path(service, function), "triggers", query)
+
+    # -------------------------------------------------------------------------------------- invocation
+
+    def invoke(
+        self,
+        service: str,
+        function: str,
+        payload: bytes | str | Mapping[str, Any] | None = b"",
+        qualifier: str | None = None,
+        *,
+        log_type: Literal["None", "Tail"] | None = None,
+        invocation_type: Literal["Sync", "Async"] = "Sync",
+        timeout: Timeout | None = None,
+    ) -> Invocation:
+        """Invoke a function (at LATEST, a version or an alias). A function error is reported in
+        ``error_type``, not raised; FC errors (unknown function, deleted version...) are raised.
+
+        Retried only when FC refused the call (throttled, never connected): the function may have run otherwise.
+        """
+        _check(check_name, function, "function name")
+        if invocation_type not in ("Sync", "Async"):
+            raise InvalidArgumentError(f"invocation_type must be 'Sync' or 'Async', got {invocation_type!r}")
+        if log_type not in (None, "None", "Tail"):
+            raise InvalidArgumentError(f"log_type must be 'None' or 'Tail', got {log_type!r}")
+        body = _payload_bytes(payload)
+        path = api_path("services", self._svc(service, qualifier), "functions", function, "invocations")
+        headers: dict[str, str] = {"X-Fc-Invocation-Type": invocation_type}
+        if log_type:
+            headers["X-Fc-Log-Type"] = log_type
+
+        def attempt() -> requests.Response:
+            resp = self._transport.send(
+                "InvokeFunction", "POST", path, body=body, headers=headers, timeout=timeout, raise_for_status=False
+            )
+            if resp.status_code >= 400 and "X-Fc-Error-Type" not in resp.headers:
+                # An API error (not the function's): raise it with the same mapping as every other call.
+                raise self._transport.api_error(resp, "POST", path)
+            return resp
+
+        resp = retry.call(attempt, self.retry_policy, self._sleep, retry.is_refused)
+        return _invocation(resp)
+
+    def http_trigger_request(
+        self,
+        service: str,
+        qualifier: str,
+        function: str,
+        path: str = "/",
+        method: str = "GET",
+        *,
+        body: bytes | str | None = None,
+        headers: Mapping[str, str] | None = None,
+        query: Mapping[str, str] | list[tuple[str, str]] | None = None,
+        sign: bool = True,
+        timeout: Timeout | None = None,
+    ) -> HttpTriggerResponse:
+        """Call a function through its HTTP trigger (``/proxy/{svc}.{qualifier}/{fn}/{path}``).
+
+        The function's answer is returned whatever its status; only a failure to get an answer raises.
+        ``sign=False`` is for ``anonymous`` triggers. Not retried: the function may have run.
+        """
+        _check(check_qualifier, qualifier)
+        _check(check_name, function, "function name")
+        svc = self._svc(service)
+        sub = "/".join(quote(part, safe="") for part in path.lstrip("/").split("/"))
+        target = f"{quote(svc, safe='')}.{quote(qualifier, safe='')}/{quote(function, safe='')}"
+        full_path = f"{API_PREFIX}/proxy/{target}/{sub}"
+        pairs = list(query.items()) if isinstance(query, Mapping) else list(query or [])
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        extra = dict(headers or {})
+        content_type = extra.pop("Content-Type", None) or extra.pop("content-type", None)
+        resp = self._transport.send(
+            "HttpTriggerInvoke",
+            method.upper(),
+            full_path,
+            query=pairs,
+            body=data,
+            headers=extra,
+            timeout=timeout,
+            raise_for_status=False,
+            content_type=content_type,
+            sign=sign,
+        )
+        return HttpTriggerResponse(
+            status_code=resp.status_code,
+            headers=dict(resp.headers),
+            body=resp.content,
+            request_id=resp.headers.get("X-Fc-Request-Id"),
+            version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
+        )
+
+
+def _invocation(resp: requests.Response) -> Invocation:
+    log_result = resp.headers.get("X-Fc-Log-Result")
+    if log_result:
+        with contextlib.suppress(ValueError):  # not base64: keep what FC sent
+            log_result = base64.b64decode(log_result, validate=True).decode("utf-8", "replace")
+    duration = resp.headers.get("X-Fc-Invocation-Duration")
+    try:
+        duration_ms = float(duration) if duration else None
+    except ValueError:
+        duration_ms = None
+    return Invocation(
+        status_code=resp.status_code,
+        payload=resp.content,
+        version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
+        request_id=resp.headers.get("X-Fc-Request-Id"),
+        error_type=resp.headers.get("X-Fc-Error-Type") or None,
+        log_result=log_result,
+        duration_ms=duration_ms,
+    )

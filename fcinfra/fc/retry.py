@@ -1,0 +1,81 @@
+"""When and how the client retries: exponential backoff with jitter, via tenacity, with an injectable sleep.
+
+Two kinds of failure are told apart, because only one of them may be retried for a call that is not
+idempotent:
+
+* *refused* — FC did not run the request (429/503 throttling, or no connection was ever made);
+  anything may be resent;
+* *transient* — a 5xx, a timeout or a broken connection after the request was sent: the operation
+  may or may not have happened; only idempotent calls are resent blindly.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+
+from fcinfra.errors import FcConnectionError, ServerError, ThrottledError
+
+T = TypeVar("T")
+
+
+class ConnectionNotEstablished(FcConnectionError):
+    """FC could not be reached at all (connect failure or connect timeout): nothing was sent."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """``attempts`` counts the first try; waits grow ``initial * 2**n`` up to ``max_wait``, plus jitter."""
+
+    attempts: int = 4
+    initial_wait: float = 0.2
+    max_wait: float = 5.0
+    jitter: float = 0.2
+
+    @classmethod
+    def none(cls) -> RetryPolicy:
+        return cls(attempts=1)
+
+
+def is_refused(exc: BaseException) -> bool:
+    """The request certainly did not run on FC's side."""
+    return isinstance(exc, ThrottledError | ConnectionNotEstablished)
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Worth retrying for an idempotent call."""
+    return is_refused(exc) or isinstance(exc, ServerError | FcConnectionError)
+
+
+def call(
+    fn: Callable[[], T],
+    policy: RetryPolicy,
+    sleep: Callable[[float], None],
+    retry_on: Callable[[BaseException], bool],
+) -> T:
+    """Run ``fn``, retrying per ``policy`` while ``retry_on(exc)`` holds; the last error is re-raised."""
+    if policy.attempts <= 1:
+        return fn()
+    try:  # fast path: most calls succeed first time, and need no retry machinery
+        return fn()
+    except Exception as exc:
+        if not retry_on(exc):
+            raise
+    sleep(_first_wait(policy))
+    retrying = Retrying(
+        stop=stop_after_attempt(policy.attempts - 1),
+        wait=wait_exponential_jitter(initial=policy.initial_wait * 2, max=policy.max_wait, jitter=policy.jitter),
+        retry=retry_if_exception(retry_on),
+        sleep=sleep,
+        reraise=True,
+    )
+    return retrying(fn)
+
+
+def _first_wait(policy: RetryPolicy) -> float:
+    # Same shape as tenacity's wait_exponential_jitter for attempt 1: initial wait plus uniform jitter.
+    return min(policy.max_wait, policy.initial_wait + random.uniform(0, policy.jitter))

@@ -1,0 +1,235 @@
+"""One signed HTTP exchange with FC: headers, signature, timeout, error mapping. No retries, no models.
+
+The client builds on ``Transport.send``; keeping the wire details here lets the client read as a list
+of FC operations. Secrets live only in ``Credentials`` (hidden from ``repr``) and are redacted from
+every message this module produces.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import quote
+
+import requests
+
+from fcinfra.config import mask
+from fcinfra.errors import ConfigurationError, FcApiError, FcConnectionError, error_for
+from fcinfra.fc import signing
+from fcinfra.fc.retry import ConnectionNotEstablished
+
+API_VERSION = "2016-08-15"
+API_PREFIX = f"/{API_VERSION}"
+JSON = "application/json"
+
+log = logging.getLogger("fcinfra.fc")
+
+Timeout = float | tuple[float, float]
+
+
+@dataclass(frozen=True, repr=False)
+class Credentials:
+    """An access key pair and optional STS token. Never printed: ``repr`` masks all of it."""
+
+    access_key_id: str
+    access_key_secret: str = field(repr=False)
+    security_token: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        return f"Credentials(access_key_id={mask(self.access_key_id)!r}, secret=<hidden>)"
+
+    def redact(self, text: str) -> str:
+        """Remove every credential value from ``text`` (error messages echo access key ids)."""
+        for value, label in (
+            (self.access_key_secret, "<secret>"),
+            (self.security_token, "<security-token>"),
+            (self.access_key_id, mask(self.access_key_id)),
+        ):
+            if value:
+                text = text.replace(value, label)
+        return text
+
+
+def build_endpoint(account_id: str | None, region: str | None, endpoint: str | None, internal: bool = False) -> str:
+    """``https://{account}.{region}[-internal].fc.aliyuncs.com``, or the given endpoint (https if no scheme)."""
+    if endpoint:
+        endpoint = endpoint.strip().rstrip("/")
+        return endpoint if "://" in endpoint else f"https://{endpoint}"
+    if not account_id or not region:
+        raise ConfigurationError("an FC endpoint needs both the account id and the region (or pass endpoint=)")
+    return f"https://{account_id}.{region}{'-internal' if internal else ''}.fc.aliyuncs.com"
+
+
+def api_path(*segments: str) -> str:
+    """``/2016-08-15/seg/seg``, each segment percent-encoded (FC signs the decoded form)."""
+    return API_PREFIX + "".join("/" + quote(s, safe="") for s in segments)
+
+
+@dataclass(frozen=True)
+class RequestEvent:
+    """What ``on_request`` hooks see after each HTTP attempt: no headers, no bodies, no secrets."""
+
+    operation: str
+    method: str
+    path: str
+    status: int | None  # None when no answer arrived
+    duration: float
+    request_id: str | None
+
+
+def parse_error(resp: requests.Response) -> tuple[str, str]:
+    """``(code, message)`` from FC's error body; both ``ErrorCode`` and ``errorCode`` spellings accepted."""
+    code = message = None
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if isinstance(data, dict):
+        lower = {str(k).lower(): v for k, v in data.items()}
+        code = lower.get("errorcode") or lower.get("code")
+        message = lower.get("errormessage") or lower.get("message")
+    if not code:
+        code = resp.reason.replace(" ", "") if resp.reason else f"HTTP{resp.status_code}"
+    if not message:
+        message = resp.text[:500] if resp.text else (resp.reason or "")
+    return str(code), str(message)
+
+
+class Transport:
+    """Signs and sends one request on a shared ``requests.Session`` and turns failures into fcinfra errors."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        credentials: Credentials,
+        account_id: str | None,
+        session: requests.Session,
+        timeout: Timeout,
+        clock: Callable[[], float],
+        on_request: Callable[[RequestEvent], None] | None = None,
+    ) -> None:
+        self.endpoint = endpoint
+        self.credentials = credentials
+        self.account_id = account_id
+        self.session = session
+        self.timeout = timeout
+        self.clock = clock
+        self.on_request = on_request
+        self.calls: Counter[str] = Counter()
+
+    def headers_for(
+        self,
+        method: str,
+        path: str,
+        extra: Mapping[str, str] | None = None,
+        query: Sequence[tuple[str, str]] = (),
+        content_type: str | None = JSON,
+    ) -> dict[str, str]:
+        headers: dict[str, str] = {"Date": signing.http_date(self.clock()), "Accept": JSON}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if self.account_id:
+            headers["x-fc-account-id"] = self.account_id
+        if self.credentials.security_token:
+            headers["x-fc-security-token"] = self.credentials.security_token
+        if extra:
+            headers.update(extra)
+        headers["Authorization"] = signing.authorization(
+            self.credentials.access_key_id, self.credentials.access_key_secret, method, path, headers, query
+        )
+        return headers
+
+    def send(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        query: Sequence[tuple[str, str]] = (),
+        body: bytes | None = None,
+        headers: Mapping[str, str] | None = None,
+        timeout: Timeout | None = None,
+        raise_for_status: bool = True,
+        content_type: str | None = JSON,
+        sign: bool = True,
+    ) -> requests.Response:
+        """One attempt. Raises ``FcApiError`` subclasses for FC errors, ``FcConnectionError`` for no answer.
+
+        ``sign=False`` sends only the given headers (anonymous HTTP triggers).
+        """
+        if sign:
+            all_headers = self.headers_for(method, path, headers, query, content_type)
+        else:
+            all_headers = dict(headers or {})
+            if content_type:
+                all_headers["Content-Type"] = content_type
+        url = self.endpoint + path
+        self.calls[operation] += 1
+        started = time.perf_counter()
+        try:
+            resp = self.session.request(
+                method,
+                url,
+                params=list(query) or None,
+                data=body,
+                headers=all_headers,
+                timeout=timeout if timeout is not None else self.timeout,
+                allow_redirects=False,
+            )
+        except requests.exceptions.RequestException as exc:
+            self._emit(operation, method, path, None, started, None)
+            raise self._connection_error(operation, method, path, exc) from None
+        request_id = resp.headers.get("X-Fc-Request-Id")
+        self._emit(operation, method, path, resp.status_code, started, request_id)
+        if raise_for_status and resp.status_code >= 400:
+            raise self.api_error(resp, method, path)
+        return resp
+
+    def api_error(self, resp: requests.Response, method: str, path: str) -> FcApiError:
+        """The fcinfra error for an FC error answer, with secrets redacted from FC's message."""
+        code, message = parse_error(resp)
+        return error_for(
+            resp.status_code,
+            code,
+            self.credentials.redact(message),
+            resp.headers.get("X-Fc-Request-Id"),
+            method,
+            path,
+        )
+
+    def _emit(
+        self, operation: str, method: str, path: str, status: int | None, started: float, request_id: str | None
+    ) -> None:
+        duration = time.perf_counter() - started
+        if log.isEnabledFor(logging.DEBUG):
+            log.debug("%s %s %s -> %s in %.1f ms [%s]", operation, method, path, status, duration * 1000, request_id)
+        if self.on_request is not None:
+            self.on_request(RequestEvent(operation, method, path, status, duration, request_id))
+
+    def _connection_error(
+        self, operation: str, method: str, path: str, exc: requests.exceptions.RequestException
+    ) -> FcConnectionError:
+        # Only the exception type goes into the message: requests' texts can echo URLs and headers.
+        kind = type(exc).__name__
+        detail = self.credentials.redact(str(exc))[:300]
+        text = f"{operation} ({method} {path}) failed: {kind}: {detail}"
+        if isinstance(exc, requests.exceptions.ConnectTimeout) or (
+            isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc)
+        ):
+            return ConnectionNotEstablished(text)
+        return FcConnectionError(text)
+
+
+def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
+    """A refused or unresolvable connection means the request never left this machine."""
+    text = repr(exc.args)
+    return any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused"))
+
+
+def json_body(data: Mapping[str, Any]) -> bytes:
+    return json.dumps(data, separators=(",", ":")).encode("utf-8")
