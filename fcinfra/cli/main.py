@@ -1,10 +1,87 @@
-"""Entry point of the `fcinfra` command (placeholder until the CLI lands)."""
+"""Entry point of the ``fcinfra`` command.
+
+Only click and the standard library are imported at start-up; every command imports what it needs
+(the FC client, the rollout engine, rich, the emulator) when it runs, so ``fcinfra --help`` stays fast and
+pulumi / pulumi_alicloud are never imported on the command-line path.
+"""
 
 from __future__ import annotations
 
 import sys
+from typing import Any
+
+import click
+
+from fcinfra.cli import commands_local, commands_resources, commands_rollout
+from fcinfra.cli.options import CONNECTION_HELP
+from fcinfra.cli.output import EXIT_ERROR, EXIT_INTERRUPTED
+
+MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
+
+\b
+Try it with no cloud account (starts a local FC emulator, deploys, canaries):
+  fcinfra demo
+
+\b
+Typical release of a service whose alias `prod` serves version 1:
+  fcinfra versions publish my-svc --description "v2: new pricing"
+  fcinfra rollout my-svc prod 2 --steps 10,25,50,100 --interval 5m --probe-function quote
+  fcinfra status my-svc prod
+
+\b
+Against a local emulator instead of the cloud:
+  fcinfra emulator --port 9000 --access-key AK:SK &
+  export FC_ENDPOINT=http://127.0.0.1:9000 ALIBABA_CLOUD_ACCOUNT_ID=1234567890
+  export ALIBABA_CLOUD_ACCESS_KEY_ID=AK ALIBABA_CLOUD_ACCESS_KEY_SECRET=SK
+
+{CONNECTION_HELP}
+\b
+Exit status: 0 success (rollout promoted), 3 rollout rolled back, 1 error, 2 bad usage, 130 interrupted.
+Run `fcinfra COMMAND --help` for a command's options and examples.
+"""
+
+
+class FcinfraGroup(click.Group):
+    """Shows fcinfra's own errors as one clear line instead of a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from fcinfra.errors import FcinfraError
+
+        try:
+            return super().invoke(ctx)
+        except FcinfraError as exc:
+            click.secho(f"Error: {exc}", fg="red", err=True)
+            ctx.exit(EXIT_ERROR)
+        except KeyboardInterrupt:
+            click.secho("Interrupted.", fg="yellow", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+
+
+@click.group(cls=FcinfraGroup, help=MAIN_HELP, context_settings={"help_option_names": ["-h", "--help"],
+                                                                 "max_content_width": 110})
+@click.version_option(package_name="fcinfra", prog_name="fcinfra")
+def cli() -> None:
+    pass
+
+
+for _command in (
+    commands_rollout.rollout,
+    commands_rollout.promote,
+    commands_rollout.rollback,
+    commands_rollout.status,
+    commands_resources.invoke,
+    commands_resources.versions,
+    commands_resources.alias,
+    commands_local.emulator,
+    commands_local.demo,
+):
+    cli.add_command(_command)
 
 
 def main() -> None:
-    print("fcinfra: the command line is not built yet", file=sys.stderr)
-    sys.exit(2)
+    """Console-script entry point (``fcinfra = fcinfra.cli.main:main``)."""
+    sys.exit(cli.main(prog_name="fcinfra"))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,279 @@
+"""``fcinfra invoke``, ``fcinfra versions ...`` and ``fcinfra alias ...``: one FC operation each."""
+
+from __future__ import annotations
+
+import click
+
+from fcinfra.cli.options import Connection, connection_options, output_option
+from fcinfra.cli.output import EXIT_ERROR, Output
+from fcinfra.cli.parsing import parse_percent, read_payload
+
+# ------------------------------------------------------------------------------------------------ invoke
+
+
+@click.command()
+@click.argument("service")
+@click.argument("function")
+@click.option("--qualifier", "-q", default="LATEST", show_default=True,
+              help="LATEST, a version number, or an alias name (weighted aliases pick a version per call).")
+@click.option("--payload", "-p", metavar="TEXT|@FILE|-", help="Event bytes: literal text, @file, or - for stdin.")
+@click.option("--count", "-n", default=1, show_default=True, type=click.IntRange(1, 10000),
+              help="Invoke this many times and summarise which versions answered.")
+@connection_options
+@output_option
+def invoke(conn: Connection, output: str, service: str, function: str, qualifier: str,
+           payload: str | None, count: int) -> None:
+    """Invoke FUNCTION of SERVICE through a qualifier and show the version it resolved to.
+
+    \b
+    Examples:
+      fcinfra invoke my-svc quote -q prod -p '{"item": "pear", "qty": 3}'
+      fcinfra invoke my-svc quote -q prod -n 100      # how is traffic split right now?
+      fcinfra invoke my-svc quote -q 2 -p @event.json -o json
+
+    A function error (the code raised) is shown with its error type and gives exit status 1.
+    """
+    out = Output(output)
+    client = conn.client()
+    event = read_payload(payload)
+    results = [client.invoke(service, function, payload=event, qualifier=qualifier) for _ in range(count)]
+    failed = [r for r in results if not r.ok]
+    if count == 1:
+        inv = results[0]
+        if out.json:
+            out.emit({"qualifier": qualifier, "version_id": inv.version_id, "status_code": inv.status_code,
+                      "error_type": inv.error_type, "request_id": inv.request_id,
+                      "payload": inv.payload.decode(errors="replace")})
+        else:
+            style = "green" if inv.ok else "red"
+            out.console.print(f"qualifier [bold]{qualifier}[/] -> version [bold]{inv.version_id}[/]  "
+                              f"[{style}]{inv.status_code}{' ' + inv.error_type if inv.error_type else ''}[/]  "
+                              f"request {inv.request_id}")
+            out.console.print(inv.payload.decode(errors="replace"), markup=False)
+    else:
+        by_version: dict[str, dict[str, int]] = {}
+        for inv in results:
+            row = by_version.setdefault(str(inv.version_id), {"calls": 0, "errors": 0})
+            row["calls"] += 1
+            row["errors"] += 0 if inv.ok else 1
+        if out.json:
+            out.emit({"qualifier": qualifier, "calls": count, "by_version": by_version})
+        else:
+            from rich.table import Table
+
+            table = Table(title=f"{count} calls to {service}.{qualifier}/{function}")
+            for col in ("version", "calls", "share", "errors"):
+                table.add_column(col, justify="right")
+            for version, row in sorted(by_version.items()):
+                table.add_row(version, str(row["calls"]), f"{row['calls'] / count:.0%}", str(row["errors"]))
+            out.console.print(table)
+    if failed:
+        raise SystemExit(EXIT_ERROR)
+
+
+# ---------------------------------------------------------------------------------------------- versions
+
+
+@click.group()
+def versions() -> None:
+    """List, publish, delete and prune a service's versions.
+
+    \b
+    A version is an immutable snapshot of the service and all its functions. Deleting or pruning never
+    removes a version that an alias (main or canary) or a trigger still uses.
+    """
+
+
+@versions.command("list")
+@click.argument("service")
+@connection_options
+@output_option
+def versions_list(conn: Connection, output: str, service: str) -> None:
+    """List SERVICE's versions, newest first, with the aliases that use each.
+
+    \b
+    Example:
+      fcinfra versions list my-svc
+    """
+    out = Output(output)
+    client = conn.client()
+    found = client.list_versions(service)
+    users: dict[str, list[str]] = {}
+    for a in client.list_aliases(service):
+        users.setdefault(a.version_id, []).append(a.alias_name)
+        for extra, weight in a.additional_version_weight.items():
+            users.setdefault(extra, []).append(f"{a.alias_name} ({weight:.0%})")
+    if out.json:
+        out.emit([{"version_id": v.version_id, "description": v.description, "created_time": v.created_time,
+                   "aliases": users.get(v.version_id, [])} for v in found])
+        return
+    from rich.table import Table
+
+    table = Table(title=f"versions of {service}")
+    table.add_column("version", justify="right")
+    table.add_column("created")
+    table.add_column("aliases")
+    table.add_column("description")
+    for v in found:
+        table.add_row(v.version_id, v.created_time or "", ", ".join(users.get(v.version_id, [])), v.description or "")
+    out.console.print(table)
+
+
+@versions.command("publish")
+@click.argument("service")
+@click.option("--description", "-d", help="Shown in `versions list`; e.g. the commit it was built from.")
+@connection_options
+@output_option
+def versions_publish(conn: Connection, output: str, service: str, description: str | None) -> None:
+    """Publish SERVICE's current code and configuration (LATEST) as a new immutable version.
+
+    \b
+    Example:
+      fcinfra versions publish my-svc -d "build 1f2e3d"
+
+    Fails with a clear message when nothing changed since the last published version.
+    """
+    out = Output(output)
+    version = conn.client().publish_version(service, description=description)
+    if out.json:
+        out.emit(version)
+    else:
+        out.console.print(f"published version [bold]{version.version_id}[/] of {service}")
+
+
+@versions.command("delete")
+@click.argument("service")
+@click.argument("version_id", metavar="VERSION")
+@connection_options
+@output_option
+def versions_delete(conn: Connection, output: str, service: str, version_id: str) -> None:
+    """Delete VERSION of SERVICE, refusing if an alias or trigger still uses it.
+
+    \b
+    Example:
+      fcinfra versions delete my-svc 3
+    """
+    from fcinfra.lifecycle import delete_version_safely
+
+    out = Output(output)
+    delete_version_safely(conn.client(), service, version_id)
+    if out.json:
+        out.emit({"deleted": [version_id]})
+    else:
+        out.console.print(f"deleted version {version_id} of {service}")
+
+
+@versions.command("prune")
+@click.argument("service")
+@click.option("--keep-last", default=5, show_default=True, type=click.IntRange(0),
+              help="Keep this many newest versions (versions in use are always kept).")
+@click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+@connection_options
+@output_option
+def versions_prune(conn: Connection, output: str, service: str, keep_last: int, dry_run: bool) -> None:
+    """Delete old versions of SERVICE, keeping the newest and every version an alias or trigger uses.
+
+    \b
+    Examples:
+      fcinfra versions prune my-svc --keep-last 5 --dry-run
+      fcinfra versions prune my-svc --keep-last 5
+    """
+    from fcinfra.lifecycle import prune_versions
+
+    out = Output(output)
+    removed = prune_versions(conn.client(), service, keep_last=keep_last, dry_run=dry_run)
+    if out.json:
+        out.emit({"dry_run": dry_run, "deleted" if not dry_run else "would_delete": removed})
+    elif not removed:
+        out.console.print("nothing to prune")
+    else:
+        verb = "would delete" if dry_run else "deleted"
+        out.console.print(f"{verb} versions {', '.join(removed)} of {service}")
+
+
+# ------------------------------------------------------------------------------------------------- alias
+
+
+def _describe_split(version_id: str, weights: dict[str, float]) -> str:
+    if not weights:
+        return f"100% -> version {version_id}"
+    (extra, weight), = weights.items()
+    main_pct = round((1 - weight) * 100, 2)
+    return f"{main_pct:g}% -> version {version_id}, {round(weight * 100, 2):g}% -> version {extra}"
+
+
+@click.group()
+def alias() -> None:
+    """Read or point an alias (a named pointer to one version, optionally with a weighted canary)."""
+
+
+@alias.command("get")
+@click.argument("service")
+@click.argument("name")
+@connection_options
+@output_option
+def alias_get(conn: Connection, output: str, service: str, name: str) -> None:
+    """Show alias NAME of SERVICE and its traffic split.
+
+    \b
+    Example:
+      fcinfra alias get my-svc prod
+    """
+    out = Output(output)
+    a = conn.client().get_alias(service, name)
+    if out.json:
+        out.emit(a)
+    else:
+        split = _describe_split(a.version_id, a.additional_version_weight)
+        out.console.print(f"alias [bold]{a.alias_name}[/] of {service}: {split}")
+
+
+@alias.command("set")
+@click.argument("service")
+@click.argument("name")
+@click.option("--version", "version_id", required=True, metavar="VERSION", help="Main version (or LATEST).")
+@click.option("--canary-version", metavar="VERSION", help="Additional version that gets --weight of the traffic.")
+@click.option("--weight", metavar="PERCENT", help="Percent of traffic for --canary-version (0..100).")
+@click.option("--description", help="Alias description.")
+@connection_options
+@output_option
+def alias_set(conn: Connection, output: str, service: str, name: str, version_id: str,
+              canary_version: str | None, weight: str | None, description: str | None) -> None:
+    """Create alias NAME of SERVICE, or point it at another version (clears any canary unless given).
+
+    \b
+    Examples:
+      fcinfra alias set my-svc prod --version 1
+      fcinfra alias set my-svc prod --version 1 --canary-version 2 --weight 10
+
+    For a gradual, health-checked move use `fcinfra rollout` instead.
+    """
+    from fcinfra.errors import InvalidArgumentError, NotFoundError
+
+    if (canary_version is None) != (weight is None):
+        raise click.UsageError("--canary-version and --weight go together")
+    weights: dict[str, float] = {}
+    if canary_version is not None and weight is not None:
+        pct = parse_percent(weight)
+        if pct > 100:
+            raise InvalidArgumentError(f"--weight {pct} is above 100")
+        weights = {canary_version: pct / 100}
+    out = Output(output)
+    client = conn.client()
+    try:
+        client.get_alias(service, name)
+    except NotFoundError:
+        a = client.create_alias(service, name, version_id, description=description,
+                                additional_version_weight=weights or None)
+        verb = "created"
+    else:
+        changes: dict[str, object] = {"version_id": version_id, "additional_version_weight": weights}
+        if description is not None:
+            changes["description"] = description
+        a = client.update_alias(service, name, **changes)  # type: ignore[arg-type]
+        verb = "updated"
+    if out.json:
+        out.emit(a)
+    else:
+        out.console.print(f"{verb} alias [bold]{a.alias_name}[/] of {service}: "
+                          f"{_describe_split(a.version_id, a.additional_version_weight)}")

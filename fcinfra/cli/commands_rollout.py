@@ -1,0 +1,216 @@
+"""``fcinfra rollout``, ``promote``, ``rollback`` and ``status``: staged canary releases of an alias."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from fcinfra.cli.options import Connection, connection_options, output_option
+from fcinfra.cli.output import EXIT_OK, EXIT_ROLLED_BACK, Output
+from fcinfra.cli.parsing import format_duration, parse_duration, read_payload
+from fcinfra.cli.strategy import build_strategy, schedule_document
+
+ROLLOUT_HELP = """Move alias ALIAS of SERVICE to VERSION in health-checked steps; promote or roll back.
+
+\b
+Each step writes the alias once (the new version gets the step's share of traffic), then bakes for
+--interval while the health gates probe it. Reaching 100% is the promotion: VERSION becomes the alias's
+main version with no canary left. A failed gate rolls back with one write. The alias itself is the
+rollout's state, so re-running the same command after a crash resumes where it stopped.
+
+\b
+Examples:
+  fcinfra rollout my-svc prod 3 --dry-run
+  fcinfra rollout my-svc prod 3 --steps 10,25,50,100 --interval 5m \\
+      --probe-function quote --payload '{"item": "pear"}' --samples 50 --max-error-rate 0.01
+  fcinfra rollout my-svc prod 3 --canary 10 --interval 10m --pause-at 10   # then: fcinfra promote my-svc prod
+  fcinfra rollout my-svc prod 3 --linear 20 --interval 1m -o json           # JSON lines for CI
+
+\b
+Health probes invoke your function with your --payload: they run production code, so choose a payload
+that is safe to repeat (a read, a dry-run flag). Without --probe-function the steps only wait.
+
+\b
+Exit status: 0 promoted, 3 rolled back (or refused before traffic moved), 1 error or stopped because
+someone else changed the alias, 130 interrupted (the alias stays where it was: re-run to resume).
+"""
+
+
+@click.command(help=ROLLOUT_HELP)
+@click.argument("service")
+@click.argument("alias_name", metavar="ALIAS")
+@click.argument("version", metavar="VERSION")
+@click.option("--steps", metavar="W1,W2,...", help="Explicit weights in percent. Default: 10,25,50,100.")
+@click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
+@click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
+@click.option("--all-at-once", is_flag=True, help="Straight to 100% (gates still run as a pre-traffic check).")
+@click.option("--interval", default="60s", show_default=True, metavar="DURATION",
+              help="Bake time at each weight: 30, 30s, 5m, 1h.")
+@click.option("--pause-at", "pauses", multiple=True, metavar="WEIGHT[:DURATION]",
+              help="Hold at WEIGHT after its bake: for DURATION, or until `fcinfra promote` if none. Repeatable.")
+@click.option("--dry-run", is_flag=True, help="Print the exact schedule and total duration; change nothing.")
+@click.option("--probe-function", metavar="FUNCTION", help="Invoke this function of SERVICE to judge health.")
+@click.option("--payload", metavar="TEXT|@FILE", help="Probe event: literal text or @file. Default: empty.")
+@click.option("--samples", default=20, show_default=True, type=click.IntRange(1),
+              help="Probe results of the new version needed before a verdict (fewer: keep waiting).")
+@click.option("--max-error-rate", default=0.05, show_default=True, type=click.FloatRange(0, 1),
+              help="Roll back if the new version's error rate is above this fraction.")
+@click.option("--max-latency-ms", type=click.FloatRange(0), help="Roll back if p95 latency is above this.")
+@click.option("--max-error-rate-increase", type=click.FloatRange(0, 1),
+              help="Roll back if the new version fails this much more often than the main version (0.02 = +2%).")
+@click.option("--pre-traffic", is_flag=True,
+              help="Probe VERSION directly before any traffic moves; refuse the rollout if it fails.")
+@click.option("--timeout", "time_budget", metavar="DURATION",
+              help="Stop after this long, leaving the alias at a planned weight (re-run to resume).")
+@connection_options
+@output_option
+def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
+            canary: str | None, linear: str | None, all_at_once: bool, interval: str, pauses: tuple[str, ...],
+            dry_run: bool, probe_function: str | None, payload: str | None, samples: int, max_error_rate: float,
+            max_latency_ms: float | None, max_error_rate_increase: float | None, pre_traffic: bool,
+            time_budget: str | None) -> None:
+    out = Output(output)
+    strategy = build_strategy(steps, canary, linear, all_at_once, parse_duration(interval), pauses)
+    if pre_traffic and not probe_function:
+        raise click.UsageError("--pre-traffic needs --probe-function")
+    if dry_run:
+        _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate)
+        return
+    from fcinfra.cli.progress import RolloutDisplay
+    from fcinfra.rollout import Rollout
+
+    health: list[Any] = []
+    if probe_function:
+        health.append(_invoke_probe(probe_function, read_payload(payload), samples, max_error_rate,
+                                    max_latency_ms, max_error_rate_increase))
+    client = conn.client()
+    display = RolloutDisplay(out, service, alias_name, version, strategy)
+    runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
+                     health=health, pre_traffic=list(health) if pre_traffic else None,
+                     on_event=display.handle,
+                     timeout=parse_duration(time_budget) if time_budget else None)
+    with display:
+        result = runner.run()
+    display.finish(result)
+    raise SystemExit(exit_code_for(result.status))
+
+
+def exit_code_for(status: str) -> int:
+    """0 promoted; 3 rolled back; 1 anything else (aborted, paused, time budget used up)."""
+    if status == "promoted":
+        return EXIT_OK
+    if status == "rolled_back":
+        return EXIT_ROLLED_BACK
+    return 1
+
+
+def _invoke_probe(function: str, payload: bytes, samples: int, max_error_rate: float,
+                  max_latency_ms: float | None, max_error_rate_increase: float | None) -> Any:
+    from fcinfra.rollout import InvokeProbe
+
+    return InvokeProbe(function=function, payload=payload, samples=samples, max_error_rate=max_error_rate,
+                       max_latency_ms=max_latency_ms, max_error_rate_increase=max_error_rate_increase)
+
+
+def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, version: str,
+                   probe_function: str | None, samples: int, max_error_rate: float) -> None:
+    doc = schedule_document(strategy)
+    if out.json:
+        out.emit({"dry_run": True, "service": service, "alias": alias_name, "to_version": version, **doc})
+        return
+    out.console.print(f"[bold]Dry run[/]: roll alias [bold]{alias_name}[/] of {service} to version "
+                      f"[bold]{version}[/] ({doc['strategy']}); nothing will change.")
+    out.console.print(strategy.describe(), markup=False)
+    gate = (f"health: invoke {probe_function}, {samples} samples per verdict, roll back above "
+            f"{max_error_rate:.1%} errors" if probe_function else "health: none (steps only wait)")
+    out.console.print(gate)
+    out.console.print(f"schedule {doc['schedule']}, total {format_duration(float(doc['total_duration']))}")  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------------------------------------- promote / rollback
+
+
+@click.command()
+@click.argument("service")
+@click.argument("alias_name", metavar="ALIAS")
+@connection_options
+@output_option
+def promote(conn: Connection, output: str, service: str, alias_name: str) -> None:
+    """Finish the rollout on ALIAS now: its canary version becomes the main version at 100%.
+
+    \b
+    Also releases a rollout waiting at a manual gate (--pause-at): the running `fcinfra rollout`
+    sees the promotion and ends with status promoted.
+
+    \b
+    Example:
+      fcinfra promote my-svc prod
+    """
+    from fcinfra.rollout import promote as do_promote
+
+    out = Output(output)
+    alias = do_promote(conn.client(), service, alias_name)
+    _print_alias_change(out, "promoted", service, alias)
+
+
+@click.command()
+@click.argument("service")
+@click.argument("alias_name", metavar="ALIAS")
+@connection_options
+@output_option
+def rollback(conn: Connection, output: str, service: str, alias_name: str) -> None:
+    """Send all of ALIAS's traffic back to its main version (drop the canary) with one write.
+
+    \b
+    A rollout running elsewhere notices and stops with status rolled_back.
+
+    \b
+    Example:
+      fcinfra rollback my-svc prod
+    """
+    from fcinfra.rollout import rollback as do_rollback
+
+    out = Output(output)
+    alias = do_rollback(conn.client(), service, alias_name)
+    _print_alias_change(out, "rolled back", service, alias)
+
+
+def _print_alias_change(out: Output, verb: str, service: str, alias: Any) -> None:
+    if out.json:
+        out.emit({"result": verb.replace(" ", "_"), "alias": alias})
+    else:
+        out.console.print(f"{verb}: alias [bold]{alias.alias_name}[/] of {service} -> version "
+                          f"[bold]{alias.version_id}[/] (100%)")
+
+
+# ------------------------------------------------------------------------------------------------ status
+
+
+@click.command()
+@click.argument("service")
+@click.argument("alias_name", metavar="[ALIAS]", required=False)
+@connection_options
+@output_option
+def status(conn: Connection, output: str, service: str, alias_name: str | None) -> None:
+    """Show SERVICE's aliases (traffic split, rollout in progress) and its versions.
+
+    \b
+    Examples:
+      fcinfra status my-svc
+      fcinfra status my-svc prod -o json
+    """
+    from fcinfra.cli.progress import render_status, status_document
+
+    out = Output(output)
+    client = conn.client()
+    aliases = [client.get_alias(service, alias_name)] if alias_name else client.list_aliases(service)
+    versions = client.list_versions(service)
+    doc = status_document(service, aliases, versions)
+    if out.json:
+        out.emit(doc)
+    else:
+        render_status(out.console, doc)
+
+
+__all__ = ["exit_code_for", "parse_duration", "promote", "rollback", "rollout", "status"]

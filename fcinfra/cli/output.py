@@ -1,0 +1,76 @@
+"""Printing for people (rich) and for machines (JSON), chosen by ``--output``.
+
+Machine output goes to stdout as JSON only; anything meant for a person in JSON mode goes to stderr, so
+``fcinfra ... -o json | jq`` always works. rich is imported on first use, not at import time.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_OK = 0
+EXIT_ERROR = 1
+EXIT_USAGE = 2
+EXIT_ROLLED_BACK = 3
+EXIT_INTERRUPTED = 130
+
+
+def to_jsonable(value: Any) -> Any:
+    """Models, dataclasses, bytes and sets as plain JSON values."""
+    if hasattr(value, "model_dump"):
+        return to_jsonable(value.model_dump(exclude_none=True))
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: to_jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
+    if isinstance(value, dict):
+        return {str(k): to_jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, bytes):
+        try:
+            return value.decode()
+        except UnicodeDecodeError:
+            return value.hex()
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    return str(value)
+
+
+@dataclass
+class Output:
+    """Where a command prints: ``json`` mode writes JSON documents/lines to stdout."""
+
+    mode: str = "text"
+    _console: Console | None = field(default=None, repr=False)
+    _err: Console | None = field(default=None, repr=False)
+
+    @property
+    def json(self) -> bool:
+        return self.mode == "json"
+
+    @property
+    def console(self) -> Console:
+        """The console for people: stdout in text mode, stderr in JSON mode."""
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(stderr=self.json, highlight=False, soft_wrap=False)
+        return self._console
+
+    @property
+    def err(self) -> Console:
+        if self._err is None:
+            from rich.console import Console
+
+            self._err = Console(stderr=True, highlight=False)
+        return self._err
+
+    def emit(self, document: Any) -> None:
+        """One JSON value on one line of stdout (used for results and for event streams)."""
+        sys.stdout.write(json.dumps(to_jsonable(document), sort_keys=False) + "\n")
+        sys.stdout.flush()

@@ -1,0 +1,200 @@
+"""The rollout progress display (rich) and the ``status`` view.
+
+``RolloutDisplay.handle`` receives the engine's events. In text mode it keeps a live bar of the new
+version's share of traffic and prints one line per meaningful event above it; in JSON mode it writes each
+event as one JSON line on stdout (the same stream a CI job can parse).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from fcinfra.cli.output import Output, to_jsonable
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress, TaskID
+
+    from fcinfra.rollout.spec import Strategy
+
+
+def event_dict(event: Any) -> dict[str, Any]:
+    """An engine event as a plain dict (events may be dicts, dataclasses or have ``to_dict``)."""
+    if isinstance(event, dict):
+        return dict(event)
+    if hasattr(event, "to_dict"):
+        return dict(event.to_dict())
+    data = to_jsonable(event)
+    return data if isinstance(data, dict) else {"event": str(event)}
+
+
+def _kind(event: dict[str, Any]) -> str:
+    return str(event.get("event") or event.get("type") or event.get("kind") or "")
+
+
+class RolloutDisplay:
+    """Shows one rollout as it runs. Use as a context manager around ``Rollout.run()``."""
+
+    def __init__(self, out: Output, service: str, alias: str, version: str, strategy: Strategy) -> None:
+        self.out = out
+        self.service = service
+        self.alias = alias
+        self.version = version
+        self.strategy = strategy
+        self.events: list[dict[str, Any]] = []
+        self.weight = 0
+        self._progress: Progress | None = None
+        self._task: TaskID | None = None
+
+    # ------------------------------------------------------------------------------------ lifecycle
+
+    def __enter__(self) -> RolloutDisplay:
+        if self.out.json:
+            return self
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+        schedule = " -> ".join(f"{w}%" for w in self.strategy.schedule)
+        self.out.console.print(
+            f"Rolling out version [bold]{self.version}[/] to alias [bold]{self.alias}[/] of {self.service}: "
+            f"{schedule} (about {_fmt_seconds(self.strategy.total_duration)})"
+        )
+        self._progress = Progress(
+            TextColumn("  [bold]v{task.fields[version]}[/]"),
+            BarColumn(bar_width=30),
+            TextColumn("{task.completed:>3.0f}% of traffic"),
+            TextColumn("[dim]{task.fields[activity]}[/]"),
+            TimeElapsedColumn(),
+            console=self.out.console,
+            transient=True,
+        )
+        self._progress.start()
+        self._task = self._progress.add_task("rollout", total=100, completed=0, version=self.version,
+                                             activity="starting")
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+    # --------------------------------------------------------------------------------------- events
+
+    def handle(self, event: Any) -> None:
+        data = event_dict(event)
+        self.events.append(data)
+        if self.out.json:
+            self.out.emit(data)
+            return
+        weight = data.get("weight")
+        if isinstance(weight, int | float):
+            self.weight = int(weight)
+        line, activity = describe_event(data)
+        if line:
+            self._print(line)
+        if self._progress is not None and self._task is not None:
+            self._progress.update(self._task, completed=self.weight, activity=activity or "")
+
+    def _print(self, line: str) -> None:
+        console = self._progress.console if self._progress is not None else self.out.console
+        console.print(line, highlight=False)
+
+    def finish(self, result: Any) -> None:
+        """The final line (text) or a final ``result`` JSON line."""
+        status = str(getattr(result, "status", result))
+        reason = str(getattr(result, "reason", "") or "")
+        if self.out.json:
+            self.out.emit({"event": "result", "status": status, "reason": reason,
+                           "history": to_jsonable(getattr(result, "history", []))})
+            return
+        style, mark = {"promoted": ("green", "✔"), "rolled_back": ("red", "✖")}.get(status, ("yellow", "!"))
+        self.out.console.print(f"[{style} bold]{mark} {status.replace('_', ' ')}[/]"
+                               + (f": {reason}" if reason else ""))
+
+
+def describe_event(event: dict[str, Any]) -> tuple[str, str]:
+    """(a line to print or "", the live activity text) for one engine event."""
+    kind = _kind(event)
+    weight = event.get("weight")
+    reason = str(event.get("reason") or event.get("message") or "")
+    w = f"{weight:>3}%" if isinstance(weight, int) else "    "
+    if kind in {"weight_set", "set_weight", "step", "stage"}:
+        if weight == 100:
+            return f"  [green]{w}[/]  promoted: version is the alias's main version", "promoted"
+        return f"  {w}  alias updated: {weight}% of traffic on the new version", f"baking at {weight}%"
+    if kind in {"verdict", "gate", "check", "probe"}:
+        status = str(event.get("status") or "")
+        colour = {"pass": "green", "fail": "red"}.get(status, "yellow")
+        gate = event.get("gate") or "health"
+        return f"  {w}  {gate}: [{colour}]{status}[/] {reason}".rstrip(), f"{gate}: {status}"
+    if kind in {"wait", "waiting", "bake"}:
+        return "", reason or "waiting"
+    if kind in {"rollback", "rolled_back", "rolling_back"}:
+        return f"  [red]{w}[/]  rolling back: {reason}", "rolling back"
+    if kind in {"resume", "resumed"}:
+        return f"  {w}  resuming: {reason}", "resuming"
+    if kind in {"paused", "await_promote", "awaiting_promote"}:
+        return f"  {w}  paused: {reason or 'waiting for `fcinfra promote`'}", "waiting for promote"
+    if kind in {"finished", "finish", "done", "start", "started"}:
+        return "", reason
+    return (f"  {w}  {kind}: {reason}" if kind else ""), reason
+
+
+def _fmt_seconds(seconds: float) -> str:
+    from fcinfra.cli.parsing import format_duration
+
+    return format_duration(seconds)
+
+
+# ------------------------------------------------------------------------------------------------ status
+
+
+def status_document(service: str, aliases: Sequence[Any], versions: Sequence[Any]) -> dict[str, Any]:
+    """Aliases with their split and what a rollout in progress is doing; versions with who uses them."""
+    alias_docs = []
+    used: dict[str, list[str]] = {}
+    for a in aliases:
+        weights = dict(a.additional_version_weight or {})
+        canary = next(iter(weights.items()), None)
+        doc: dict[str, Any] = {"alias": a.alias_name, "main_version": a.version_id, "description": a.description}
+        used.setdefault(a.version_id, []).append(a.alias_name)
+        if canary is not None and canary[1] > 0:
+            pct = round(canary[1] * 100, 2)
+            doc.update(canary_version=canary[0], canary_weight=pct,
+                       rollout=f"rollout of version {canary[0]} in progress: {pct:g}% of traffic on it, "
+                               f"{100 - pct:g}% on version {a.version_id}; "
+                               f"`fcinfra promote {service} {a.alias_name}` finishes it, "
+                               f"`fcinfra rollback {service} {a.alias_name}` undoes it")
+            used.setdefault(canary[0], []).append(f"{a.alias_name} ({pct:g}%)")
+        else:
+            doc.update(canary_version=None, canary_weight=0, rollout=None)
+        alias_docs.append(doc)
+    return {
+        "service": service,
+        "aliases": alias_docs,
+        "versions": [{"version_id": v.version_id, "description": v.description, "created_time": v.created_time,
+                      "used_by": used.get(v.version_id, [])} for v in versions],
+    }
+
+
+def render_status(console: Console, doc: dict[str, Any]) -> None:
+    from rich.table import Table
+
+    table = Table(title=f"aliases of {doc['service']}")
+    for col in ("alias", "main version", "canary", "rollout"):
+        table.add_column(col)
+    for a in doc["aliases"]:
+        canary = f"version {a['canary_version']} at {a['canary_weight']:g}%" if a["canary_version"] else "-"
+        table.add_row(a["alias"], str(a["main_version"]), canary,
+                      "[yellow]in progress[/]" if a["rollout"] else "[green]settled[/]")
+    console.print(table)
+    for a in doc["aliases"]:
+        if a["rollout"]:
+            console.print(f"[yellow]{a['alias']}[/]: {a['rollout']}")
+    versions = Table(title=f"versions of {doc['service']} (newest first)")
+    for col in ("version", "used by", "created", "description"):
+        versions.add_column(col)
+    for v in doc["versions"]:
+        versions.add_row(v["version_id"], ", ".join(v["used_by"]) or "-", v["created_time"] or "",
+                         v["description"] or "")
+    console.print(versions)
