@@ -1,0 +1,301 @@
+"""``FakeFc``: the whole fake behind one ``handle(FakeRequest) -> FakeResponse`` (used by mock_fc and the emulator).
+
+Order of checks for each request: route (a miss -> PathNotSupported), signature, injected faults, the
+operation itself; then a possible "drop after" fault. State changes happen under one lock; user code
+(invocations) runs outside it, so a slow function never blocks the API.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+import re
+import threading
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from fcinfra.fake import codeurl, routes
+from fcinfra.fake.auth import Verifier
+from fcinfra.fake.backend import FcBackend, RegionBackend, Resolved
+from fcinfra.fake.context import (
+    CodeRunner,
+    FcContext,
+    FunctionMeta,
+    InvocationOutcome,
+    InvocationSpec,
+    ServiceMeta,
+    TailLogger,
+)
+from fcinfra.fake.exceptions import FakeApiError, invalid
+from fcinfra.fake.faults import FaultInjector
+from fcinfra.fake.handlers import (
+    HANDLERS,
+    Call,
+    FakeRequest,
+    FakeResponse,
+    error_response,
+    json_response,
+    split_qualifier,
+)
+from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
+from fcinfra.fake.records import FunctionRecord
+
+_HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 128 * 1024
+
+
+class FakeFc:
+    """A stateful fake of FC 2.0. ``access_keys=None`` accepts any key id (signatures are not checked)."""
+
+    def __init__(
+        self,
+        access_keys: Mapping[str, str] | None = None,
+        strict: bool = True,
+        account_id: str = "1234567890",
+        region: str = "cn-hangzhou",
+        seed: int | None = None,
+        code_runner: CodeRunner | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.seed = seed
+        self.verifier = Verifier(access_keys, strict, clock)
+        self.backend = FcBackend(seed, clock)
+        self.faults = FaultInjector(seed)
+        self.code_runner = code_runner
+        self.handlers: dict[tuple[str, str, str | None], Handler] = {}
+        self.lock = threading.RLock()
+        self._ids = random.Random(None if seed is None else seed + 104729)
+
+    def __repr__(self) -> str:
+        return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"
+
+    # --------------------------------------------------------------------------------------------- set-up
+    def register_handler(self, service: str, function: str, handler: Handler, version: str | None = None) -> None:
+        """Run ``handler(event, context)`` for invocations of service/function (of one version if given)."""
+        with self.lock:
+            self.handlers[(service, function, version)] = handler
+
+    def reset(self) -> None:
+        """Forget all state and faults (registered handlers stay)."""
+        with self.lock:
+            self.backend.reset()
+            self.faults.clear()
+            self.faults.seed(self.seed)
+
+    def dump_state(self) -> dict[str, Any]:
+        with self.lock:
+            return self.backend.dump_state()
+
+    def load_state(self, data: dict[str, Any]) -> None:
+        with self.lock:
+            self.backend.load_state(data)
+
+    def region_backend(self, account_id: str | None = None, region: str | None = None) -> RegionBackend:
+        """Direct access to one (account, region)'s state, e.g. to assert on it in tests."""
+        with self.lock:
+            return self.backend.region(account_id or self.account_id, region or self.region)
+
+    # ---------------------------------------------------------------------------------------------- serve
+    def _request_id(self) -> str:
+        with self.lock:
+            return str(uuid.UUID(int=self._ids.getrandbits(128), version=4))
+
+    def _account_region(self, req: FakeRequest) -> tuple[str, str]:
+        account = (req.header("x-fc-account-id") or "").strip()
+        region = self.region
+        found = _HOST_RE.match(req.host.lower())
+        if found:
+            region = found.group("region")
+            account = account or found.group("account")
+        return account or self.account_id, region
+
+    def handle(self, req: FakeRequest) -> FakeResponse:
+        """Answer one request. Raises faults.DropConnection when a fault says the connection is lost."""
+        request_id = self._request_id()
+        operation = None
+        try:
+            match = routes.match(req.method, req.path)
+            operation = match.operation
+            if operation == routes.CODE_DOWNLOAD_OPERATION:
+                return self._download(match.params["token"], request_id)
+            if operation != routes.PROXY_OPERATION:
+                self.verifier.verify(req.method, req.path, req.headers, req.query)
+            self.faults.before(operation)
+            response = self._dispatch(req, match, request_id)
+        except FakeApiError as exc:
+            response = error_response(exc, request_id)
+        if operation is not None:
+            self.faults.after(operation)
+        return response
+
+    def _dispatch(self, req: FakeRequest, match: routes.Match, request_id: str) -> FakeResponse:
+        account, region = self._account_region(req)
+        query = dict(routes_query(req.query))
+        if match.operation == "InvokeFunction":
+            return self._invoke(req, match.params, account, region, request_id)
+        if match.operation == routes.PROXY_OPERATION:
+            return self._proxy(req, match.params, account, region, request_id)
+        with self.lock:
+            call = Call(req, match.params, query, self.backend.region(account, region), request_id)
+            return HANDLERS[match.operation](call)
+
+    def _download(self, token: str, request_id: str) -> FakeResponse:
+        with self.lock:
+            code = codeurl.download(self.backend, token)
+        return FakeResponse(200, {"Content-Type": "application/zip", "X-Fc-Request-Id": request_id}, code)
+
+    # ----------------------------------------------------------------------------------------- invocation
+    def _context(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, request_id: str,
+                 logger: TailLogger) -> FcContext:
+        log_config = resolved.service.config.get("logConfig") or {}
+        return FcContext(
+            request_id=request_id,
+            function=FunctionMeta(
+                name=fn.name, handler=str(fn.config.get("handler") or ""),
+                memory_size=int(fn.config.get("memorySize") or 128), timeout=int(fn.config.get("timeout") or 3),
+                initializer=fn.config.get("initializer"),
+            ),
+            service=ServiceMeta(
+                name=resolved.service.name, qualifier=resolved.qualifier, version_id=resolved.version,
+                log_project=log_config.get("project") or None, log_store=log_config.get("logstore") or None,
+            ),
+            region=backend.region, account_id=backend.account_id, logger=logger,
+        )
+
+    def _run(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, event: bytes,
+             request_id: str, want_tail: bool) -> InvocationOutcome:
+        service = resolved.service.name
+        with self.lock:
+            handler = (self.handlers.get((service, fn.name, resolved.version))
+                       or self.handlers.get((service, fn.name, None)))
+            runner = self.code_runner
+        context = self._context(backend, resolved, fn, request_id, TailLogger(request_id))
+        if handler is not None:
+            return run_callable(handler, event, context)
+        runtime = str(fn.config.get("runtime") or "")
+        if runner is None or not runtime.startswith("python3"):
+            return missing_handler(service, fn.name, runtime, runner is not None)
+        spec = InvocationSpec(
+            key=(backend.account_id, service, resolved.version, fn.name), runtime=runtime,
+            handler=str(fn.config.get("handler") or ""), code_zip=fn.code, code_checksum=fn.code_checksum,
+            memory_size=context.function.memory_size, timeout=context.function.timeout,
+            environment_variables=dict(fn.config.get("environmentVariables") or {}), event=event,
+            context=context.to_dict(), want_log_tail=want_tail, initializer=fn.config.get("initializer"),
+        )
+        return run_code(runner, spec)
+
+    def _invoke(self, req: FakeRequest, params: dict[str, str], account: str, region: str,
+                request_id: str) -> FakeResponse:
+        service, qualifier = split_qualifier(params["serviceName"])
+        asynchronous = (req.header("X-Fc-Invocation-Type") or "Sync").strip().lower() == "async"
+        limit = ASYNC_PAYLOAD_LIMIT if asynchronous else SYNC_PAYLOAD_LIMIT
+        if len(req.body) > limit:
+            raise FakeApiError(400, "EntityTooLarge", f"payload size exceeds maximum allowed size ({limit} bytes)")
+        log_type = (req.header("X-Fc-Log-Type") or "None").strip()
+        if log_type not in ("None", "Tail"):
+            raise invalid(f"X-Fc-Log-Type {log_type!r} is invalid: use None or Tail")
+        with self.lock:
+            backend = self.backend.region(account, region)
+            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"])
+        outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
+        headers = {
+            "X-Fc-Request-Id": request_id,
+            "X-Fc-Invocation-Service-Version": resolved.version,
+            "X-Fc-Invocation-Duration": str(max(1, round(outcome.duration_ms))),
+            "X-Fc-Code-Checksum": fn.code_checksum,
+        }
+        if outcome.max_memory_mb is not None:
+            headers["X-Fc-Max-Memory-Usage"] = f"{outcome.max_memory_mb:.2f}"
+        if asynchronous:
+            return FakeResponse(202, headers, b"")
+        if log_type == "Tail":
+            tail = outcome.log_tail.encode("utf-8")[-LOG_TAIL_BYTES:]
+            headers["X-Fc-Log-Result"] = base64.b64encode(tail).decode("ascii")
+        if outcome.error_type:
+            headers["X-Fc-Error-Type"] = outcome.error_type
+            headers["Content-Type"] = "application/json"
+        else:
+            headers["Content-Type"] = "application/octet-stream"
+        return FakeResponse(200, headers, outcome.payload)
+
+    # ---------------------------------------------------------------------------------------- http trigger
+    def _proxy(self, req: FakeRequest, params: dict[str, str], account: str, region: str,
+               request_id: str) -> FakeResponse:
+        service, qualifier = split_qualifier(params["serviceName"])
+        qualifier = qualifier or "LATEST"
+        function = params["functionName"]
+        with self.lock:
+            backend = self.backend.region(account, region)
+            trigger = backend.http_trigger(service, qualifier, function)
+            auth_type = trigger.config.get("authType")
+            methods = list(trigger.config.get("methods") or [])
+        if auth_type != "anonymous":
+            self.verifier.verify(req.method, req.path, req.headers, req.query)
+        if req.method.upper() not in methods:
+            raise FakeApiError(405, "MethodNotAllowed",
+                               f"method {req.method.upper()} is not allowed by the http trigger "
+                               f"'{trigger.name}' (allowed: {', '.join(methods)})")
+        with self.lock:
+            resolved, fn = backend.resolve_function(service, qualifier, function)
+        event = http_event(req, params.get("path", ""))
+        outcome = self._run(backend, resolved, fn, event, request_id, False)
+        headers = {"X-Fc-Request-Id": request_id, "X-Fc-Invocation-Service-Version": resolved.version}
+        if outcome.error_type:
+            headers.update({"X-Fc-Error-Type": outcome.error_type, "Content-Type": "application/json"})
+            return FakeResponse(502, headers, outcome.payload)
+        return http_answer(outcome.payload, headers)
+
+
+def routes_query(raw: str) -> list[tuple[str, str]]:
+    from urllib.parse import parse_qsl
+
+    return parse_qsl(raw, keep_blank_values=True)
+
+
+def http_event(req: FakeRequest, tail: str) -> bytes:
+    """The event an HTTP-trigger function receives (JSON; the body is base64)."""
+    from urllib.parse import unquote
+
+    queries: dict[str, Any] = {}
+    for key, value in routes_query(req.query):
+        if key in queries:
+            existing = queries[key]
+            queries[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
+        else:
+            queries[key] = value
+    event = {
+        "version": "fcinfra-fake-http-1",
+        "method": req.method.upper(),
+        "path": "/" + unquote(tail),
+        "rawPath": req.path,
+        "headers": {k: v for k, v in req.headers.items() if k.lower() != "authorization"},
+        "queries": queries,
+        "body": base64.b64encode(req.body).decode("ascii"),
+        "isBase64Encoded": True,
+    }
+    return json.dumps(event).encode("utf-8")
+
+
+def http_answer(payload: bytes, headers: dict[str, str]) -> FakeResponse:
+    """A payload ``{"statusCode": int, "headers": {...}, "body": str, "isBase64Encoded": bool}`` sets the HTTP
+    answer; any other payload is a 200 with the payload as body."""
+    try:
+        shaped = json.loads(payload) if payload[:1] == b"{" else None
+    except ValueError:
+        shaped = None
+    if isinstance(shaped, dict) and isinstance(shaped.get("statusCode"), int):
+        body = shaped.get("body") or ""
+        raw = base64.b64decode(body) if shaped.get("isBase64Encoded") else str(body).encode("utf-8")
+        out = {"Content-Type": "text/plain; charset=utf-8", **{str(k): str(v) for k, v in
+                                                                (shaped.get("headers") or {}).items()}, **headers}
+        return FakeResponse(shaped["statusCode"], out, raw)
+    return FakeResponse(200, {"Content-Type": "application/octet-stream", **headers}, payload)
+
+
+__all__ = ["FakeFc", "FakeRequest", "FakeResponse", "json_response"]
