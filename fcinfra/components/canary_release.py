@@ -1,0 +1,174 @@
+"""``CanaryRelease``: publish, then walk an alias to the new version during ``pulumi up``.
+
+Children (all parented to the component):
+
+- a ``ServiceVersion`` published from the service's fingerprint;
+- a real ``alicloud.fc.Alias`` that owns the alias's existence and description; its traffic fields
+  (``service_version``, ``routing_config``) are in ``ignore_changes`` and belong to
+- an ``AliasShift`` with the rollout strategy and health gates: its create/update runs
+  :mod:`fcinfra.rollout`, promoting or rolling back within ``time_budget`` seconds;
+- one ``AliasTrigger`` per declared trigger, bound to the alias from its creation.
+
+A rollback is recorded in the ``AliasShift``'s state (so the same code never receives production
+traffic again unless ``force`` changes) and then fails the update with a clear message. A rollout cut
+short by the time budget leaves ``status == "in_progress"`` and a warning; the next ``pulumi up``
+continues from the alias's real state.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NotRequired, Required, TypedDict
+
+import pulumi
+import pulumi_alicloud as alicloud
+
+from fcinfra.components.fc_service import FcService
+from fcinfra.errors import InvalidArgumentError, RolloutError
+from fcinfra.providers.alias_shift import AliasShift
+from fcinfra.providers.alias_trigger import AliasTrigger
+from fcinfra.providers.service_version import ServiceVersion
+
+__all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "rollout_verdict"]
+
+TYPE = "fcinfra:index:CanaryRelease"
+
+
+class TriggerSpec(TypedDict, total=False):
+    """A trigger bound to the release's alias."""
+
+    function: Required[str]
+    trigger_type: Required[str]
+    name: NotRequired[str]
+    trigger_config: NotRequired[pulumi.Input[dict[str, Any]]]
+    source_arn: NotRequired[pulumi.Input[str]]
+    invocation_role: NotRequired[pulumi.Input[str]]
+    description: NotRequired[str]
+
+
+class CanaryReleaseArgs(TypedDict, total=False):
+    """What to release and how.
+
+    ``service`` is an :class:`FcService` (its fingerprint is used) or a service name together with
+    ``fingerprint``. ``strategy`` is plain data, e.g. ``{"type": "steps", "weights": [10, 25, 50, 100],
+    "interval": 30}`` (also ``canary``/``linear``/``all_at_once``); ``health`` a list such as
+    ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``.
+    """
+
+    service: Required[FcService | pulumi.Input[str]]
+    alias: Required[str]
+    fingerprint: NotRequired[pulumi.Input[str]]
+    strategy: NotRequired[dict[str, Any]]
+    health: NotRequired[list[dict[str, Any]]]
+    triggers: NotRequired[list[TriggerSpec]]
+    time_budget: NotRequired[float]
+    force: NotRequired[str]
+    alias_description: NotRequired[str]
+    version_description: NotRequired[str]
+    keep_last: NotRequired[int]
+    retain_versions: NotRequired[bool]
+
+
+DEFAULT_STRATEGY: dict[str, Any] = {"type": "steps", "weights": [10, 25, 50, 100], "interval": 60}
+
+
+def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:
+    """Turn the AliasShift's recorded outcome into the update's outcome (pure; raises on a rollback)."""
+    if status == "rolled_back":
+        raise RolloutError(
+            f"CanaryRelease {release!r}: version {target} was rolled back ({reason or 'health gates failed'}); "
+            f"traffic stays on version {live}. This code will not receive production traffic again: change "
+            "the code (a new fingerprint) or set `force` to a new value to retry it"
+        )
+    if status == "in_progress":
+        pulumi.log.warn(
+            f"CanaryRelease {release!r}: the rollout to version {target} reached its time budget; run `pulumi up` "
+            "again to continue from the alias's current weights"
+        )
+    return status or "unknown"
+
+
+class CanaryRelease(pulumi.ComponentResource):
+    """ServiceVersion + Alias (existence) + AliasShift (traffic, walked as a canary) + alias-bound triggers."""
+
+    version: ServiceVersion
+    alias: alicloud.fc.Alias
+    shift: AliasShift
+    triggers: dict[str, AliasTrigger]
+    version_id: pulumi.Output[str]
+    status: pulumi.Output[str]
+
+    def __init__(self, name: str, args: CanaryReleaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(TYPE, name, None, opts)
+        service = args["service"]
+        if isinstance(service, FcService):
+            service_name: pulumi.Input[str] = service.service_name
+            fp: pulumi.Input[str] | None = args.get("fingerprint") or service.fingerprint
+        else:
+            service_name, fp = service, args.get("fingerprint")
+        if fp is None:
+            raise InvalidArgumentError(f"CanaryRelease {name!r}: give an FcService, or a service name and fingerprint")
+        alias_name = args["alias"]
+        child = pulumi.ResourceOptions(parent=self)
+
+        self.version = ServiceVersion(
+            f"{name}-version",
+            service=service_name,
+            fingerprint=fp,
+            description=args.get("version_description"),
+            retain_on_delete=args.get("retain_versions", True),
+            keep_last=args.get("keep_last"),
+            opts=child,
+        )
+        self.alias = alicloud.fc.Alias(
+            f"{name}-alias",
+            service_name=service_name,
+            alias_name=alias_name,
+            service_version=self.version.version_id,  # only at creation: traffic belongs to the AliasShift
+            description=args.get("alias_description"),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["service_version", "routing_config"]),
+        )
+        self.shift = AliasShift(
+            f"{name}-shift",
+            service=service_name,
+            alias=self.alias.alias_name,
+            version_id=self.version.version_id,
+            strategy=args.get("strategy") or DEFAULT_STRATEGY,
+            health=args.get("health") or [],
+            time_budget=args.get("time_budget"),
+            fingerprint=self.version.fingerprint,
+            force=args.get("force"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.alias]),
+        )
+        self.triggers = {}
+        for spec in args.get("triggers") or []:
+            trigger_name = spec.get("name") or f"{spec['function']}-{spec['trigger_type']}"
+            self.triggers[trigger_name] = AliasTrigger(
+                f"{name}-{trigger_name}",
+                service=service_name,
+                function=spec["function"],
+                name=trigger_name,
+                trigger_type=spec["trigger_type"],
+                qualifier=self.alias.alias_name,
+                trigger_config=spec.get("trigger_config"),
+                source_arn=spec.get("source_arn"),
+                invocation_role=spec.get("invocation_role"),
+                description=spec.get("description"),
+                opts=child,
+            )
+
+        self.version_id = self.version.version_id
+        self.status = pulumi.Output.all(
+            self.shift.status, self.shift.target_version, self.shift.version_id, self.shift.reason
+        ).apply(lambda r: rollout_verdict(name, r[0], r[1], r[2], r[3]))
+        self.register_outputs(
+            {
+                "version_id": self.version_id,
+                "alias_name": self.alias.alias_name,
+                "status": self.status,
+                "live_version": self.shift.version_id,
+                "canary_version": self.shift.canary_version,
+                "canary_percent": self.shift.canary_percent,
+                "history": self.shift.history,
+                "trigger_names": list(self.triggers),
+            }
+        )

@@ -1,0 +1,131 @@
+"""What every fcinfra dynamic provider shares: call-time credentials and a pickle with no secrets.
+
+Pulumi pickles a dynamic provider with dill into each resource's state (``__provider``) and unpickles
+it in the provider host for every later operation. Whatever the instance holds is therefore written to
+users' state files. fcinfra providers hold *nothing* there: the stack config handed to ``configure``,
+any injected client and clock live only in the running process and are dropped by ``__getstate__``.
+The client is built when a method runs, from ``fcinfra.config.resolve_settings`` (Pulumi config such as
+``fcinfra:endpoint`` / ``alicloud:region`` > environment).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from pulumi.dynamic import ConfigureRequest, ResourceProvider
+
+if TYPE_CHECKING:
+    from fcinfra.fc import FcClient
+
+ClientFactory = Callable[[], "FcClient"]
+
+# Runtime-only attributes: never pickled (see ``__getstate__``).
+_RUNTIME_ATTRS = ("_stack_config", "_client_factory", "_client", "_sleep", "_clock", "_lock")
+
+
+class FcProviderBase(ResourceProvider):
+    """Base of fcinfra's providers: plain pickle, client resolved at call time, clock injectable."""
+
+    # The pickle holds no secret (a test proves it), so Pulumi need not mark it secret; keeping the default
+    # (always secret) is still harmless. We keep the default to stay conservative.
+    serialize_as_secret_always = True
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._init_runtime()
+
+    def _init_runtime(self) -> None:
+        self._stack_config: dict[str, Any] = {}
+        self._client_factory: ClientFactory | None = None
+        self._client: FcClient | None = None
+        self._sleep: Callable[[float], None] = time.sleep
+        self._clock: Callable[[], float] = time.monotonic
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------------------------------ pickling
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Only plain, non-secret settings survive pickling; runtime wiring is rebuilt on unpickle."""
+        return {k: v for k, v in self.__dict__.items() if k not in _RUNTIME_ATTRS}
+
+    def __setstate__(self, state: Mapping[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._init_runtime()
+
+    # ------------------------------------------------------------------------------------------- wiring
+
+    def configure(self, req: ConfigureRequest) -> None:
+        """Remember the stack config (in memory only) to resolve settings when a method runs."""
+        raw = getattr(req.config, "_props", None)
+        self._stack_config = dict(raw) if isinstance(raw, Mapping) else {}
+        self._client = None
+
+    def use_client(self, factory: ClientFactory) -> FcProviderBase:
+        """Make this process's calls go through ``factory()`` (tests, the mock engine). Not pickled."""
+        self._client_factory = factory
+        self._client = None
+        return self
+
+    def use_clock(self, sleep: Callable[[float], None], clock: Callable[[], float] | None = None) -> FcProviderBase:
+        """Inject time for rollouts (tests); without ``clock``, time advances by exactly what was slept."""
+        if clock is None:
+            now = [0.0]
+
+            def fake_sleep(seconds: float) -> None:
+                now[0] += max(0.0, seconds)
+                sleep(seconds)
+
+            self._sleep, self._clock = fake_sleep, lambda: now[0]
+        else:
+            self._sleep, self._clock = sleep, clock
+        return self
+
+    def client(self) -> FcClient:
+        """The FC client for this call: injected, or built from stack config and the environment now."""
+        with self._lock:
+            if self._client is None:
+                self._client = self._client_factory() if self._client_factory else self._build_client()
+            return self._client
+
+    def _build_client(self) -> FcClient:
+        from fcinfra.config import resolve_settings
+        from fcinfra.fc import FcClient
+
+        config = self._stack_config
+
+        def read(key: str) -> str | None:
+            value = config.get(key)
+            return None if value in (None, "") else str(value)
+
+        settings = resolve_settings(pulumi_config=read)
+        settings.require_credentials()
+        assert settings.access_key_id and settings.access_key_secret  # checked just above
+        return FcClient(
+            account_id=settings.account_id,
+            region=settings.region,
+            access_key_id=settings.access_key_id,
+            access_key_secret=settings.access_key_secret,
+            security_token=settings.security_token,
+            endpoint=settings.endpoint,
+        )
+
+
+def plain(props: Mapping[str, Any]) -> dict[str, Any]:
+    """The user's properties without Pulumi's reserved ``__provider`` key."""
+    return {k: v for k, v in props.items() if k != "__provider"}
+
+
+def changed(olds: Mapping[str, Any], news: Mapping[str, Any], keys: tuple[str, ...]) -> list[str]:
+    """Which of ``keys`` differ between old state and new inputs (missing and None are the same)."""
+    return [k for k in keys if _norm(olds.get(k)) != _norm(news.get(k))]
+
+
+def _norm(value: Any) -> Any:
+    if value in ("", None, [], {}):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value

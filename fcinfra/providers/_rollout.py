@@ -1,0 +1,143 @@
+"""Run an ``fcinfra.rollout`` canary from plain Pulumi properties, within a time budget.
+
+Strategies and health gates reach a provider as plain data (Pulumi properties; numbers arrive as
+floats): ``{"type": "steps", "weights": [10, 25, 50, 100], "interval": 30}`` and
+``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``. This module turns
+them into rollout objects (validated, typed errors) and runs the rollout with a time budget: past it
+the rollout stops between steps (``in_progress``), the alias keeps its real state, and the next
+``pulumi up`` resumes from there (with the checkpoint, bake time already observed is credited).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from fcinfra.errors import InvalidArgumentError
+
+__all__ = ["RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
+
+
+def _whole(value: Any, what: str) -> int:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(f"{what} must be a whole number, got {value!r}")
+    return value
+
+
+def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in spec.items():
+        if key in skip or value is None:
+            continue
+        out[key] = int(value) if isinstance(value, float) and value.is_integer() and key != "max_error_rate" else value
+    return out
+
+
+def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Any:
+    """A plain strategy spec -> an ``fcinfra.rollout`` strategy (validated)."""
+    from fcinfra.rollout import AllAtOnce, Canary, Linear, Steps
+
+    if spec is None:
+        return AllAtOnce()
+    if isinstance(spec, Sequence) and not isinstance(spec, str | bytes | Mapping):
+        return Steps([_whole(w, "a step weight") for w in spec])
+    if not isinstance(spec, Mapping):
+        raise InvalidArgumentError(f"strategy must be a mapping like {{'type': 'steps', ...}}, got {spec!r}")
+    kind = str(spec.get("type", "steps")).lower().replace("-", "_")
+    interval = spec.get("interval")
+    if kind == "steps":
+        weights = spec.get("weights") or spec.get("steps")
+        if not isinstance(weights, Sequence) or isinstance(weights, str | bytes):
+            raise InvalidArgumentError("a 'steps' strategy needs 'weights': a list of whole percents")
+        steps = [_whole(w, "a step weight") for w in weights]
+        return Steps(steps) if interval is None else Steps(steps, interval=float(interval))
+    if kind == "canary":
+        weight = _whole(spec.get("weight"), "canary weight")
+        return Canary(weight) if interval is None else Canary(weight, interval=float(interval))
+    if kind == "linear":
+        step = _whole(spec.get("step"), "linear step")
+        return Linear(step) if interval is None else Linear(step, interval=float(interval))
+    if kind in ("all_at_once", "allatonce"):
+        return AllAtOnce()
+    raise InvalidArgumentError(f"unknown strategy type {kind!r}: use steps, canary, linear or all_at_once")
+
+
+def build_health(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
+    """Plain health-gate specs -> ``fcinfra.rollout`` gates."""
+    import fcinfra.rollout as rollout
+
+    gates: list[Any] = []
+    kinds = {"invoke": "InvokeProbe", "http": "HttpProbe"}
+    for spec in specs or []:
+        if not isinstance(spec, Mapping):
+            raise InvalidArgumentError(f"a health gate must be a mapping like {{'type': 'invoke', ...}}, got {spec!r}")
+        kind = str(spec.get("type", "invoke")).lower()
+        cls_name = kinds.get(kind)
+        cls = getattr(rollout, cls_name, None) if cls_name else None
+        if cls is None:
+            raise InvalidArgumentError(f"unknown health gate type {kind!r}: use {', '.join(kinds)}")
+        try:
+            gates.append(cls(**_kwargs(spec)))
+        except TypeError as exc:
+            raise InvalidArgumentError(f"bad {kind} health gate {dict(spec)!r}: {exc}") from None
+    return gates
+
+
+@dataclass
+class RolloutOutcome:
+    """What a (possibly partial) rollout did, in plain data for the resource's outputs."""
+
+    status: str  # "promoted" | "rolled_back" | "in_progress" | "paused" | "aborted"
+    history: list[int] = field(default_factory=list)
+    reason: str = ""
+    checkpoint: dict[str, Any] | None = None
+
+
+def run_rollout(
+    client: Any,
+    *,
+    service: str,
+    alias: str,
+    to_version: str,
+    strategy: Mapping[str, Any] | Sequence[int] | None,
+    health: Sequence[Mapping[str, Any]] | None,
+    budget: float | None,
+    sleep: Callable[[float], None],
+    clock: Callable[[], float],
+    checkpoint: Mapping[str, Any] | None = None,
+) -> RolloutOutcome:
+    """Walk the alias to ``to_version``, resuming from its live state; stop at the time budget."""
+    from fcinfra.rollout import Rollout
+
+    rollout = Rollout(
+        client,
+        service=service,
+        alias=alias,
+        to_version=to_version,
+        strategy=build_strategy(strategy),
+        health=build_health(health),
+        sleep=sleep,
+        clock=clock,
+        time_budget=budget,
+        wait_for_promote=False,
+        checkpoint=checkpoint or None,
+    )
+    result = rollout.run()
+    if result.error is not None and result.status not in ("rolled_back", "aborted"):
+        raise result.error
+    return RolloutOutcome(str(result.status), [int(w) for w in result.history], result.reason or "",
+                          _plain(result.checkpoint))
+
+
+def _plain(value: Any) -> Any:
+    """Checkpoints travel through Pulumi state: keep them to JSON-able plain data."""
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    return str(value)

@@ -1,0 +1,313 @@
+"""``AliasShift``: the traffic of an existing FC alias (main version + optional canary at a whole percent).
+
+The alias itself (its existence, name, description) belongs to a real ``alicloud.fc.Alias`` whose
+traffic fields are in ``ignore_changes``; this resource owns only where traffic goes, so the two never
+fight over drift. Writes carry ``If-Match`` with the ETag read just before, so a concurrent change by
+someone else fails the write (``AliasChangedError``) instead of being silently overwritten. Refresh
+(``read``) reports the alias's live traffic, so drift shows up as a diff that the next update corrects.
+
+With a ``strategy`` the resource does not jump: create/update walk the alias from its live main version
+to ``version_id`` with :mod:`fcinfra.rollout` (health gates included), promoting or rolling back. A
+rolled-back target is remembered (``rejected_fingerprints``) and never receives traffic again unless
+``force`` is given a new value. A rollout never runs past ``time_budget`` seconds: it stops between
+steps with ``status == "in_progress"``, and the next update continues from the alias's real state.
+
+The import path of :class:`AliasShiftProvider` is public and stable: users' state refers to it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+
+from fcinfra.errors import AliasChangedError, FcinfraError, NotFoundError, PreconditionFailedError
+from fcinfra.fc.models import LATEST, VERSION_ID_PATTERN
+from fcinfra.providers._base import FcProviderBase, changed, plain
+
+__all__ = ["AliasShift", "AliasShiftProvider", "desired_weights", "is_rejected"]
+
+_REPLACE_KEYS = ("service", "alias")
+_SETTINGS_KEYS = ("strategy", "health", "time_budget", "force", "fingerprint")
+_MAX_REMEMBERED = 20
+DEFAULT_TIME_BUDGET = 600.0
+
+
+def _percent(value: Any) -> int:
+    return int(value) if isinstance(value, int | float) and not isinstance(value, bool) else 0
+
+
+def desired_weights(inputs: dict[str, Any]) -> dict[str, float]:
+    """FC's ``additionalVersionWeight`` for the inputs: ``{}`` or ``{canary: percent / 100}``."""
+    canary, percent = inputs.get("canary_version"), _percent(inputs.get("canary_percent"))
+    return {str(canary): percent / 100} if canary and percent > 0 else {}
+
+
+def is_rejected(olds: dict[str, Any], news: dict[str, Any]) -> bool:
+    """Pure: was this target rolled back before, and has nobody forced a retry since?"""
+    fingerprint = news.get("fingerprint")
+    remembered = olds.get("rejected_fingerprints") or []
+    same_code = bool(fingerprint) and fingerprint in remembered
+    same_version = bool(olds.get("rejected_version")) and str(olds.get("rejected_version")) == str(
+        news.get("version_id")
+    )
+    if not (same_code or same_version):
+        return False
+    force = news.get("force")
+    return not (force and force != olds.get("rejected_force"))
+
+
+class AliasShiftProvider(FcProviderBase):
+    """Moves an alias's traffic with If-Match, directly or by walking a rollout strategy."""
+
+    def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        failures: list[CheckFailure] = []
+        for key in ("service", "alias"):
+            if not isinstance(news.get(key), str) or not news.get(key):
+                failures.append(CheckFailure(key, f"{key} must be a non-empty name"))
+        if news.get("alias") == LATEST:
+            failures.append(CheckFailure("alias", "LATEST is not an alias"))
+        version = news.get("version_id")
+        if not isinstance(version, str) or not (version == LATEST or VERSION_ID_PATTERN.match(version)):
+            failures.append(
+                CheckFailure("version_id", f"version_id must be a version number or LATEST, got {version!r}")
+            )
+        canary, percent = news.get("canary_version"), news.get("canary_percent")
+        if canary is not None:
+            if not isinstance(canary, str) or not VERSION_ID_PATTERN.match(canary):
+                failures.append(
+                    CheckFailure("canary_version", f"canary_version must be a version number, got {canary!r}")
+                )
+            elif canary == version:
+                failures.append(CheckFailure("canary_version", "canary_version must differ from version_id"))
+        if percent is not None and (
+            isinstance(percent, bool) or not isinstance(percent, int | float) or not float(percent).is_integer()
+            or not 0 <= percent <= 100
+        ):
+            failures.append(
+                CheckFailure("canary_percent", f"canary_percent must be a whole percent in 0..100, got {percent!r}")
+            )
+        if news.get("strategy") is not None and canary is not None:
+            failures.append(CheckFailure("canary_version", "give either a strategy or a fixed canary, not both"))
+        if news.get("strategy") is not None:
+            from fcinfra.providers._rollout import build_health, build_strategy
+
+            try:
+                build_strategy(news["strategy"])
+                build_health(news.get("health"))
+            except FcinfraError as exc:
+                failures.append(CheckFailure("strategy", str(exc)))
+        budget = news.get("time_budget")
+        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0):
+            failures.append(
+                CheckFailure("time_budget", f"time_budget must be a positive number of seconds, got {budget!r}")
+            )
+        return CheckResult(news, failures)
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        """Pure: compare the last observed live traffic (olds) with the desired traffic (news)."""
+        replaces = changed(olds, news, _REPLACE_KEYS)
+        settings = changed(olds, news, _SETTINGS_KEYS)
+        if news.get("strategy") is not None:
+            if is_rejected(olds, news):
+                moves = False
+            elif olds.get("status") == "in_progress":
+                moves = True
+            else:
+                moves = str(olds.get("version_id")) != str(news.get("version_id")) or bool(olds.get("canary_version"))
+        else:
+            live_weight = float(olds.get("canary_weight") or 0.0)
+            want = desired_weights(news)
+            moves = (
+                str(olds.get("version_id")) != str(news.get("version_id"))
+                or (olds.get("canary_version") or None) != (next(iter(want), None))
+                or abs(live_weight - next(iter(want.values()), 0.0)) > 1e-9
+            )
+        return DiffResult(changes=bool(replaces or settings or moves), replaces=replaces, delete_before_replace=False)
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        inputs = plain(props)
+        return CreateResult(f"{inputs['service']}:{inputs['alias']}", self._apply(inputs, {}))
+
+    def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._apply(plain(news), olds))
+
+    def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
+        """Refresh: the alias's live traffic; ``drifted`` tells whether it differs from what was applied."""
+        state = plain(props)
+        service = state.get("service") or id_.split(":", 1)[0]
+        alias = state.get("alias") or id_.split(":", 1)[1]
+        try:
+            live = self.client().get_alias(service, alias)
+        except NotFoundError:
+            return ReadResult("", {})
+        outs = {**state, **_live(live)}
+        outs["drifted"] = any(str(state.get(k)) != str(outs.get(k)) for k in ("version_id", "canary_version")) or abs(
+            float(state.get("canary_weight") or 0.0) - float(outs.get("canary_weight") or 0.0)
+        ) > 1e-9
+        return ReadResult(id_, outs)
+
+    def delete(self, _id: str, _props: dict[str, Any]) -> None:
+        """Traffic needs no cleanup: the alias (owned by ``alicloud.fc.Alias``) keeps routing as it is."""
+
+    # ------------------------------------------------------------------------------------------ helpers
+
+    def _apply(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+        if inputs.get("strategy") is not None:
+            return self._roll(inputs, olds)
+        client = self.client()
+        service, alias = inputs["service"], inputs["alias"]
+        live = client.get_alias(service, alias)
+        want = desired_weights(inputs)
+        if live.version_id != str(inputs["version_id"]) or dict(live.additional_version_weight) != want:
+            try:
+                live = client.update_alias(
+                    service, alias, version_id=str(inputs["version_id"]), additional_version_weight=want,
+                    if_match=live.etag,
+                )
+            except PreconditionFailedError as exc:
+                raise AliasChangedError(
+                    f"alias {alias!r} of service {service!r} changed while this update was writing it "
+                    f"(If-Match failed, nothing was written): {exc.message}. Run `pulumi refresh` to see "
+                    "who moved it, then `pulumi up` again"
+                ) from exc
+        return {**_settings(inputs), **_live(live), "status": "applied", "history": []}
+
+    def _roll(self, inputs: dict[str, Any], olds: dict[str, Any]) -> dict[str, Any]:
+        from fcinfra.providers._rollout import run_rollout
+
+        client = self.client()
+        service, alias, target = inputs["service"], inputs["alias"], str(inputs["version_id"])
+        remembered = list(olds.get("rejected_fingerprints") or [])
+        rejection = {
+            "rejected_version": olds.get("rejected_version"),
+            "rejected_fingerprints": remembered,
+            "rejected_force": olds.get("rejected_force"),
+            "reason": olds.get("reason") or "",
+        }
+        live = client.get_alias(service, alias)
+        if is_rejected(olds, inputs):
+            return {**_settings(inputs), **_live(live), **rejection, "status": "rolled_back", "history": []}
+        if live.version_id == target and not live.canary:
+            return {**_settings(inputs), **_live(live), **rejection, "status": "promoted", "history": []}
+        budget = inputs.get("time_budget")
+        outcome = run_rollout(
+            client,
+            service=service,
+            alias=alias,
+            to_version=target,
+            strategy=inputs["strategy"],
+            health=inputs.get("health"),
+            budget=float(budget) if budget is not None else DEFAULT_TIME_BUDGET,
+            sleep=self._sleep,
+            clock=self._clock,
+            checkpoint=olds.get("checkpoint") if olds.get("status") == "in_progress" else None,
+        )
+        if outcome.status == "aborted":
+            raise AliasChangedError(
+                f"the rollout of version {target} on alias {alias!r} of service {service!r} stopped without "
+                f"writing: {outcome.reason}. Run `pulumi refresh`, then `pulumi up` to resume from the live state"
+            )
+        live = client.get_alias(service, alias)
+        if outcome.status == "rolled_back":
+            fingerprint = inputs.get("fingerprint")
+            if fingerprint and fingerprint not in remembered:
+                remembered = [*remembered, fingerprint][-_MAX_REMEMBERED:]
+            rejection = {
+                "rejected_version": target,
+                "rejected_fingerprints": remembered,
+                "rejected_force": inputs.get("force"),
+                "reason": outcome.reason or f"health gates failed while shifting traffic to version {target}",
+            }
+        else:
+            rejection["reason"] = outcome.reason
+        status = "in_progress" if outcome.status == "paused" else outcome.status
+        return {**_settings(inputs), **_live(live), **rejection, "status": status, "history": outcome.history,
+                "checkpoint": outcome.checkpoint}
+
+
+def _settings(inputs: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "service": inputs["service"],
+        "alias": inputs["alias"],
+        "target_version": str(inputs["version_id"]),
+        "strategy": inputs.get("strategy"),
+        "health": inputs.get("health"),
+        "time_budget": inputs.get("time_budget"),
+        "force": inputs.get("force"),
+        "fingerprint": inputs.get("fingerprint"),
+    }
+
+
+def _live(alias: Any) -> dict[str, Any]:
+    canary = alias.canary
+    weight = float(canary[1]) if canary else 0.0
+    return {
+        "version_id": alias.version_id,
+        "canary_version": canary[0] if canary else None,
+        "canary_weight": weight,
+        "canary_percent": round(weight * 100, 2) if canary else 0,
+        "etag": alias.etag,
+    }
+
+
+class AliasShift(Resource, module="fcinfra", name="AliasShift"):
+    """Where an existing alias sends traffic: ``version_id`` plus an optional canary at a whole percent.
+
+    Give ``strategy`` (and ``health``) to walk there as a canary rollout during ``pulumi up``.
+    """
+
+    service: pulumi.Output[str]
+    alias: pulumi.Output[str]
+    version_id: pulumi.Output[str]
+    canary_version: pulumi.Output[str | None]
+    canary_percent: pulumi.Output[float]
+    canary_weight: pulumi.Output[float]
+    target_version: pulumi.Output[str]
+    status: pulumi.Output[str]
+    history: pulumi.Output[list[int]]
+    reason: pulumi.Output[str]
+    rejected_version: pulumi.Output[str | None]
+    rejected_fingerprints: pulumi.Output[list[str]]
+    etag: pulumi.Output[str | None]
+
+    def __init__(
+        self,
+        resource_name: str,
+        service: pulumi.Input[str],
+        alias: pulumi.Input[str],
+        version_id: pulumi.Input[str],
+        canary_version: pulumi.Input[str] | None = None,
+        canary_percent: pulumi.Input[int] | None = None,
+        strategy: pulumi.Input[dict[str, Any]] | None = None,
+        health: pulumi.Input[list[dict[str, Any]]] | None = None,
+        time_budget: pulumi.Input[float] | None = None,
+        fingerprint: pulumi.Input[str] | None = None,
+        force: pulumi.Input[str] | None = None,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props: dict[str, Any] = {
+            "service": service,
+            "alias": alias,
+            "version_id": version_id,
+            "canary_version": canary_version,
+            "canary_percent": canary_percent,
+            "strategy": strategy,
+            "health": health,
+            "time_budget": time_budget,
+            "fingerprint": fingerprint,
+            "force": force,
+            "canary_weight": None,
+            "target_version": None,
+            "status": None,
+            "history": None,
+            "reason": None,
+            "rejected_version": None,
+            "rejected_fingerprints": None,
+            "rejected_force": None,
+            "etag": None,
+            "drifted": None,
+            "checkpoint": None,
+        }
+        super().__init__(AliasShiftProvider(), resource_name, props, opts)
