@@ -1,0 +1,305 @@
+"""The rollout's brain: a pure ``decide()`` from (plan, alias as observed, progress, verdicts, now) to one action.
+
+No I/O and no clock here: the runner (:mod:`fcinfra.rollout.runner`) observes the alias, runs the gates,
+reads its injected clock, asks ``decide()`` what to do, and applies the answer. Everything the rollout
+needs to know survives in the alias itself (main version, additional version, weight), which is why a
+crashed rollout resumes from any machine: :func:`resume_point` rebuilds the progress from the alias.
+
+Statuses a rollout ends with:
+
+* ``promoted``    the new version is the alias's main version, with no additional version;
+* ``rolled_back`` the old main version serves alone again (a refused pre-traffic check also ends here);
+* ``aborted``     someone else changed the alias mid-rollout; we stopped without writing;
+* ``in_progress`` the time budget ran out; the alias is left at a planned, consistent weight;
+* ``paused``      waiting at a manual gate when the run ended (run ``promote`` to go on).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal, Protocol
+
+from fcinfra.errors import RolloutError
+from fcinfra.rollout.spec import Stage
+from fcinfra.rollout.verdicts import FAIL, INCONCLUSIVE, Verdict, combine
+
+__all__ = [
+    "Action",
+    "AliasView",
+    "AwaitPromote",
+    "Check",
+    "Finish",
+    "Policy",
+    "Progress",
+    "Rollback",
+    "SetWeight",
+    "Status",
+    "Wait",
+    "decide",
+    "resume_point",
+]
+
+Status = Literal["promoted", "rolled_back", "aborted", "in_progress", "paused"]
+TERMINAL_STATUSES: tuple[str, ...] = ("promoted", "rolled_back", "aborted", "in_progress", "paused")
+
+
+class _AliasLike(Protocol):
+    version_id: str
+    additional_version_weight: dict[str, float]
+
+
+@dataclass(frozen=True)
+class AliasView:
+    """An alias's routing reduced to what the engine reasons about: integer percents, no floats."""
+
+    main_version: str
+    canary_version: str | None = None
+    weight: int = 0  # percent of traffic on canary_version
+    exact: bool = True  # False when FC's float was not a whole percent (set by hand, not by us)
+
+    @classmethod
+    def from_alias(cls, alias: _AliasLike) -> AliasView:
+        for version, raw in (alias.additional_version_weight or {}).items():
+            percent = raw * 100
+            rounded = round(percent)
+            if raw == 0:
+                return cls(str(alias.version_id))
+            return cls(str(alias.version_id), str(version), rounded, math.isclose(percent, rounded, abs_tol=1e-6))
+        return cls(str(alias.version_id))
+
+    def is_promoted(self, to_version: str) -> bool:
+        return self.main_version == to_version and self.canary_version is None
+
+    def is_baseline(self, from_version: str) -> bool:
+        return self.main_version == from_version and self.canary_version is None
+
+    def describe(self) -> str:
+        if self.canary_version is None:
+            return f"version {self.main_version} alone"
+        return (
+            f"version {self.main_version} {100 - self.weight}% + version {self.canary_version} {self.weight}%"
+            + ("" if self.exact else " (not a whole percent)")
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"main_version": self.main_version, "canary_version": self.canary_version, "weight": self.weight}
+
+
+def target_view(from_version: str, to_version: str, weight: int) -> AliasView:
+    """The alias as it looks after we applied ``weight`` (100 = promoted, 0 = rolled back)."""
+    if weight >= 100:
+        return AliasView(to_version)
+    if weight <= 0:
+        return AliasView(from_version)
+    return AliasView(from_version, to_version, weight)
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The runner's memory within one run; rebuilt from the alias on resume.
+
+    ``stage`` is the index of the last stage applied (-1: no traffic moved yet, pre-traffic phase);
+    ``stage_started`` is when it was applied (or the run began); ``expected`` is how the alias should look
+    (None: not yet known, nothing to compare).
+    """
+
+    from_version: str
+    to_version: str
+    stage: int = -1
+    stage_started: float = 0.0
+    expected: AliasView | None = None
+    approved: bool = False
+
+
+@dataclass(frozen=True)
+class Policy:
+    """Knobs of the decision, fixed for one run."""
+
+    check_every: float = 10.0  # seconds between gate checks during a bake
+    inconclusive_timeout: float | None = 300.0  # after the bake, how long to wait for enough evidence
+    deadline: float | None = None  # time budget end (clock value); None = no budget
+    has_pre_traffic: bool = False
+    has_health: bool = False
+    poll_every: float = 10.0  # manual gate: how often to look for promote
+    wait_for_promote: bool = True  # manual gate: wait (True) or end the run with "paused" (False)
+
+
+# ---------------------------------------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True)
+class Check:
+    """Run the current phase's gates, then call decide() again with their verdicts."""
+
+    pre_traffic: bool
+
+
+@dataclass(frozen=True)
+class Wait:
+    seconds: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class SetWeight:
+    """Apply plan stage ``stage`` (one alias write); weight 100 is the promotion."""
+
+    stage: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class Rollback:
+    """One alias write back to the main version alone (none if no traffic ever moved)."""
+
+    reason: str
+
+
+@dataclass(frozen=True)
+class AwaitPromote:
+    """Manual gate: wait ``seconds``, then look again for approval (or an external promote)."""
+
+    seconds: float
+    weight: int
+
+
+@dataclass(frozen=True)
+class Finish:
+    status: Status
+    reason: str
+
+
+Action = Check | Wait | SetWeight | Rollback | AwaitPromote | Finish
+
+
+def _clip(seconds: float, now: float, policy: Policy) -> float:
+    if policy.deadline is not None:
+        seconds = min(seconds, policy.deadline - now)
+    return max(seconds, 0.0)
+
+
+def decide(
+    plan: Sequence[Stage],
+    observed: AliasView,
+    progress: Progress,
+    verdicts: Sequence[Verdict] | None,
+    now: float,
+    policy: Policy | None = None,
+) -> Action:
+    """The next action. Pure: same inputs, same answer.
+
+    ``verdicts`` is None when the gates of the current phase have not been run for this tick;
+    decide() then asks for a :class:`Check` if the phase has gates.
+    """
+    policy = policy or Policy()
+    to, frm = progress.to_version, progress.from_version
+    last = len(plan) - 1
+
+    # 1. What the alias says overrides everything: done, or changed under our feet.
+    if observed.is_promoted(to):
+        if progress.stage == last:
+            return Finish("promoted", f"version {to} serves 100% as the main version")
+        return Finish("promoted", f"version {to} was promoted by someone else (e.g. `fcinfra promote`)")
+    if progress.expected is not None and observed != progress.expected:
+        if progress.stage >= 0 and observed.is_baseline(frm):
+            return Finish("rolled_back", f"rolled back by someone else: {observed.describe()}")
+        return Finish(
+            "aborted",
+            f"alias changed by someone else: expected {progress.expected.describe()}, found {observed.describe()}; "
+            "stopped without writing",
+        )
+
+    # 2. Time budget: stop at a consistent, planned weight (we only ever stop between actions).
+    if policy.deadline is not None and now >= policy.deadline:
+        if _at_manual_gate(plan, progress, now):
+            return Finish("paused", f"waiting at {observed.weight}% for promote (manual gate); time budget used up")
+        return Finish("in_progress", f"time budget used up; alias left at {observed.describe()}")
+
+    # 3. Gates of the current phase.
+    pre = progress.stage < 0
+    has_gates = policy.has_pre_traffic if pre else policy.has_health
+    if has_gates and verdicts is None:
+        return Check(pre_traffic=pre)
+    verdicts = verdicts or ()
+    overall = combine(verdicts)
+    if overall == FAIL:
+        failed = "; ".join(f"{v.gate}: {v.reason}" for v in verdicts if v.status == FAIL)
+        return Rollback(("pre-traffic check failed: " if pre else f"gate failed at {observed.weight}%: ") + failed)
+    elapsed = now - progress.stage_started
+
+    if pre:
+        if overall == INCONCLUSIVE:
+            if policy.inconclusive_timeout is not None and elapsed >= policy.inconclusive_timeout:
+                return Rollback(f"pre-traffic check inconclusive for {elapsed:g}s: " + _pending(verdicts))
+            return Wait(_clip(policy.check_every, now, policy), "pre-traffic check: " + _pending(verdicts))
+        return SetWeight(0, plan[0].weight)
+
+    stage = plan[progress.stage]
+    hold = _hold(stage)
+    if overall == INCONCLUSIVE:
+        if policy.inconclusive_timeout is not None and elapsed >= hold + policy.inconclusive_timeout:
+            return Rollback(f"not enough evidence at {observed.weight}% after {elapsed:g}s: " + _pending(verdicts))
+        return Wait(_clip(policy.check_every, now, policy), f"at {observed.weight}%: " + _pending(verdicts))
+    if elapsed < hold:
+        step = hold - elapsed if not has_gates else min(policy.check_every, hold - elapsed)
+        what = "bake" if elapsed < stage.bake else "hold"
+        return Wait(_clip(step, now, policy), f"{what} at {observed.weight}%: {hold - elapsed:g}s left")
+    if stage.pause is not None and stage.pause.manual and not progress.approved:
+        if not policy.wait_for_promote:
+            return Finish("paused", f"waiting at {observed.weight}% for promote (manual gate)")
+        return AwaitPromote(_clip(policy.poll_every, now, policy), observed.weight)
+    nxt = progress.stage + 1
+    return SetWeight(nxt, plan[nxt].weight)
+
+
+def _hold(stage: Stage) -> float:
+    """Bake plus a timed pause: how long a stage lasts before the next write (manual gates aside)."""
+    if stage.pause is not None and stage.pause.seconds is not None:
+        return stage.bake + stage.pause.seconds
+    return stage.bake
+
+
+def _at_manual_gate(plan: Sequence[Stage], progress: Progress, now: float) -> bool:
+    if progress.stage < 0 or progress.approved:
+        return False
+    stage = plan[progress.stage]
+    return stage.pause is not None and stage.pause.manual and now - progress.stage_started >= stage.bake
+
+
+def _pending(verdicts: Sequence[Verdict]) -> str:
+    return "; ".join(f"{v.gate}: {v.reason}" for v in verdicts if v.status == INCONCLUSIVE) or "waiting"
+
+
+def resume_point(plan: Sequence[Stage], observed: AliasView, to_version: str, now: float) -> Progress:
+    """Where a rollout of ``to_version`` stands, judged from the alias alone (no local state).
+
+    Main version X alone: start fresh from X. X plus ``to_version`` at w %: resume after the last
+    planned stage at or below w (its bake starts again: the evidence before the crash is gone). The new
+    version already main: nothing to do. Any other split belongs to someone else's rollout: refuse.
+    """
+    if observed.is_promoted(to_version):
+        return Progress(observed.main_version, to_version, len(plan) - 1, now, observed)
+    if observed.main_version == to_version:
+        raise RolloutError(
+            f"version {to_version} is already the main version but {observed.describe()}; "
+            "finish or undo that split first (`fcinfra promote` / `fcinfra rollback`)"
+        )
+    if observed.canary_version is None:
+        return Progress(observed.main_version, to_version, -1, now, observed)
+    if observed.canary_version != to_version:
+        raise RolloutError(
+            f"the alias is in the middle of another rollout ({observed.describe()}); "
+            f"promote or roll it back before rolling out version {to_version}"
+        )
+    stage = -1
+    for i, planned in enumerate(plan):
+        if planned.weight <= observed.weight and not planned.is_promotion:
+            stage = i
+    return Progress(observed.main_version, to_version, stage, now, observed)
+
+
+def with_stage(progress: Progress, stage: int, now: float, expected: AliasView) -> Progress:
+    """Progress after applying ``stage``: its clock restarts and any manual approval is used up."""
+    return replace(progress, stage=stage, stage_started=now, expected=expected, approved=False)

@@ -1,0 +1,455 @@
+"""The thin runner: observe the alias, ask ``decide()``, apply the answer, repeat.
+
+Every alias write is ``update_alias(..., if_match=etag)`` with the ETag of the last answer we saw, so a
+change made by anyone else makes our write fail (412) instead of overwriting theirs; we then read the
+alias once to tell "our own write landed but its answer was lost" (carry on) from "someone else changed
+it" (stop without writing, status ``aborted``). Alias traffic per step: at most one read (skipped when
+nothing could have changed since the last answer) and exactly one write; a rollback is one write, sent
+without a read first so that traffic returns to the old version as fast as possible.
+
+Time is read only through the injected ``clock`` and spent only through the injected ``sleep``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from fcinfra.errors import (
+    AliasChangedError,
+    FcinfraError,
+    InvalidArgumentError,
+    PreconditionFailedError,
+    RolloutError,
+)
+from fcinfra.fc.models import Alias, check_alias_name, check_name, check_version_id
+from fcinfra.rollout.engine import (
+    AliasView,
+    AwaitPromote,
+    Check,
+    Finish,
+    Policy,
+    Progress,
+    Rollback,
+    SetWeight,
+    Status,
+    Wait,
+    decide,
+    resume_point,
+    target_view,
+    with_stage,
+)
+from fcinfra.rollout.events import Event, EventSink
+from fcinfra.rollout.health import Gate, GateResult, Target, as_gate
+from fcinfra.rollout.spec import Stage, Steps, Strategy, compile_plan, describe_plan
+from fcinfra.rollout.verdicts import FAIL, Verdict
+
+__all__ = ["Rollout", "RolloutResult", "VirtualClock", "resolve_time"]
+
+
+class VirtualClock:
+    """Time that advances by exactly what was slept: ``sleep=lambda s: None`` runs a rollout instantly."""
+
+    def __init__(self, sleep: Callable[[float], None] | None = None, start: float = 0.0) -> None:
+        self.now = start
+        self._sleep = sleep
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        if self._sleep is not None:
+            self._sleep(seconds)
+        self.now += seconds
+
+
+def resolve_time(
+    sleep: Callable[[float], None] | None, clock: Callable[[], float] | None
+) -> tuple[Callable[[float], None], Callable[[], float]]:
+    """The contract: a custom sleep without a clock gets a virtual clock driven by that sleep."""
+    if clock is None and sleep is None:
+        return time.sleep, time.monotonic
+    if clock is None:
+        virtual = VirtualClock(sleep)
+        return virtual.sleep, virtual
+    return (sleep if sleep is not None else time.sleep), clock
+
+
+@dataclass
+class RolloutResult:
+    """How a run ended. ``history`` is every weight this run applied, in order, one per alias write
+    (100 = the promotion, 0 = the rollback); ``resumed_from`` is the weight found when it resumed."""
+
+    status: Status
+    service: str
+    alias: str
+    from_version: str
+    to_version: str
+    history: list[int] = field(default_factory=list)
+    reason: str = ""
+    resumed_from: int | None = None
+    alias_reads: int = 0
+    alias_writes: int = 0
+    duration: float = 0.0
+    rollback_seconds: float | None = None  # from the failed verdict to the alias restored
+    verdicts: list[Verdict] = field(default_factory=list)
+    checkpoint: dict[str, Any] | None = None
+    error: BaseException | None = field(default=None, repr=False)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "promoted"
+
+    def raise_for_status(self) -> RolloutResult:
+        """Raise unless promoted (or stopped in a consistent state by the time budget / a manual gate)."""
+        if self.status == "aborted":
+            raise AliasChangedError(self.reason)
+        if self.status == "rolled_back":
+            raise RolloutError(f"rolled back: {self.reason}")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "service": self.service,
+            "alias": self.alias,
+            "from_version": self.from_version,
+            "to_version": self.to_version,
+            "history": list(self.history),
+            "reason": self.reason,
+            "resumed_from": self.resumed_from,
+            "alias_reads": self.alias_reads,
+            "alias_writes": self.alias_writes,
+            "duration": round(self.duration, 3),
+            "rollback_seconds": self.rollback_seconds,
+            "verdicts": [v.to_dict() for v in self.verdicts],
+            "checkpoint": self.checkpoint,
+            "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
+        }
+
+
+def _positive(value: float | None, what: str, allow_none: bool = False) -> float | None:
+    if value is None and allow_none:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise InvalidArgumentError(f"{what} must be a number of seconds >= 0, got {value!r}")
+    return float(value)
+
+
+@dataclass
+class _Tally:
+    reads: int = 0
+    writes: int = 0
+    history: list[int] = field(default_factory=list)
+    verdicts: list[Verdict] = field(default_factory=list)
+
+
+class Rollout:
+    """Walk ``alias`` from its current main version to ``to_version`` along ``strategy``.
+
+    ``health`` gates are checked at every stage; ``pre_traffic`` gates (or ``True``: the health gates)
+    are checked against the new version, invoked directly, before any traffic moves. ``time_budget``
+    (seconds) ends the run early with status ``in_progress`` and a ``checkpoint`` to pass to the next run
+    (bake time already observed is credited there). ``approve`` is polled at manual gates.
+    Construction validates everything and touches nothing; :meth:`run` does the work.
+    """
+
+    def __init__(
+        self,
+        client: Any,
+        service: str,
+        alias: str,
+        to_version: str,
+        strategy: Strategy | Sequence[int] | None = None,
+        health: Iterable[Gate | Callable[[Target], GateResult]] = (),
+        *,
+        pre_traffic: Iterable[Gate | Callable[[Target], GateResult]] | bool = (),
+        sleep: Callable[[float], None] | None = None,
+        clock: Callable[[], float] | None = None,
+        on_event: EventSink | Iterable[EventSink] | None = None,
+        check_every: float = 10.0,
+        inconclusive_timeout: float | None = 300.0,
+        time_budget: float | None = None,
+        approve: Callable[[], bool] | None = None,
+        poll_every: float = 10.0,
+        wait_for_promote: bool = True,
+        checkpoint: Mapping[str, Any] | None = None,
+    ) -> None:
+        try:
+            check_name(service, "service name")
+            check_alias_name(alias)
+            check_version_id(str(to_version), "to_version")
+        except ValueError as exc:
+            raise InvalidArgumentError(str(exc)) from None
+        self.client = client
+        self.service = service
+        self.alias = alias
+        self.to_version = str(to_version)
+        self.strategy = strategy if strategy is not None else Steps([10, 25, 50, 100], interval=60)
+        self.plan: tuple[Stage, ...] = compile_plan(self.strategy)
+        self.health = [as_gate(g) for g in health]
+        if pre_traffic is True:
+            self.pre_traffic = list(self.health)
+        elif pre_traffic is False:
+            self.pre_traffic = []
+        else:
+            self.pre_traffic = [as_gate(g) for g in pre_traffic]
+        self.sleep, self.clock = resolve_time(sleep, clock)
+        if on_event is None:
+            self._sinks: list[EventSink] = []
+        elif callable(on_event):
+            self._sinks = [on_event]
+        else:
+            self._sinks = list(on_event)
+        check = _positive(check_every, "check_every")
+        poll = _positive(poll_every, "poll_every")
+        assert check is not None and poll is not None
+        if check <= 0 or poll <= 0:
+            raise InvalidArgumentError("check_every and poll_every must be > 0 seconds")
+        self.check_every = check
+        self.poll_every = poll
+        self.inconclusive_timeout = _positive(inconclusive_timeout, "inconclusive_timeout", allow_none=True)
+        self.time_budget = _positive(time_budget, "time_budget", allow_none=True)
+        self.approve = approve
+        self.wait_for_promote = wait_for_promote
+        self.checkpoint = dict(checkpoint) if checkpoint else None
+
+    # ------------------------------------------------------------------------------------------ public
+
+    def dry_run(self) -> str:
+        """The exact schedule and total duration; no API call."""
+        head = f"rollout of version {self.to_version} on {self.service}/{self.alias} ({self.strategy!r})"
+        return head + "\n" + describe_plan(self.plan)
+
+    @property
+    def schedule(self) -> list[int]:
+        return [stage.weight for stage in self.plan]
+
+    def run(self) -> RolloutResult:
+        """Run (or resume) the rollout until promoted, rolled back, aborted, or out of time budget."""
+        t0 = self.clock()
+        tally = _Tally()
+        policy = Policy(
+            check_every=self.check_every,
+            inconclusive_timeout=self.inconclusive_timeout,
+            deadline=None if self.time_budget is None else t0 + self.time_budget,
+            has_pre_traffic=bool(self.pre_traffic),
+            has_health=bool(self.health),
+            poll_every=self.poll_every,
+            wait_for_promote=self.wait_for_promote,
+        )
+        alias = self._read(tally)
+        observed = AliasView.from_alias(alias)
+        progress = self._apply_checkpoint(resume_point(self.plan, observed, self.to_version, t0), observed, t0)
+        resumed_from = observed.weight if observed.canary_version == self.to_version else None
+        ctx = _RunContext(self, tally, t0, progress.from_version, resumed_from)
+        if resumed_from is not None:
+            ctx.emit("resume", f"resuming at {observed.weight}% from the alias's state ({observed.describe()})",
+                     observed.weight)
+        else:
+            ctx.emit("start", f"rolling out version {self.to_version} over {progress.from_version}: "
+                     f"{self.schedule}", observed.weight)
+        return ctx.loop(alias, observed, progress, policy)
+
+    # ------------------------------------------------------------------------------------------ plumbing
+
+    def _apply_checkpoint(self, progress: Progress, observed: AliasView, now: float) -> Progress:
+        cp = self.checkpoint
+        if not cp or progress.stage < 0:
+            return progress
+        same = (
+            cp.get("to_version") == self.to_version
+            and cp.get("from_version") == progress.from_version
+            and cp.get("weight") == observed.weight
+        )
+        if not same:
+            return progress
+        baked = float(cp.get("baked", 0.0))
+        return replace(progress, stage_started=now - max(baked, 0.0), approved=bool(cp.get("approved", False)))
+
+    def _read(self, tally: _Tally) -> Alias:
+        tally.reads += 1
+        alias: Alias = self.client.get_alias(self.service, self.alias)
+        return alias
+
+    def _write(self, tally: _Tally, view: AliasView, etag: str | None) -> tuple[Alias, bool]:
+        """One conditional write. Returns (alias as now seen, whether it is our intended state)."""
+        if view.canary_version is None:
+            weights: dict[str, float] = {}
+        else:
+            weights = {view.canary_version: view.weight / 100}
+        tally.writes += 1
+        try:
+            alias: Alias = self.client.update_alias(
+                self.service, self.alias, version_id=view.main_version, additional_version_weight=weights,
+                if_match=etag,
+            )
+            return alias, True
+        except PreconditionFailedError:
+            fresh = self._read(tally)
+            # Our own write may have landed with its answer lost (then a retry meets our new ETag).
+            return fresh, AliasView.from_alias(fresh) == view
+
+
+class _RunContext:
+    """The mutable state of one run() and the code that applies actions; short-lived, never shared."""
+
+    def __init__(self, rollout: Rollout, tally: _Tally, t0: float, from_version: str, resumed: int | None) -> None:
+        self.r = rollout
+        self.tally = tally
+        self.t0 = t0
+        self.from_version = from_version
+        self.resumed_from = resumed
+
+    def emit(self, kind: str, message: str, weight: int | None = None, **data: Any) -> None:
+        event = Event(kind, self.r.clock() - self.t0, message, self.r.service, self.r.alias, self.r.to_version,
+                      weight, data)
+        for sink in self.r._sinks:
+            sink(event)
+
+    def result(self, status: Status, reason: str, **extra: Any) -> RolloutResult:
+        res = RolloutResult(
+            status=status,
+            service=self.r.service,
+            alias=self.r.alias,
+            from_version=self.from_version,
+            to_version=self.r.to_version,
+            history=list(self.tally.history),
+            reason=reason,
+            resumed_from=self.resumed_from,
+            alias_reads=self.tally.reads,
+            alias_writes=self.tally.writes,
+            duration=self.r.clock() - self.t0,
+            verdicts=list(self.tally.verdicts),
+            **extra,
+        )
+        self.emit(status, reason, None, **({"history": res.history} if res.history else {}))
+        return res
+
+    def loop(self, alias: Alias, observed: AliasView, progress: Progress, policy: Policy) -> RolloutResult:
+        etag = alias.etag
+        fresh = True
+        verdicts: list[Verdict] | None = None
+        waiting_at_gate = False
+        try:
+            while True:
+                now = self.r.clock()
+                action = decide(self.r.plan, observed, progress, verdicts, now, policy)
+                verdicts = None
+                if isinstance(action, Check):
+                    verdicts = self.check(progress, observed, action.pre_traffic)
+                elif isinstance(action, Wait):
+                    self.emit("wait", action.reason, observed.weight, seconds=action.seconds)
+                    self.r.sleep(action.seconds)
+                    fresh = False
+                elif isinstance(action, AwaitPromote):
+                    if self.r.approve is not None and self.r.approve():
+                        progress = replace(progress, approved=True)
+                        self.emit("approved", f"promote given at {observed.weight}%", observed.weight)
+                        continue
+                    if not waiting_at_gate:
+                        self.emit("gate", f"waiting at {observed.weight}% for promote", observed.weight)
+                        waiting_at_gate = True
+                    self.r.sleep(action.seconds)
+                    alias = self.r._read(self.tally)  # someone may have run `fcinfra promote`/`rollback`
+                    observed, etag, fresh = AliasView.from_alias(alias), alias.etag, True
+                elif isinstance(action, SetWeight):
+                    if not fresh:
+                        alias = self.r._read(self.tally)
+                        observed, etag, fresh = AliasView.from_alias(alias), alias.etag, True
+                        if progress.expected is not None and observed != progress.expected:
+                            continue  # decide() reports who changed what
+                    intended = target_view(self.from_version, self.r.to_version, action.weight)
+                    alias, ours = self.r._write(self.tally, intended, etag)
+                    observed, etag = AliasView.from_alias(alias), alias.etag
+                    if not ours:
+                        continue
+                    waiting_at_gate = False
+                    self.tally.history.append(action.weight)
+                    progress = with_stage(progress, action.stage, self.r.clock(), intended)
+                    if action.weight < 100:
+                        self.emit("weight", f"version {self.r.to_version} now receives {action.weight}%",
+                                  action.weight, stage=action.stage)
+                elif isinstance(action, Rollback):
+                    return self.rollback(action.reason, observed, progress, etag)
+                else:
+                    assert isinstance(action, Finish)
+                    return self.finish(action, observed, progress)
+        except Exception as exc:
+            moved = not observed.is_baseline(self.from_version) and not observed.is_promoted(self.r.to_version)
+            if not moved or isinstance(exc, RolloutError):
+                raise
+            self.emit("error", f"{type(exc).__name__}: {exc}", observed.weight)
+            return self.rollback(f"error at {observed.weight}%: {type(exc).__name__}: {exc}", observed, progress,
+                                 etag, error=exc)
+
+    def finish(self, action: Finish, observed: AliasView, progress: Progress) -> RolloutResult:
+        checkpoint = None
+        if action.status in ("in_progress", "paused"):
+            checkpoint = {
+                "to_version": self.r.to_version,
+                "from_version": self.from_version,
+                "weight": observed.weight,
+                "baked": max(self.r.clock() - progress.stage_started, 0.0),
+                "approved": progress.approved,
+            }
+        return self.result(action.status, action.reason, checkpoint=checkpoint)
+
+    def check(self, progress: Progress, observed: AliasView, pre_traffic: bool) -> list[Verdict]:
+        target = Target(
+            client=self.r.client,
+            service=self.r.service,
+            alias=self.r.alias,
+            main_version=self.from_version,
+            canary_version=self.r.to_version,
+            weight=0 if pre_traffic else observed.weight,
+            stage=progress.stage,
+            pre_traffic=pre_traffic,
+            clock=self.r.clock,
+        )
+        verdicts = []
+        for gate in self.r.pre_traffic if pre_traffic else self.r.health:
+            try:
+                verdicts.append(gate.check(target))
+            except Exception as exc:  # a gate that breaks fails the canary; it must not strand the alias
+                verdicts.append(Verdict(getattr(gate, "name", repr(gate)), FAIL, f"{type(exc).__name__}: {exc}"))
+        self.tally.verdicts = verdicts
+        self.emit("check", "; ".join(f"{v.gate}: {v.status} ({v.reason})" for v in verdicts),
+                  target.weight, pre_traffic=pre_traffic, verdicts=[v.to_dict() for v in verdicts])
+        return verdicts
+
+    def rollback(
+        self,
+        reason: str,
+        observed: AliasView,
+        progress: Progress,
+        etag: str | None,
+        error: BaseException | None = None,
+    ) -> RolloutResult:
+        failed_at = self.r.clock()
+        baseline = target_view(self.from_version, self.r.to_version, 0)
+        self.emit("rollback", reason, observed.weight)
+        if observed == baseline:  # no traffic ever moved: nothing to write
+            return self.result("rolled_back", reason, rollback_seconds=0.0, error=error)
+        known = {observed, progress.expected}
+        try:
+            alias, ours = self.r._write(self.tally, baseline, etag)
+            if not ours and AliasView.from_alias(alias) in known:
+                alias, ours = self.r._write(self.tally, baseline, alias.etag)  # our own lost write: once more
+        except FcinfraError as exc:
+            raise RolloutError(
+                f"rolling back failed ({type(exc).__name__}: {exc}); the alias may still be at {observed.describe()}: "
+                f"run `fcinfra rollback {self.r.service} {self.r.alias}`; reason for the rollback: {reason}"
+            ) from exc
+        seen = AliasView.from_alias(alias)
+        if not ours:
+            return self.result(
+                "aborted",
+                f"wanted to roll back ({reason}) but the alias was changed by someone else "
+                f"({seen.describe()}); left it as it is",
+                error=error,
+            )
+        self.tally.history.append(0)
+        return self.result("rolled_back", reason, rollback_seconds=self.r.clock() - failed_at, error=error)
