@@ -63,13 +63,15 @@ someone else changed the alias, 130 interrupted (the alias stays where it was: r
               help="Probe VERSION directly before any traffic moves; refuse the rollout if it fails.")
 @click.option("--timeout", "time_budget", metavar="DURATION",
               help="Stop after this long, leaving the alias at a planned weight (re-run to resume).")
+@click.option("--check-every", metavar="DURATION",
+              help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
 @connection_options
 @output_option
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
             canary: str | None, linear: str | None, all_at_once: bool, interval: str, pauses: tuple[str, ...],
             dry_run: bool, probe_function: str | None, payload: str | None, samples: int, max_error_rate: float,
             max_latency_ms: float | None, max_error_rate_increase: float | None, pre_traffic: bool,
-            time_budget: str | None) -> None:
+            check_every: str | None, time_budget: str | None) -> None:
     out = Output(output)
     strategy = build_strategy(steps, canary, linear, all_at_once, parse_duration(interval), pauses)
     if pre_traffic and not probe_function:
@@ -87,13 +89,18 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
     client = conn.client()
     display = RolloutDisplay(out, service, alias_name, version, strategy)
     runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
-                     health=health, pre_traffic=list(health) if pre_traffic else None,
-                     on_event=display.handle,
-                     timeout=parse_duration(time_budget) if time_budget else None)
+                     health=health, pre_traffic=pre_traffic, on_event=display.handle,
+                     check_every=parse_duration(check_every) if check_every else _default_check_every(strategy),
+                     time_budget=parse_duration(time_budget) if time_budget else None)
     with display:
         result = runner.run()
     display.finish(result)
     raise SystemExit(exit_code_for(result.status))
+
+
+def _default_check_every(strategy: Any) -> float:
+    bakes = [stage.bake for stage in strategy.plan() if stage.bake > 0]
+    return min(10.0, max(1.0, min(bakes) / 4)) if bakes else 1.0
 
 
 def exit_code_for(status: str) -> int:

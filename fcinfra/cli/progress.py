@@ -46,6 +46,7 @@ class RolloutDisplay:
         self.weight = 0
         self._progress: Progress | None = None
         self._task: TaskID | None = None
+        self._pending = ""
 
     # ------------------------------------------------------------------------------------ lifecycle
 
@@ -89,9 +90,20 @@ class RolloutDisplay:
         weight = data.get("weight")
         if isinstance(weight, int | float):
             self.weight = int(weight)
+        kind = _kind(data)
+        if kind == "promoted":
+            self.weight = 100
+        elif kind == "rolled_back":
+            self.weight = 0
         line, activity = describe_event(data)
-        if line:
-            self._print(line)
+        if kind == "check" and line and "fail" not in activity:
+            self._pending = line  # passing checks repeat while baking: show the stage's last one only
+        elif line or kind not in {"wait", "check"}:
+            if self._pending:
+                self._print(self._pending)
+                self._pending = ""
+            if line:
+                self._print(line)
         if self._progress is not None and self._task is not None:
             self._progress.update(self._task, completed=self.weight, activity=activity or "")
 
@@ -104,40 +116,67 @@ class RolloutDisplay:
         status = str(getattr(result, "status", result))
         reason = str(getattr(result, "reason", "") or "")
         if self.out.json:
-            self.out.emit({"event": "result", "status": status, "reason": reason,
-                           "history": to_jsonable(getattr(result, "history", []))})
+            doc = result.to_dict() if hasattr(result, "to_dict") else {"status": status, "reason": reason}
+            self.out.emit({"kind": "result", **doc})
             return
         style, mark = {"promoted": ("green", "✔"), "rolled_back": ("red", "✖")}.get(status, ("yellow", "!"))
         self.out.console.print(f"[{style} bold]{mark} {status.replace('_', ' ')}[/]"
                                + (f": {reason}" if reason else ""))
+        history = getattr(result, "history", None)
+        if history:
+            steps = " -> ".join(f"{w}%" for w in history)
+            self.out.console.print(f"  [dim]weights applied: {steps}; {getattr(result, 'alias_writes', '?')} alias "
+                                   f"write(s); {getattr(result, 'duration', 0.0):.1f}s[/]")
 
 
 def describe_event(event: dict[str, Any]) -> tuple[str, str]:
-    """(a line to print or "", the live activity text) for one engine event."""
+    """(a line to print, or "" for none; the live activity text) for one engine event.
+
+    Kinds (fcinfra.rollout.events): start, resume, check, wait, weight, gate, approved, promoted,
+    rollback, rolled_back, aborted, in_progress, paused, error.
+    """
     kind = _kind(event)
     weight = event.get("weight")
-    reason = str(event.get("reason") or event.get("message") or "")
+    message = str(event.get("message") or event.get("reason") or "")
     w = f"{weight:>3}%" if isinstance(weight, int) else "    "
-    if kind in {"weight_set", "set_weight", "step", "stage"}:
+    if kind == "weight":
         if weight == 100:
-            return f"  [green]{w}[/]  promoted: version is the alias's main version", "promoted"
-        return f"  {w}  alias updated: {weight}% of traffic on the new version", f"baking at {weight}%"
-    if kind in {"verdict", "gate", "check", "probe"}:
-        status = str(event.get("status") or "")
+            return f"  [green]{w}[/]  {message or 'promoted'}", "promoting"
+        return f"  {w}  {message or f'{weight}% of traffic on the new version'}", f"baking at {weight}%"
+    if kind == "check":
+        return _describe_check(w, event, message)
+    if kind == "wait":
+        return "", message or "waiting"
+    if kind in {"start", "resume", "approved"}:
+        return f"  {w}  {message}", message
+    if kind == "gate":
+        return f"  [yellow]{w}[/]  {message or 'waiting for `fcinfra promote`'}", "waiting for promote"
+    if kind == "rollback":
+        return f"  [red]{w}[/]  rolling back: {message}", "rolling back"
+    if kind in {"promoted", "rolled_back", "aborted", "in_progress", "paused"}:
+        return "", message  # the final line is printed by finish()
+    if kind == "error":
+        return f"  [red]{w}[/]  error: {message}", "error"
+    return (f"  {w}  {kind}: {message}" if kind else ""), message
+
+
+def _describe_check(w: str, event: dict[str, Any], message: str) -> tuple[str, str]:
+    verdicts = (event.get("data") or {}).get("verdicts") or []
+    if not verdicts:
+        return (f"  {w}  {message}" if message else ""), "checking health"
+    parts = []
+    overall = "pass"
+    for v in verdicts:
+        status = str(v.get("status"))
+        if status == "fail":
+            overall = "fail"
+        elif status == "inconclusive" and overall == "pass":
+            overall = "inconclusive"
         colour = {"pass": "green", "fail": "red"}.get(status, "yellow")
-        gate = event.get("gate") or "health"
-        return f"  {w}  {gate}: [{colour}]{status}[/] {reason}".rstrip(), f"{gate}: {status}"
-    if kind in {"wait", "waiting", "bake"}:
-        return "", reason or "waiting"
-    if kind in {"rollback", "rolled_back", "rolling_back"}:
-        return f"  [red]{w}[/]  rolling back: {reason}", "rolling back"
-    if kind in {"resume", "resumed"}:
-        return f"  {w}  resuming: {reason}", "resuming"
-    if kind in {"paused", "await_promote", "awaiting_promote"}:
-        return f"  {w}  paused: {reason or 'waiting for `fcinfra promote`'}", "waiting for promote"
-    if kind in {"finished", "finish", "done", "start", "started"}:
-        return "", reason
-    return (f"  {w}  {kind}: {reason}" if kind else ""), reason
+        parts.append(f"{v.get('gate')}: [{colour}]{status}[/] ({v.get('reason')})")
+    if overall == "inconclusive":  # waiting for samples: keep it on the live line, not in the log
+        return "", "; ".join(f"{v.get('gate')}: {v.get('reason')}" for v in verdicts)
+    return f"  {w}  " + "; ".join(parts), f"health {overall}"
 
 
 def _fmt_seconds(seconds: float) -> str:

@@ -77,13 +77,18 @@ def render_chart_svg(timeline: Timeline) -> str:
                   label=f"{release.name}: version {release.to_version} -> {release.outcome.replace('_', ' ')}")
         ax_w.plot(times[-1:], weights[-1:], marker="o" if release.outcome == "promoted" else "X",
                   color=color, markersize=9)
+        if release.outcome in ("promoted", "rolled_back"):
+            peak = release.peak_weight
+            text = "promoted" if release.outcome == "promoted" else f"rolled back from {peak}%"
+            ax_w.annotate(text, (times[-1], weights[-1]), xytext=(6, 8 if weights[-1] < 50 else -14),
+                          textcoords="offset points", color=color, fontsize=8, fontweight="bold")
         rated = [(p.t, p.error_rate * 100) for p in release.points if p.error_rate is not None]
         if rated:
             ax_e.plot([t for t, _ in rated], [r for _, r in rated], marker="o", color=color, linewidth=1.6,
                       label=f"{release.name} error rate")
-        if release.max_error_rate is not None:
-            ax_e.axhline(release.max_error_rate * 100, color=color, linestyle="--", linewidth=1,
-                         alpha=0.7, label=f"gate: max {release.max_error_rate:.0%}")
+    for threshold in sorted({r.max_error_rate for r in timeline.releases if r.max_error_rate is not None}):
+        ax_e.axhline(threshold * 100, color="#555555", linestyle="--", linewidth=1,
+                     label=f"gate: roll back above {threshold:.0%}")
     ax_w.set_ylabel("traffic on new version (%)")
     ax_w.set_ylim(-3, 105)
     ax_w.set_yticks([0, 10, 25, 50, 75, 100])

@@ -28,11 +28,11 @@ def handler(event, context):
     item = str(order.get("item", "apple"))
     qty = int(order.get("qty", 1))
     if item not in PRICES:
-        return {"error": f"unknown item {item!r}", "version": context.service.version_id}
+        return {"error": f"unknown item {item!r}", "versionId": context.service.version_id}
     return {
         "item": item,
         "qty": qty,
         "total": round(PRICES[item] * qty, 2),
-        "version": context.service.version_id,
+        "versionId": context.service.version_id,
         "qualifier": context.service.qualifier,
     }

@@ -32,7 +32,7 @@ def handler(event, context):
     item = str(order.get("item", "apple"))
     qty = int(order.get("qty", 1))
     if item not in PRICES:
-        return {"error": f"unknown item {item!r}", "version": context.service.version_id}
+        return {"error": f"unknown item {item!r}", "versionId": context.service.version_id}
     total = PRICES[item] * REGIONAL_FACTOR[item] * qty  # KeyError for fig and lime
     if qty >= 10:  # new in v2: 10% off bulk orders
         total *= 0.9
@@ -41,6 +41,6 @@ def handler(event, context):
         "qty": qty,
         "total": round(total, 2),
         "currency": "CNY",
-        "version": context.service.version_id,
+        "versionId": context.service.version_id,
         "qualifier": context.service.qualifier,
     }

@@ -1,0 +1,259 @@
+"""``fcinfra demo``: the seeds' whole story, end to end, on a local emulator, in well under a minute.
+
+1. start the emulator on a free loopback port (a random access key pair; signatures are verified);
+2. deploy ``examples/functions/v1``, publish version 1, create alias ``prod``, bind an HTTP trigger to
+   ``prod``, and call it both ways: qualifier ``prod`` resolves to version 1;
+3. deploy v2, publish version 2 and roll it out 10 -> 25 -> 50 -> 100 with health probes: promoted;
+4. deploy v3 (fails on a third of its inputs), publish version 3, roll it out: the probe catches it at
+   10 % and the alias goes back to version 2 alone;
+5. print a summary table and write the HTML report with a chart of weight and error rate over time.
+
+The probe sends a rotating set of orders (``ORDERS``), as real traffic would; v3 fails on the items it
+forgot. Exit status 0 only if version 2 was promoted, version 3 rolled back and ``prod`` ends on version 2.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import secrets
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from fcinfra.cli.output import Output
+from fcinfra.demo.package import function_code
+from fcinfra.demo.report import Release, Timeline, write_report
+
+if TYPE_CHECKING:
+    from fcinfra.fc import FcClient
+    from fcinfra.rollout.health import Target
+
+SERVICE = "demo-shop"
+FUNCTION = "quote"
+ALIAS = "prod"
+TRIGGER = "http-prod"
+RUNTIME = "python3.10"
+STEPS = (10, 25, 50, 100)
+MAX_ERROR_RATE = 0.05
+ORDERS: tuple[dict[str, Any], ...] = tuple(
+    {"item": item, "qty": qty}
+    for qty, item in zip(itertools.cycle((1, 2, 3, 12)), ("apple", "pear", "fig", "plum", "kiwi", "lime") * 2,
+                         strict=False)
+)
+
+
+def order_probe(samples: int) -> Any:
+    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic)."""
+    from fcinfra.rollout.health import InvokeProbe
+
+    class OrderProbe(InvokeProbe):
+        def __init__(self) -> None:
+            super().__init__(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}")
+            self._orders = itertools.cycle(ORDERS)
+
+        def _call(self, target: Target, qualifier: str) -> tuple[bool, str | None]:
+            self.payload = json.dumps(next(self._orders))
+            return super()._call(target, qualifier)
+
+    return OrderProbe()
+
+
+@dataclass
+class DemoOutcome:
+    v2: str = "not run"
+    v3: str = "not run"
+    final_alias: str = ""
+    report: Path | None = None
+    steps: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.v2 == "promoted" and self.v3 == "rolled_back" and self.final_alias == "2"
+
+
+class Narrator:
+    """The demo's voice: rich lines for people, JSON lines (``{"event": ...}``) for machines."""
+
+    def __init__(self, out: Output, clock: Callable[[], float]) -> None:
+        self.out = out
+        self.clock = clock
+        self.t0 = clock()
+
+    @property
+    def now(self) -> float:
+        return self.clock() - self.t0
+
+    def step(self, text: str, **data: Any) -> None:
+        if self.out.json:
+            self.out.emit({"event": "demo", "at": round(self.now, 3), "message": _plain(text), **data})
+        else:
+            self.out.console.print(f"[cyan]●[/] {text}")
+
+    def detail(self, text: str) -> None:
+        if not self.out.json:
+            self.out.console.print(f"    [dim]{text}[/]", markup=True)
+
+    def heading(self, text: str) -> None:
+        if not self.out.json:
+            self.out.console.print()
+            self.out.console.rule(f"[bold]{text}[/]", align="left")
+
+
+def _plain(text: str) -> str:
+    from rich.text import Text
+
+    return Text.from_markup(text).plain
+
+
+def run_demo(
+    interval: float = 1.0,
+    samples: int = 20,
+    report_path: Path = Path("fcinfra-demo-report.html"),
+    json_output: bool = False,
+    *,
+    out: Output | None = None,
+    clock: Callable[[], float] = time.monotonic,
+) -> int:
+    """Run the demo; returns the exit status (0 = v2 promoted, v3 rolled back, prod on version 2)."""
+    from fcinfra.fake.server import Emulator
+
+    out = out or Output("json" if json_output else "text")
+    say = Narrator(out, clock)
+    timeline = Timeline(f"fcinfra demo: canary releases of {SERVICE}/{FUNCTION} through alias {ALIAS}")
+    outcome = DemoOutcome()
+    if not out.json:
+        out.console.print("[bold]fcinfra demo[/]: versions, an alias, an alias-bound HTTP trigger and two canary "
+                          "releases, on a local Function Compute emulator (no cloud account needed).")
+    key_id, secret = "demo-" + secrets.token_hex(4), secrets.token_urlsafe(24)
+    with Emulator(port=0, access_keys={key_id: secret}) as emu:
+        say.step(f"emulator listening on [bold]{emu.endpoint}[/] (account {emu.account_id}, {emu.region})",
+                 endpoint=emu.endpoint)
+        from fcinfra.fc import FcClient
+
+        with FcClient(emu.account_id, emu.region, key_id, secret, endpoint=emu.endpoint) as client:
+            _first_release(client, say)
+            outcome.v2 = _rollout(client, say, timeline, "v2", "healthy", "1", interval, samples)
+            outcome.v3 = _rollout(client, say, timeline, "v3", "fails on fig and lime", "2", interval, samples)
+            alias = client.get_alias(SERVICE, ALIAS)
+            outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
+            versions = [v.version_id for v in client.list_versions(SERVICE)]
+    timeline.notes.append(
+        f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version FC reports; "
+        f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
+    )
+    timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
+    outcome.report = write_report(timeline, report_path)
+    _summary(out, say, timeline, outcome, versions)
+    return 0 if outcome.ok else 1
+
+
+def _first_release(client: FcClient, say: Narrator) -> None:
+    say.heading("First release: version 1 behind alias prod")
+    client.create_service(SERVICE, description="fcinfra demo shop")
+    client.create_function(SERVICE, FUNCTION, RUNTIME, "index.handler", code=function_code("v1"),
+                           memory_size=128, timeout=10, description="prices an order line")
+    say.step(f"deployed function [bold]{SERVICE}/{FUNCTION}[/] from examples/functions/v1 ({RUNTIME})")
+    v1 = client.publish_version(SERVICE, description="v1")
+    say.step(f"published version [bold]{v1.version_id}[/] (an immutable snapshot of the service and its code)",
+             version=v1.version_id)
+    client.create_alias(SERVICE, ALIAS, v1.version_id, description="production traffic")
+    say.step(f"created alias [bold]{ALIAS}[/] -> version {v1.version_id}")
+    client.create_trigger(SERVICE, FUNCTION, TRIGGER, "http", {"authType": "anonymous", "methods": ["GET", "POST"]},
+                          qualifier=ALIAS)
+    say.step(f"bound HTTP trigger [bold]{TRIGGER}[/] to qualifier {ALIAS} (not to a version)")
+    inv = client.invoke(SERVICE, FUNCTION, json.dumps({"item": "pear", "qty": 3}), qualifier=ALIAS)
+    say.step(f"invoked {SERVICE}.{ALIAS}/{FUNCTION}: qualifier [bold]{ALIAS}[/] resolved to version "
+             f"[bold]{inv.version_id}[/]", qualifier=ALIAS, version_id=inv.version_id)
+    say.detail(f"POST /2016-08-15/services/{SERVICE}.{ALIAS}/functions/{FUNCTION}/invocations -> "
+               f"{inv.payload.decode(errors='replace')}")
+    http = client.http_trigger_request(SERVICE, ALIAS, FUNCTION, "/", "GET", query={"item": "fig", "qty": "2"},
+                                       sign=False)
+    say.step(f"called the HTTP trigger: answered by version [bold]{http.version_id}[/] (status {http.status_code})",
+             version_id=http.version_id, status_code=http.status_code)
+    say.detail(f"GET /2016-08-15/proxy/{SERVICE}.{ALIAS}/{FUNCTION}/?item=fig&qty=2 -> "
+               f"{http.body.decode(errors='replace')}")
+
+
+def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, what: str, main: str,
+             interval: float, samples: int) -> str:
+    from fcinfra.cli.progress import RolloutDisplay
+    from fcinfra.rollout.runner import Rollout
+    from fcinfra.rollout.spec import Steps
+
+    say.heading(f"Release {code} ({what})")
+    client.update_function(SERVICE, FUNCTION, code=function_code(code))
+    say.step(f"deployed examples/functions/{code} to LATEST ({SERVICE}/{FUNCTION}); prod still serves "
+             f"version {main}")
+    version = client.publish_version(SERVICE, description=code).version_id
+    say.step(f"published version [bold]{version}[/]", version=version)
+    strategy = Steps(list(STEPS), interval=interval)
+    release = Release(f"{code} ({what})", main, version, max_error_rate=MAX_ERROR_RATE)
+    timeline.releases.append(release)
+    release.add(say.now, 0, None, f"start: prod = version {main}")
+    display = RolloutDisplay(say.out, SERVICE, ALIAS, version, strategy)
+
+    def record(event: Any) -> None:
+        data = event.to_dict()
+        kind = data["kind"]
+        if kind == "weight":
+            release.add(say.now, int(data["weight"]), None, data["message"])
+        elif kind == "check":
+            rate = _canary_error_rate(data.get("data") or {})
+            weight = release.points[-1].weight if release.points else 0
+            if rate is not None:
+                release.add(say.now, weight, rate, data["message"])
+        elif kind == "promoted":
+            release.add(say.now, 100, None, "promoted")
+        elif kind == "rolled_back":
+            release.add(say.now, 0, None, "rolled back")
+        display.handle(event)
+
+    runner = Rollout(client, SERVICE, ALIAS, version, strategy, [order_probe(samples)], on_event=record,
+                     check_every=max(interval / 2, 0.05), inconclusive_timeout=max(30.0, interval * 10))
+    with display:
+        result = runner.run()
+    display.finish(result)
+    release.outcome = result.status
+    release.reason = result.reason
+    return result.status
+
+
+def _canary_error_rate(data: Mapping[str, Any]) -> float | None:
+    for verdict in data.get("verdicts") or []:
+        canary = (verdict.get("details") or {}).get("canary") or {}
+        if canary.get("count"):
+            return float(canary.get("error_rate", 0.0))
+    return None
+
+
+def _summary(out: Output, say: Narrator, timeline: Timeline, outcome: DemoOutcome, versions: list[str]) -> None:
+    expected = {"v2": "promoted", "v3": "rolled_back"}
+    if out.json:
+        out.emit({"event": "summary", "ok": outcome.ok, "v2": outcome.v2, "v3": outcome.v3,
+                  "prod": outcome.final_alias, "versions": versions, "report": str(outcome.report),
+                  "seconds": round(say.now, 2)})
+        return
+    from rich.table import Table
+
+    say.heading("Summary")
+    table = Table(show_lines=False)
+    for col in ("release", "versions", "outcome", "expected", "peak weight", "worst error rate", "took"):
+        table.add_column(col)
+    for release in timeline.releases:
+        code = release.name.split()[0]
+        ok = release.outcome == expected.get(code)
+        colour = "green" if ok else "red"
+        worst = release.worst_error_rate
+        table.add_row(release.name, f"{release.from_version} -> {release.to_version}",
+                      f"[{colour}]{release.outcome.replace('_', ' ')}[/]",
+                      expected.get(code, "").replace("_", " "), f"{release.peak_weight}%",
+                      "-" if worst is None else f"{worst:.0%}", f"{release.duration:.1f}s")
+    out.console.print(table)
+    out.console.print(f"alias [bold]{ALIAS}[/] now serves version [bold]{outcome.final_alias}[/] alone; "
+                      f"versions kept: {', '.join(versions)}")
+    out.console.print(f"report with the weight / error-rate chart: [bold]{outcome.report}[/]")
+    verdict = "[green bold]demo passed[/]" if outcome.ok else "[red bold]demo FAILED[/]"
+    out.console.print(f"{verdict} in {say.now:.1f}s")
