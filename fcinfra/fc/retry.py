@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
 from fcinfra.errors import FcConnectionError, ServerError, ThrottledError
 
@@ -65,10 +65,11 @@ def call(
     except Exception as exc:
         if not retry_on(exc):
             raise
-    sleep(_first_wait(policy))
+    sleep(backoff(policy, 1))
     retrying = Retrying(
         stop=stop_after_attempt(policy.attempts - 1),
-        wait=wait_exponential_jitter(initial=policy.initial_wait * 2, max=policy.max_wait, jitter=policy.jitter),
+        # tenacity numbers the attempts it makes from 1; ours began one earlier, on the fast path.
+        wait=lambda state: backoff(policy, state.attempt_number + 1),
         retry=retry_if_exception(retry_on),
         sleep=sleep,
         reraise=True,
@@ -76,6 +77,6 @@ def call(
     return retrying(fn)
 
 
-def _first_wait(policy: RetryPolicy) -> float:
-    # Same shape as tenacity's wait_exponential_jitter for attempt 1: initial wait plus uniform jitter.
-    return min(policy.max_wait, policy.initial_wait + random.uniform(0, policy.jitter))
+def backoff(policy: RetryPolicy, failures: int) -> float:
+    """Wait after the ``failures``-th failed attempt: ``initial * 2**(failures-1)`` capped, plus jitter."""
+    return min(policy.max_wait, policy.initial_wait * 2 ** (failures - 1)) + random.uniform(0, policy.jitter)
