@@ -124,3 +124,26 @@ def seeded(api: Api, fake: MockFc) -> Api:
     api.service()
     api.function()
     return api
+
+
+@pytest.fixture
+def rejects(fake: MockFc) -> Any:
+    """rejects(lambda: api.request(...), status, code) -> the response; asserts the state did not change."""
+
+    def check(send: Any, status: int, code: str) -> requests.Response:
+        before = fake.dump_state()
+        resp = send()
+        assert resp.status_code == status, (resp.status_code, resp.text)
+        assert resp.json()["ErrorCode"] == code, resp.text
+        assert resp.json()["ErrorMessage"]
+        assert resp.headers["X-Fc-Request-Id"]
+        assert fake.dump_state() == before, "a rejected request changed the fake's state"
+        return resp
+
+    return check
+
+
+@pytest.fixture
+def make_api() -> type[Api]:
+    """The Api class, to talk to other hosts or with other keys."""
+    return Api

@@ -1,0 +1,173 @@
+"""mock_fc() interception and decorator use, fault injection, and state dump/load."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+import requests
+
+from fcinfra.fake import FakeFc, FaultInjector, mock_fc
+from fcinfra.fake.faults import DropConnection
+
+_decorated = mock_fc(access_keys={"AK": "SK"})
+
+
+@_decorated
+def _make_service_in_decorated_call(make_api: Any) -> int:
+    make_api().service("decorated")
+    return len(_decorated.dump_state()["regions"][0]["services"])
+
+
+def test_decorator_starts_fresh_each_call(make_api: Any) -> None:
+    assert _make_service_in_decorated_call(make_api) == 1
+    assert _make_service_in_decorated_call(make_api) == 1  # not 409: each call starts empty
+    with pytest.raises(requests.exceptions.ConnectionError):  # inactive outside the call
+        requests.get("https://1.cn-hangzhou.fc.aliyuncs.com/2016-08-15/services", timeout=1)
+
+
+def test_unknown_hosts_never_reach_the_network(fake: Any) -> None:
+    with pytest.raises(requests.exceptions.ConnectionError):
+        requests.get("https://example.com/", timeout=1)
+
+
+def test_registered_endpoint_and_constructor_endpoints(make_api: Any) -> None:
+    with mock_fc(access_keys={"AK": "SK"}, endpoints=["127.0.0.1:8443"]) as fake:
+        make_api(base="https://127.0.0.1:8443").service("one")
+        with pytest.raises(requests.exceptions.ConnectionError):
+            make_api(base="http://127.0.0.1:9999").service("two")
+        fake.add_endpoint("http://127.0.0.1:9999")
+        make_api(base="http://127.0.0.1:9999").service("two")
+
+
+def test_mock_cannot_be_started_twice() -> None:
+    m = mock_fc()
+    with m, pytest.raises(RuntimeError):
+        m.start()
+
+
+def test_five_thousand_invocations_are_fast(seeded: Any) -> None:
+    started = time.perf_counter()
+    for _ in range(5000):
+        seeded.invoke()
+    assert time.perf_counter() - started < 10  # typically ~1.7 s
+
+
+# --------------------------------------------------------------------------------------------------- faults
+def test_faults_are_deterministic_with_a_seed() -> None:
+    def outcomes(seed: int) -> list[str]:
+        inj = FaultInjector(seed)
+        inj.set("GetAlias", throttle=0.3, unavailable=0.2, error=0.1)
+        seen = []
+        for _ in range(200):
+            try:
+                inj.before("GetAlias")
+                seen.append("ok")
+            except Exception as exc:
+                seen.append(type(exc).__name__ + str(getattr(exc, "status", "")))
+        return seen
+
+    first = outcomes(5)
+    assert first == outcomes(5) and first != outcomes(6)
+    assert 40 <= first.count("FakeApiError429") <= 80 and "FakeApiError503" in first and "FakeApiError500" in first
+
+
+def test_fault_answers_over_http_and_times(seeded: Any, fake: Any) -> None:
+    seeded.publish()
+    seeded.alias("prod", "1")
+    fake.faults.set("GetAlias", throttle=1.0, times=2)
+    for _ in range(2):
+        resp = seeded.request("GET", "/services/svc/aliases/prod")
+        assert (resp.status_code, resp.json()["ErrorCode"]) == (429, "ResourceExhausted")
+    assert seeded.request("GET", "/services/svc/aliases/prod").status_code == 200
+    fake.faults.set("*", unavailable=1.0)
+    assert seeded.request("GET", "/services/svc").json()["ErrorCode"] == "ResourceThrottled"
+    fake.faults.set("GetService", error=1.0)
+    assert seeded.request("GET", "/services/svc").status_code == 500
+    assert fake.faults.injected[-1] == ("GetService", "error")
+
+
+def test_drop_before_means_the_operation_did_not_run(seeded: Any, fake: Any) -> None:
+    fake.faults.set("PublishServiceVersion", drop=1.0, times=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        seeded.publish()
+    assert seeded.publish() == "1"
+
+
+def test_drop_after_means_the_operation_ran(seeded: Any, fake: Any) -> None:
+    fake.faults.set("PublishServiceVersion", drop_after=1.0, times=1)
+    with pytest.raises(requests.exceptions.ConnectionError):
+        seeded.publish()
+    versions = seeded.request("GET", "/services/svc/versions").json()["versions"]
+    assert [v["versionId"] for v in versions] == ["1"]
+    assert seeded.error_of(seeded.request("POST", "/services/svc/versions")) == (400, "VersionPublishError")
+
+
+def test_latency_uses_the_injected_sleep(seeded: Any, fake: Any) -> None:
+    slept: list[float] = []
+    fake.faults.sleep = slept.append
+    fake.faults.configure({"seed": 3, "rules": {"*": {"latency": 0.25}}})
+    seeded.request("GET", "/services")
+    assert slept == [0.25]
+    assert fake.faults.to_dict()["rules"]["*"]["latency"] == 0.25
+
+
+@pytest.mark.parametrize("config", [
+    {"rules": {"GetAlias": {"throttle": 2}}},
+    {"rules": {"GetAlias": {"thrott": 0.1}}},
+    {"rules": {"GetAlias": {"throttle": 0.6, "error": 0.6}}},
+    {"rules": {"GetAlias": {"latency": -1}}},
+    {"rules": []},
+])
+def test_bad_fault_config_is_refused(config: dict[str, Any]) -> None:
+    inj = FaultInjector()
+    with pytest.raises(ValueError):
+        inj.configure(config)
+
+
+def test_drop_connection_from_handle() -> None:
+    fake = FakeFc(access_keys=None)
+    fake.faults.set("ListServices", drop=1.0)
+    from fcinfra.fake import FakeRequest
+    from fcinfra.fc import signing
+
+    req = FakeRequest("GET", "/2016-08-15/services", "", {"Date": signing.http_date(time.time()),
+                                                          "Authorization": "FC a:b"}, b"", "h")
+    with pytest.raises(DropConnection):
+        fake.handle(req)
+
+
+# ---------------------------------------------------------------------------------------------------- state
+def test_dump_load_round_trip_is_exact(seeded: Any, fake: Any, make_api: Any) -> None:
+    seeded.publish()
+    seeded.update_function(memorySize=256)
+    seeded.publish()
+    seeded.ok("DELETE", "/services/svc/versions/2")
+    seeded.alias("prod", "1")
+    seeded.ok("POST", "/services/svc/functions/fn/triggers", {
+        "triggerName": "t", "triggerType": "timer", "qualifier": "prod",
+        "triggerConfig": {"cronExpression": "@every 1m"}})
+    make_api(base="https://42.cn-beijing.fc.aliyuncs.com").service("elsewhere")
+    state = fake.dump_state()
+    text = json.dumps(state)  # JSON-serializable
+    alias_etag = seeded.request("GET", "/services/svc/aliases/prod").headers["ETag"]
+
+    other = FakeFc()
+    other.load_state(json.loads(text))
+    assert other.dump_state() == state
+
+    fake.reset()
+    assert fake.dump_state()["regions"] == []
+    fake.load_state(json.loads(text))
+    assert seeded.request("GET", "/services/svc/aliases/prod").headers["ETag"] == alias_etag
+    assert seeded.request("GET", "/services/svc.1/functions/fn").json()["memorySize"] == 128
+    assert seeded.error_of(seeded.request("POST", "/services/svc/versions")) == (400, "VersionPublishError")
+    seeded.update_function(description="after load")
+    assert seeded.publish() == "3"  # the counter survived: "2" is never reused
+
+
+def test_load_state_refuses_foreign_data() -> None:
+    with pytest.raises(ValueError):
+        FakeFc().load_state({"services": {}})
