@@ -47,10 +47,11 @@ class ServiceVersionProvider(FcProviderBase):
         description = news.get("description")
         if description is not None and len(str(description)) > 256:
             failures.append(CheckFailure("description", "description is longer than 256 characters"))
-        return CheckResult(news, failures)
+        return CheckResult({**news, "retain_on_delete": news.get("retain_on_delete", True) is not False}, failures)
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Pure: a new fingerprint publishes (update); another service is another resource (replace)."""
+        olds, news = _with_defaults(olds), _with_defaults(news)
         replaces = changed(olds, news, _REPLACE_KEYS)
         updates = changed(olds, news, _PUBLISH_KEYS + _UPDATE_KEYS)
         return DiffResult(
@@ -132,6 +133,10 @@ class ServiceVersionProvider(FcProviderBase):
             "pruned": pruned,
             **_settings_of(inputs),
         }
+
+
+def _with_defaults(props: dict[str, Any]) -> dict[str, Any]:
+    return {**props, "retain_on_delete": props.get("retain_on_delete", True) is not False}
 
 
 def _settings_of(inputs: dict[str, Any]) -> dict[str, Any]:
