@@ -88,7 +88,8 @@ class Resource:
 
     def create(self, inputs: dict[str, Any]) -> dict[str, Any]:
         checked = self.check(inputs)
-        resp = self.stub.Create(provider_pb2.CreateRequest(urn=self.urn, properties=_struct(self._with_provider(checked))))
+        request = provider_pb2.CreateRequest(urn=self.urn, properties=_struct(self._with_provider(checked)))
+        resp = self.stub.Create(request)
         self.id, self.state = resp.id, _props(resp.properties)
         return self.state
 
