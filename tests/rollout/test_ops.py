@@ -1,0 +1,79 @@
+"""promote / rollback / status: one read and at most one conditional write each."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from fcinfra.errors import AliasChangedError, InvalidArgumentError, RolloutError
+from fcinfra.rollout import Steps, promote, rollback, status
+
+World = Any
+
+
+def test_promote_finishes_a_split_in_one_write(world: World) -> None:
+    world.client.update_alias("svc", "prod", additional_version_weight={"2": 0.25})
+    world.wire.clear()
+    result = promote(world.client, "svc", "prod")
+    assert result.status == "promoted" and result.to_version == "2" and result.from_version == "1"
+    assert world.split() == ("2", {})
+    assert world.ops("UpdateAlias") == 1 and world.ops("GetAlias") == 2  # 1 + our own check
+
+
+def test_promote_explicit_version_and_idempotence(world: World) -> None:
+    assert promote(world.client, "svc", "prod", to_version="3").history == [100]
+    world.wire.clear()
+    again = promote(world.client, "svc", "prod", to_version="3")
+    assert again.history == [] and world.ops("UpdateAlias") == 0
+    assert world.split() == ("3", {})
+
+
+def test_promote_with_nothing_to_promote_is_an_error(world: World) -> None:
+    with pytest.raises(RolloutError, match="nothing to promote"):
+        promote(world.client, "svc", "prod")
+    with pytest.raises(InvalidArgumentError):
+        promote(world.client, "svc", "prod", to_version="x")
+
+
+def test_rollback_restores_main_alone(world: World) -> None:
+    world.client.update_alias("svc", "prod", additional_version_weight={"2": 0.5})
+    result = rollback(world.client, "svc", "prod")
+    assert result.status == "rolled_back" and result.history == [0]
+    assert world.split() == ("1", {})
+    with pytest.raises(RolloutError, match="nothing to roll back"):
+        rollback(world.client, "svc", "prod")
+
+
+def test_rollback_to_an_older_version_undoes_a_promotion(world: World) -> None:
+    promote(world.client, "svc", "prod", to_version="2")
+    rollback(world.client, "svc", "prod", to_version="1")
+    assert world.split() == ("1", {})
+
+
+def test_promote_racing_another_writer_raises_alias_changed(world: World) -> None:
+    world.client.update_alias("svc", "prod", additional_version_weight={"2": 0.5})
+    real_get = world.client.get_alias
+
+    def racy(service: str, name: str) -> Any:
+        alias = real_get(service, name)
+        world.client.update_alias(service, name, additional_version_weight={"2": 0.9})
+        return alias
+
+    world.client.get_alias = racy
+    with pytest.raises(AliasChangedError):
+        promote(world.client, "svc", "prod")
+    world.client.get_alias = real_get
+    assert world.split() == ("1", {"2": 0.9})
+
+
+def test_status_stable_and_in_progress(world: World) -> None:
+    st = status(world.client, "svc", "prod")
+    assert (st.state, st.main_version, st.canary_version, st.canary_weight) == ("stable", "1", None, 0)
+    world.client.update_alias("svc", "prod", additional_version_weight={"2": 0.25})
+    st = status(world.client, "svc", "prod", strategy=Steps([10, 25, 50, 100], interval=30))
+    assert (st.state, st.canary_version, st.canary_weight, st.raw_weight) == ("rollout_in_progress", "2", 25, 0.25)
+    assert st.next_weights == [50, 100]
+    assert st.remaining_seconds == 60
+    assert "fcinfra promote" in st.description and "resumes at 25%" in st.description
+    assert st.to_dict()["canary_weight"] == 25
