@@ -234,3 +234,31 @@ def test_weight_edges(seeded: Any, weight: float, expected: set[str]) -> None:
     _two_versions(seeded)
     seeded.alias("prod", "1", weights={"2": weight})
     assert {seeded.invoke("svc.prod").headers["X-Fc-Invocation-Service-Version"] for _ in range(200)} == expected
+
+
+def test_seed_scenario_end_to_end_on_the_wire(seeded: Any, rejects: Any) -> None:
+    api = seeded
+    assert api.publish() == "1"
+    api.update_function(timeout=9)
+    assert api.publish() == "2"
+    api.ok("DELETE", "/services/svc/versions/2")
+    api.update_function(timeout=10)
+    assert api.publish() == "3"
+    api.alias("prod", "1")
+    trig = api.ok("POST", "/services/svc/functions/fn/triggers", {
+        "triggerName": "cron", "triggerType": "timer", "qualifier": "prod",
+        "triggerConfig": {"cronExpression": "@every 1m"}})
+    assert trig["qualifier"] == "prod"
+    resp = api.invoke("svc.prod")
+    assert resp.headers["X-Fc-Invocation-Service-Version"] == "1"
+    assert (resp.json()["qualifier"], resp.json()["version"]) == ("prod", "1")
+    api.ok("PUT", "/services/svc/aliases/prod", {"additionalVersionWeight": {"3": 0.2}})
+    hits = [api.invoke("svc.prod").headers["X-Fc-Invocation-Service-Version"] for _ in range(5000)]
+    assert abs(hits.count("3") / 5000 - 0.2) <= 0.02
+    api.ok("PUT", "/services/svc/aliases/prod", {"versionId": "3", "additionalVersionWeight": {}})
+    assert {api.invoke("svc.prod").headers["X-Fc-Invocation-Service-Version"] for _ in range(50)} == {"3"}
+    api.ok("PUT", "/services/svc/aliases/prod", {"versionId": "1"})
+    assert api.invoke("svc.prod").headers["X-Fc-Invocation-Service-Version"] == "1"
+    api.ok("DELETE", "/services/svc/versions/1")  # FC allows it; fcinfra.lifecycle is what refuses
+    resp = rejects(lambda: api.invoke("svc.prod"), 404, "VersionNotFound")
+    assert resp.json()["ErrorMessage"] == "version '1' of service 'svc' does not exist"
