@@ -21,6 +21,7 @@ import contextlib
 import json
 import os
 import signal
+import socket
 import sys
 import tempfile
 import threading
@@ -122,6 +123,12 @@ class FakeWsgiApp:
         return response(environ, start_response)
 
 
+def _free_port(host: str) -> int:
+    with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file next to ``path``, fsync it, then rename: a crash never leaves half a file."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -216,18 +223,33 @@ class Emulator:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> Emulator:
-        self.load_state()
-        control = ControlApi(self.fake, self.info, self.save_state)
-        server = wsgi.Server((self.host, self.requested_port), FakeWsgiApp(self.fake, control),
-                             numthreads=self.threads, max=max(self.threads, 64), shutdown_timeout=2)
-        server.gateway = _DroppingGateway
-        if self.tls:
-            server.ssl_adapter = self._make_tls()
+        """Bind, then serve in a background thread; ``endpoint`` is valid when this returns."""
         try:
-            server.prepare()
-        except OSError as exc:
+            self.load_state()
+            control = ControlApi(self.fake, self.info, self.save_state)
+            app = FakeWsgiApp(self.fake, control)
+            if self.tls:
+                adapter = self._make_tls()
+            for attempt in range(5):
+                # An explicit port gets SO_REUSEADDR from cheroot (port 0 does not), so a restart on the same
+                # port works even while the previous run's connections linger in TIME_WAIT.
+                port = self.requested_port or _free_port(self.host)
+                server = wsgi.Server((self.host, port), app, numthreads=self.threads, max=max(self.threads, 64),
+                                     shutdown_timeout=2)
+                server.gateway = _DroppingGateway
+                if self.tls:
+                    server.ssl_adapter = adapter
+                try:
+                    server.prepare()
+                    break
+                except OSError as exc:
+                    if self.requested_port or attempt == 4:
+                        raise EmulatorError(f"cannot listen on {self.host}:{port}: {exc}") from exc
+        except BaseException:
             self._cleanup_tls()
-            raise EmulatorError(f"cannot listen on {self.host}:{self.requested_port}: {exc}") from exc
+            if self._owned_runner is not None:
+                self._owned_runner.close()
+            raise
         self._server = server
         self.port = int(server.bind_addr[1])
         self._stopping.clear()
