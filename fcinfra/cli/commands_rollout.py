@@ -141,54 +141,59 @@ def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, ve
 @click.command()
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
+@click.option("--version", "to_version", metavar="VERSION",
+              help="Make this version the main one instead of the alias's current canary.")
 @connection_options
 @output_option
-def promote(conn: Connection, output: str, service: str, alias_name: str) -> None:
-    """Finish the rollout on ALIAS now: its canary version becomes the main version at 100%.
+def promote(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None) -> None:
+    """Finish the rollout on ALIAS now: its canary version becomes the main version at 100% (one write).
 
     \b
-    Also releases a rollout waiting at a manual gate (--pause-at): the running `fcinfra rollout`
-    sees the promotion and ends with status promoted.
+    Also the answer to a manual gate (--pause-at): the running `fcinfra rollout` sees the promotion and
+    ends with status promoted.
 
     \b
-    Example:
+    Examples:
       fcinfra promote my-svc prod
+      fcinfra promote my-svc prod --version 4     # switch straight to version 4
     """
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    alias = do_promote(conn.client(), service, alias_name)
-    _print_alias_change(out, "promoted", service, alias)
+    result = do_promote(conn.client(), service, alias_name, to_version)
+    _print_change(out, result, "promoted")
 
 
 @click.command()
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
+@click.option("--to-version", metavar="VERSION",
+              help="Send all traffic to this (older) version instead, e.g. to undo a promotion.")
 @connection_options
 @output_option
-def rollback(conn: Connection, output: str, service: str, alias_name: str) -> None:
-    """Send all of ALIAS's traffic back to its main version (drop the canary) with one write.
+def rollback(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None) -> None:
+    """Send all of ALIAS's traffic back to its main version, dropping the canary (one write).
 
     \b
     A rollout running elsewhere notices and stops with status rolled_back.
 
     \b
-    Example:
+    Examples:
       fcinfra rollback my-svc prod
+      fcinfra rollback my-svc prod --to-version 2  # undo a promotion of version 3
     """
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    alias = do_rollback(conn.client(), service, alias_name)
-    _print_alias_change(out, "rolled back", service, alias)
+    result = do_rollback(conn.client(), service, alias_name, to_version)
+    _print_change(out, result, "rolled back")
 
 
-def _print_alias_change(out: Output, verb: str, service: str, alias: Any) -> None:
+def _print_change(out: Output, result: Any, verb: str) -> None:
     if out.json:
-        out.emit({"result": verb.replace(" ", "_"), "alias": alias})
+        out.emit(result.to_dict())
     else:
-        out.console.print(f"{verb}: alias [bold]{alias.alias_name}[/] of {service} -> version "
-                          f"[bold]{alias.version_id}[/] (100%)")
+        out.console.print(f"[bold]{verb}[/]: {result.reason}")
 
 
 # ------------------------------------------------------------------------------------------------ status
@@ -197,27 +202,31 @@ def _print_alias_change(out: Output, verb: str, service: str, alias: Any) -> Non
 @click.command()
 @click.argument("service")
 @click.argument("alias_name", metavar="[ALIAS]", required=False)
+@click.option("--steps", metavar="W1,W2,...",
+              help="The rollout's schedule, to also show the weights still to come and the time they take.")
+@click.option("--interval", default="60s", show_default=True, metavar="DURATION", help="Bake time of that schedule.")
 @connection_options
 @output_option
-def status(conn: Connection, output: str, service: str, alias_name: str | None) -> None:
-    """Show SERVICE's aliases (traffic split, rollout in progress) and its versions.
+def status(conn: Connection, output: str, service: str, alias_name: str | None, steps: str | None,
+           interval: str) -> None:
+    """Show SERVICE's aliases (traffic split, what a rollout in progress is doing) and its versions.
 
     \b
     Examples:
       fcinfra status my-svc
-      fcinfra status my-svc prod -o json
+      fcinfra status my-svc prod --steps 10,25,50,100 --interval 5m
+      fcinfra status my-svc -o json
     """
     from fcinfra.cli.progress import render_status, status_document
+    from fcinfra.rollout import status as alias_status
 
     out = Output(output)
     client = conn.client()
-    aliases = [client.get_alias(service, alias_name)] if alias_name else client.list_aliases(service)
-    versions = client.list_versions(service)
-    doc = status_document(service, aliases, versions)
+    strategy = build_strategy(steps, None, None, False, parse_duration(interval)) if steps else None
+    names = [alias_name] if alias_name else [a.alias_name for a in client.list_aliases(service)]
+    statuses = [alias_status(client, service, name, strategy) for name in names]
+    doc = status_document(service, statuses, client.list_versions(service))
     if out.json:
         out.emit(doc)
     else:
         render_status(out.console, doc)
-
-
-__all__ = ["exit_code_for", "parse_duration", "promote", "rollback", "rollout", "status"]

@@ -12,7 +12,9 @@ from typing import Any
 
 import click
 
-from fcinfra.cli import commands_local, commands_resources, commands_rollout
+from fcinfra.cli.commands_local import demo, emulator
+from fcinfra.cli.commands_resources import alias, invoke, versions
+from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
 from fcinfra.cli.options import CONNECTION_HELP
 from fcinfra.cli.output import EXIT_ERROR, EXIT_INTERRUPTED
 
@@ -64,17 +66,7 @@ def cli() -> None:
     pass
 
 
-for _command in (
-    commands_rollout.rollout,
-    commands_rollout.promote,
-    commands_rollout.rollback,
-    commands_rollout.status,
-    commands_resources.invoke,
-    commands_resources.versions,
-    commands_resources.alias,
-    commands_local.emulator,
-    commands_local.demo,
-):
+for _command in (rollout, promote, rollback, status, invoke, versions, alias, emulator, demo):
     cli.add_command(_command)
 
 

@@ -7,6 +7,7 @@ Nothing heavy is imported here: the client is built inside :func:`Connection.cli
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -69,12 +70,11 @@ def connection_options(func: F) -> F:
         )
         return func(conn=conn, **kwargs)
 
-    wrapper.__name__ = func.__name__
-    wrapper.__doc__ = func.__doc__
+    functools.update_wrapper(wrapper, func)  # keeps options declared below this decorator (__click_params__)
     decorated: Any = wrapper
     for option in reversed(options):
         decorated = option(decorated)
-    return decorated  # type: ignore[no-any-return]
+    return decorated
 
 
 def output_option(func: F) -> F:

@@ -188,29 +188,16 @@ def _fmt_seconds(seconds: float) -> str:
 # ------------------------------------------------------------------------------------------------ status
 
 
-def status_document(service: str, aliases: Sequence[Any], versions: Sequence[Any]) -> dict[str, Any]:
-    """Aliases with their split and what a rollout in progress is doing; versions with who uses them."""
-    alias_docs = []
+def status_document(service: str, statuses: Sequence[Any], versions: Sequence[Any]) -> dict[str, Any]:
+    """Aliases (``fcinfra.rollout.status`` answers) and versions with the aliases that use them."""
     used: dict[str, list[str]] = {}
-    for a in aliases:
-        weights = dict(a.additional_version_weight or {})
-        canary = next(iter(weights.items()), None)
-        doc: dict[str, Any] = {"alias": a.alias_name, "main_version": a.version_id, "description": a.description}
-        used.setdefault(a.version_id, []).append(a.alias_name)
-        if canary is not None and canary[1] > 0:
-            pct = round(canary[1] * 100, 2)
-            doc.update(canary_version=canary[0], canary_weight=pct,
-                       rollout=f"rollout of version {canary[0]} in progress: {pct:g}% of traffic on it, "
-                               f"{100 - pct:g}% on version {a.version_id}; "
-                               f"`fcinfra promote {service} {a.alias_name}` finishes it, "
-                               f"`fcinfra rollback {service} {a.alias_name}` undoes it")
-            used.setdefault(canary[0], []).append(f"{a.alias_name} ({pct:g}%)")
-        else:
-            doc.update(canary_version=None, canary_weight=0, rollout=None)
-        alias_docs.append(doc)
+    for st in statuses:
+        used.setdefault(st.main_version, []).append(st.alias)
+        if st.canary_version:
+            used.setdefault(st.canary_version, []).append(f"{st.alias} ({st.canary_weight}%)")
     return {
         "service": service,
-        "aliases": alias_docs,
+        "aliases": [st.to_dict() for st in statuses],
         "versions": [{"version_id": v.version_id, "description": v.description, "created_time": v.created_time,
                       "used_by": used.get(v.version_id, [])} for v in versions],
     }
@@ -223,13 +210,14 @@ def render_status(console: Console, doc: dict[str, Any]) -> None:
     for col in ("alias", "main version", "canary", "rollout"):
         table.add_column(col)
     for a in doc["aliases"]:
-        canary = f"version {a['canary_version']} at {a['canary_weight']:g}%" if a["canary_version"] else "-"
+        canary = f"version {a['canary_version']} at {a['canary_weight']}%" if a["canary_version"] else "-"
+        busy = a["state"] != "stable"
         table.add_row(a["alias"], str(a["main_version"]), canary,
-                      "[yellow]in progress[/]" if a["rollout"] else "[green]settled[/]")
+                      "[yellow]rollout in progress[/]" if busy else "[green]stable[/]")
     console.print(table)
     for a in doc["aliases"]:
-        if a["rollout"]:
-            console.print(f"[yellow]{a['alias']}[/]: {a['rollout']}")
+        if a["state"] != "stable":
+            console.print(f"[yellow]{a['alias']}[/]: {a['description']}", soft_wrap=True)
     versions = Table(title=f"versions of {doc['service']} (newest first)")
     for col in ("version", "used by", "created", "description"):
         versions.add_column(col)

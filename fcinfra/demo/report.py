@@ -101,8 +101,11 @@ def render_chart_svg(timeline: Timeline) -> str:
     ax_e.grid(True, alpha=0.3)
     if ax_e.get_legend_handles_labels()[0]:
         ax_e.legend(loc="upper left", fontsize=8)
+    import matplotlib
+
     buf = io.StringIO()
-    fig.savefig(buf, format="svg")
+    with matplotlib.rc_context({"svg.hashsalt": "fcinfra"}):  # same data, same bytes
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     svg = buf.getvalue()
     return svg[svg.index("<svg"):]  # drop the XML prolog so the SVG can sit inside HTML
 

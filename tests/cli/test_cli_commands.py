@@ -1,0 +1,106 @@
+"""invoke, versions, alias, connection settings and error display, against the emulator."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from click.testing import CliRunner, Result
+
+from fcinfra.cli.main import cli
+from fcinfra.fc import FcClient
+
+
+def test_invoke_shows_the_version_a_qualifier_resolved_to(run: Callable[..., Result], shop) -> None:
+    text = run("invoke", shop.service, "quote", "-q", "prod", "-p", '{"item": "pear", "qty": 2}')
+    doc = json.loads(run("invoke", shop.service, "quote", "-q", "2", "-p", '{"item": "pear"}', "-o", "json").stdout)
+
+    assert text.exit_code == 0
+    assert "qualifier prod -> version 1" in text.stdout
+    assert '"versionId": "1"' in text.stdout
+    assert doc["version_id"] == "2" and doc["error_type"] is None
+    assert json.loads(doc["payload"])["currency"] == "CNY"
+
+
+def test_invoke_many_times_shows_the_split(run: Callable[..., Result], shop, client: FcClient) -> None:
+    client.update_alias(shop.service, "prod", version_id="1", additional_version_weight={"2": 0.5})
+    doc = json.loads(run("invoke", shop.service, "quote", "-q", "prod", "-n", "60", "-o", "json").stdout)
+
+    assert doc["calls"] == 60
+    assert set(doc["by_version"]) == {"1", "2"}  # P(one version gets all 60) = 2 * 2**-60
+    assert sum(row["calls"] for row in doc["by_version"].values()) == 60
+
+
+def test_invoke_of_a_failing_function_exits_1_and_names_the_error(run: Callable[..., Result], shop) -> None:
+    result = run("invoke", shop.service, "quote", "-q", "3", "-p", '{"item": "lime"}')
+
+    assert result.exit_code == 1
+    assert "UnhandledInvocationError" in result.stdout
+    assert "KeyError" in result.stdout
+
+
+def test_versions_list_publish_delete_prune(run: Callable[..., Result], shop, client: FcClient) -> None:
+    listed = json.loads(run("versions", "list", shop.service, "-o", "json").stdout)
+    assert [(v["version_id"], v["aliases"]) for v in listed] == [("3", []), ("2", []), ("1", ["prod"])]
+
+    nothing = run("versions", "publish", shop.service)
+    assert nothing.exit_code == 1
+    assert "No changes were made since last publish" in nothing.stderr
+    assert "Traceback" not in nothing.output
+
+    client.update_function(shop.service, "quote", description="config change")
+    published = run("versions", "publish", shop.service, "-d", "v4")
+    assert published.exit_code == 0 and "published version 4" in published.stdout
+
+    in_use = run("versions", "delete", shop.service, "1")
+    assert in_use.exit_code == 1
+    assert in_use.stderr.startswith("Error: version 1 of service") and "alias prod" in in_use.stderr
+
+    deleted = run("versions", "delete", shop.service, "3")
+    assert deleted.exit_code == 0
+    preview = json.loads(run("versions", "prune", shop.service, "--keep-last", "1", "--dry-run", "-o", "json").stdout)
+    assert preview == {"dry_run": True, "would_delete": ["2"]}  # 1 is used by prod, 4 is the newest
+    pruned = run("versions", "prune", shop.service, "--keep-last", "1")
+    assert pruned.exit_code == 0 and "deleted versions 2" in pruned.stdout
+    assert [v.version_id for v in client.list_versions(shop.service)] == ["4", "1"]
+
+
+def test_alias_set_creates_updates_and_get_shows_the_split(run: Callable[..., Result], shop, client) -> None:
+    created = run("alias", "set", shop.service, "staging", "--version", "2")
+    split = run("alias", "set", shop.service, "staging", "--version", "2", "--canary-version", "3", "--weight", "20")
+    got = run("alias", "get", shop.service, "staging")
+    bad = run("alias", "set", shop.service, "staging", "--version", "2", "--weight", "20")
+
+    assert created.exit_code == 0 and "created alias staging" in created.stdout
+    assert split.exit_code == 0 and "updated alias staging" in split.stdout
+    assert "80% -> version 2, 20% -> version 3" in got.stdout
+    assert client.get_alias(shop.service, "staging").additional_version_weight == {"3": 0.2}
+    assert bad.exit_code == 2 and "go together" in bad.stderr
+
+
+def test_fc_errors_are_one_clear_line(run: Callable[..., Result]) -> None:
+    result = run("status", "no-such-service")
+
+    assert result.exit_code == 1
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("Error: 404 ServiceNotFound")
+    assert "Traceback" not in result.output
+
+
+def test_missing_credentials_say_what_to_set() -> None:
+    result = CliRunner().invoke(cli, ["versions", "list", "svc"], env={
+        "ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALICLOUD_ACCESS_KEY": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
+        "ALICLOUD_SECRET_KEY": "", "FC_ENDPOINT": "", "ALIBABA_CLOUD_ENDPOINT_FC": ""})
+
+    assert result.exit_code == 1
+    assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_flags_override_the_environment(env: dict[str, str], shop) -> None:
+    """A wrong endpoint in the environment, the right one on the command line."""
+    result = CliRunner().invoke(cli, ["alias", "get", shop.service, "prod", "--endpoint", env["FC_ENDPOINT"]],
+                                env={**env, "FC_ENDPOINT": "http://127.0.0.1:9"})
+
+    assert result.exit_code == 0, result.output
+    assert "100% -> version 1" in result.stdout
