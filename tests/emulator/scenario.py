@@ -9,8 +9,9 @@ from collections.abc import Callable
 
 import pytest
 
-from fcinfra.errors import NoChangesToPublishError, NotFoundError
+from fcinfra.errors import NoChangesToPublishError, NotFoundError, VersionInUseError
 from fcinfra.fc import FcClient
+from fcinfra.lifecycle import delete_version_safely
 
 from .conftest import make_zip
 
@@ -41,7 +42,7 @@ def run_seeds_scenario(c: FcClient, restart: Callable[[], None] = lambda: None, 
     assert c.get_function(SERVICE, FUNCTION, qualifier="1").memory_size == 128
     assert c.get_function(SERVICE, FUNCTION, qualifier="2").memory_size == 256
 
-    c.delete_version(SERVICE, "2")
+    delete_version_safely(c, SERVICE, "2")  # nothing refers to it
     c.update_function(SERVICE, FUNCTION, memory_size=192, code=code("v3"))
     assert c.publish_version(SERVICE).version_id == "3"  # "2" is never reused
 
@@ -76,16 +77,10 @@ def run_seeds_scenario(c: FcClient, restart: Callable[[], None] = lambda: None, 
     assert (alias.version_id, alias.additional_version_weight) == ("1", {})
     assert c.invoke(SERVICE, FUNCTION, b"{}", qualifier=ALIAS).version_id == "1"
 
-    try:
-        from fcinfra.errors import VersionInUseError
-        from fcinfra.lifecycle import delete_version_safely
-    except ImportError:  # lifecycle lands separately; the raw API below is what the emulator itself owes
-        pass
-    else:
-        with pytest.raises(VersionInUseError) as refused:
-            delete_version_safely(c, SERVICE, "1")
-        assert any(ALIAS in r for r in refused.value.referrers)
-        assert any(TRIGGER in r for r in refused.value.referrers)
+    with pytest.raises(VersionInUseError) as refused:
+        delete_version_safely(c, SERVICE, "1")
+    assert refused.value.referrers == [f"alias {ALIAS}", f"trigger {FUNCTION}/{TRIGGER} (via alias {ALIAS})"]
+    assert [v.version_id for v in c.list_versions(SERVICE)] == ["3", "1"]
 
     c.delete_version(SERVICE, "1")  # FC itself allows it and leaves the alias dangling
     with pytest.raises(NotFoundError) as gone:
