@@ -17,7 +17,7 @@ from fcinfra.cli.main import cli
 from fcinfra.fc import FcClient
 
 HEAVY = ("pulumi", "pulumi_alicloud", "matplotlib", "rich", "requests", "pydantic")
-PROBE = """
+PROBE = f"HEAVY = {HEAVY!r}\n" + """
 import json, sys, time
 t0 = time.perf_counter()
 from fcinfra.cli.main import cli
@@ -26,8 +26,8 @@ try:
 except SystemExit:
     pass
 print(json.dumps({"seconds": time.perf_counter() - t0,
-                  "heavy": sorted({m.split(".")[0] for m in sys.modules} & set(%r))}), file=sys.stderr)
-""" % (HEAVY,)
+                  "heavy": sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY))}), file=sys.stderr)
+"""
 
 
 def test_help_starts_fast_without_heavy_imports() -> None:
