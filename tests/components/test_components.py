@@ -75,7 +75,7 @@ def test_graph_names_parents_and_inputs(code_dir: Path) -> None:
     alias = mocks.one("fc/alias:Alias").inputs
     assert (alias["service_name"], alias["alias_name"], alias["service_version"]) == ("shop", "prod", "1")
     shift = mocks.one("AliasShift").inputs
-    assert shift["strategy"] == STRATEGY and shift["health"] == HEALTH and shift["fingerprint"] == version["fingerprint"]
+    assert (shift["strategy"], shift["health"], shift["fingerprint"]) == (STRATEGY, HEALTH, version["fingerprint"])
     trigger = mocks.one("AliasTrigger").inputs
     assert (trigger["function"], trigger["qualifier"], trigger["trigger_type"]) == ("api", "prod", "http")
 
@@ -124,7 +124,8 @@ def test_rollback_fails_the_update_and_is_not_retried(code_dir: Path, fc_client:
         run_stack(shop(code_dir), mocks)
     alias = fc_client.get_alias("shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("1", {})
-    assert mocks.one("AliasShift").outputs["rejected_fingerprints"] == [mocks.one("ServiceVersion").inputs["fingerprint"]]
+    rejected = mocks.one("ServiceVersion").inputs["fingerprint"]
+    assert mocks.one("AliasShift").outputs["rejected_fingerprints"] == [rejected]
 
     writes = fc_client.calls["UpdateAlias"]
     with pytest.raises(RolloutError, match="will not receive production traffic again"):
