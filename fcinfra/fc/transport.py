@@ -121,6 +121,44 @@ class Transport:
         self.clock = clock
         self.on_request = on_request
         self.calls: Counter[str] = Counter()
+        self._environment: dict[str, Any] | None = None
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        query: Sequence[tuple[str, str]],
+        body: bytes | None,
+        headers: Mapping[str, str],
+        timeout: Timeout | None,
+    ) -> requests.Response:
+        """``Session.request`` minus its per-call environment scan (proxies, CA bundle) and netrc lookup.
+
+        The endpoint never changes, so the environment's settings for it are read once per client;
+        this is most of the client's own per-call overhead.
+        """
+        session = self.session
+        environment = self._environment
+        if environment is None:
+            environment = self._environment = dict(
+                session.merge_environment_settings(self.endpoint, {}, None, None, None)
+            )
+        prepared = requests.PreparedRequest()
+        prepared.prepare(
+            method=method,
+            url=url,
+            headers={**session.headers, **headers},
+            data=body,
+            params=list(query) or None,
+            cookies=session.cookies,
+            hooks=session.hooks,
+        )
+        return session.send(
+            prepared,
+            timeout=timeout if timeout is not None else self.timeout,
+            allow_redirects=False,
+            **environment,
+        )
 
     def headers_for(
         self,
@@ -172,15 +210,7 @@ class Transport:
         self.calls[operation] += 1
         started = time.perf_counter()
         try:
-            resp = self.session.request(
-                method,
-                url,
-                params=list(query) or None,
-                data=body,
-                headers=all_headers,
-                timeout=timeout if timeout is not None else self.timeout,
-                allow_redirects=False,
-            )
+            resp = self._send(method, url, query, body, all_headers, timeout)
         except requests.exceptions.RequestException as exc:
             self._emit(operation, method, path, None, started, None)
             raise self._connection_error(operation, method, path, exc) from None

@@ -81,6 +81,28 @@ def test_security_token_is_sent_and_signed(rsps: responses.RequestsMock) -> None
     assert not verify("SK", signature, "GET", "/2016-08-15/services/demo/aliases/prod", headers_without_token)
 
 
+def test_session_headers_and_proxies_are_honoured(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.invalid:3128")
+    monkeypatch.delenv("NO_PROXY", raising=False)
+    monkeypatch.delenv("no_proxy", raising=False)
+    session = requests.Session()
+    session.headers["User-Agent"] = "my-tool/1.0"
+    seen: list[Any] = []
+    real_send = session.send
+
+    def spy(request: Any, **kwargs: Any) -> Any:
+        seen.append((request.headers["User-Agent"], kwargs.get("proxies")))
+        return real_send(request, **kwargs)
+
+    monkeypatch.setattr(session, "send", spy)
+    c = FcClient("1234567890", "cn-hangzhou", "AK", "SK", session=session)
+    with responses.RequestsMock() as rsps:
+        rsps.get(f"{API}/services/demo/aliases/prod", json=ALIAS)
+        c.get_alias("demo", "prod")
+    assert seen[0][0] == "my-tool/1.0"
+    assert seen[0][1].get("https") == "http://proxy.invalid:3128"
+
+
 def test_one_session_is_reused(client: FcClient, rsps: responses.RequestsMock) -> None:
     rsps.get(f"{API}/services/demo/aliases/prod", json=ALIAS)
     session = client.session
@@ -93,9 +115,9 @@ def test_timeout_is_passed_to_the_session() -> None:
     seen: list[Any] = []
 
     class Spy(requests.Session):
-        def request(self, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+        def send(self, request: Any, **kwargs: Any) -> Any:  # type: ignore[override]
             seen.append(kwargs["timeout"])
-            return super().request(*args, **kwargs)
+            return super().send(request, **kwargs)
 
     c = FcClient("1234567890", "cn-hangzhou", "AK", "SK", session=Spy(), timeout=(1.0, 2.0))
     with responses.RequestsMock() as rsps:
