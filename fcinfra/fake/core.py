@@ -16,6 +16,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import parse_qsl, unquote
 
 from fcinfra.fake import codeurl, routes
 from fcinfra.fake.auth import Verifier
@@ -253,15 +254,11 @@ class FakeFc:
 
 
 def routes_query(raw: str) -> list[tuple[str, str]]:
-    from urllib.parse import parse_qsl
-
     return parse_qsl(raw, keep_blank_values=True)
 
 
 def http_event(req: FakeRequest, tail: str) -> bytes:
     """The event an HTTP-trigger function receives (JSON; the body is base64)."""
-    from urllib.parse import unquote
-
     queries: dict[str, Any] = {}
     for key, value in routes_query(req.query):
         if key in queries:

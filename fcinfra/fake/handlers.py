@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fcinfra.fake.backend import RegionBackend
+from fcinfra.fake.codeurl import code_url
 from fcinfra.fake.exceptions import FakeApiError, invalid
 from fcinfra.fake.paging import PageResult
 
@@ -165,8 +166,6 @@ def list_functions(c: Call) -> FakeResponse:
 
 
 def get_function_code(c: Call) -> FakeResponse:
-    from fcinfra.fake.codeurl import code_url  # small helper module, kept apart for the download route
-
     service, qualifier = split_qualifier(c.params["serviceName"])
     resolved, fn = c.backend.resolve_function(service, qualifier, c.params["functionName"])
     url = code_url(c.request, c.backend, service, resolved.version, fn.name)

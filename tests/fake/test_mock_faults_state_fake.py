@@ -171,3 +171,22 @@ def test_dump_load_round_trip_is_exact(seeded: Any, fake: Any, make_api: Any) ->
 def test_load_state_refuses_foreign_data() -> None:
     with pytest.raises(ValueError):
         FakeFc().load_state({"services": {}})
+
+
+def test_decorator_on_a_coroutine(make_api: Any) -> None:
+    import asyncio
+
+    m = mock_fc(access_keys={"AK": "SK"})
+
+    @m
+    async def body() -> int:
+        make_api().service("a")
+        return len(m.dump_state()["regions"][0]["services"])
+
+    assert asyncio.run(body()) == 1
+    assert asyncio.run(body()) == 1
+
+
+def test_fc3_paths_say_they_are_not_implemented(api: Any) -> None:
+    resp = api.request("GET", "/2023-03-30/functions/fn", prefix=False)
+    assert resp.json()["ErrorCode"] == "PathNotSupported" and "FC 3.0" in resp.json()["ErrorMessage"]
