@@ -15,7 +15,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from fcinfra.fake.context import CodeRunner, FcContext, InvocationOutcome, InvocationSpec, TailLogger
+from fcinfra.fake.context import CodeRunner, ErrorType, FcContext, InvocationOutcome, InvocationSpec, TailLogger
 
 Handler = Callable[[bytes, FcContext], Any]
 LOG_TAIL_BYTES = 4096
@@ -40,9 +40,9 @@ def run_callable(handler: Handler, event: bytes, context: FcContext,
     logger = context.logger or TailLogger(context.request_id)
     started = clock()
     lines = [f"FC Invoke Start RequestId: {context.request_id}"]
+    error_type: ErrorType | None = None
     try:
         payload = to_payload(handler(event, context))
-        error_type = None
     except Exception as exc:  # the function's own failure is an answer, not a crash of the fake
         stack = [line.rstrip("\n") for line in traceback.format_tb(exc.__traceback__)[1:]]
         payload = error_payload(str(exc), type(exc).__name__, stack)
@@ -51,7 +51,7 @@ def run_callable(handler: Handler, event: bytes, context: FcContext,
     duration = (clock() - started) * 1000.0
     lines += logger.lines
     lines.append(f"FC Invoke End RequestId: {context.request_id}")
-    return InvocationOutcome(payload=payload, error_type=error_type,  # type: ignore[arg-type]
+    return InvocationOutcome(payload=payload, error_type=error_type,
                              log_tail="\n".join(lines) + "\n", duration_ms=duration, max_memory_mb=None)
 
 

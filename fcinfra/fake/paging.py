@@ -72,9 +72,8 @@ def paginate_versions(items: Sequence[T], number_of: Callable[[T], int], query: 
     if direction not in ("BACKWARD", "FORWARD"):
         raise invalid(f"direction {query.get('direction')!r} is invalid: use BACKWARD or FORWARD")
     bounds: list[int] = []
-    for name, raw in (("startKey", query.get("startKey")), ("nextToken", None)):
-        if raw:
-            bounds.append(_version_number(raw, name))
+    if query.get("startKey"):
+        bounds.append(_version_number(query["startKey"], "startKey"))
     token = query.get("nextToken")
     if token:
         bounds.append(_version_number(decode_token(token), "nextToken"))

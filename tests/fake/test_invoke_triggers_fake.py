@@ -251,3 +251,19 @@ def test_http_trigger_urls_in_trigger_shape(seeded: Any, qualifier: str) -> None
         "triggerConfig": {"authType": "anonymous", "methods": ["GET"]}})
     assert t["urlInternet"].endswith(f"/2016-08-15/proxy/svc.{qualifier}/fn/")
     assert "-internal.fc.aliyuncs.com" in t["urlIntranet"]
+
+
+def test_http_trigger_presigned_url(seeded: Any, fake: Any) -> None:
+    _http_setup(seeded, "function", fake)
+    path = "/2016-08-15/proxy/svc.prod/fn/dl"
+
+    def url(expires: int, secret: str = "SK") -> str:
+        pairs = [("a", "1"), ("x-fc-access-key-id", "AK"), ("x-fc-expires", str(expires))]
+        sig = signing.sign_string(secret, signing.string_to_sign("GET", path, {}, pairs))
+        return seeded.base + path + "?" + urlencode([*pairs, ("x-fc-signature", sig)])
+
+    ok = seeded.session.get(url(int(time.time()) + 600))
+    assert ok.status_code == 201 and ok.json()["path"] == "/dl"
+    assert seeded.session.get(url(int(time.time()) + 600, "bad")).json()["ErrorCode"] == "SignatureNotMatch"
+    expired = seeded.session.get(url(int(time.time()) - 1))
+    assert (expired.status_code, expired.json()["ErrorCode"]) == (403, "AccessDenied")
