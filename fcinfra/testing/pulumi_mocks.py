@@ -306,14 +306,14 @@ def run_stack(
 ) -> FcMocks:
     """Run a Pulumi program once under ``mocks`` (a fresh "pulumi up"); errors in the program are raised.
 
-    Call again with the same ``mocks`` to simulate the next ``pulumi up`` of the same stack.
+    ``config`` is the stack config (``{"fcinfra:codeDir": "..."}``). Call again with the same ``mocks``
+    to simulate the next ``pulumi up`` of the same stack.
     """
     from pulumi.runtime import config as runtime_config
     from pulumi.runtime import settings
 
     mocks.registrations = []
-    for key, value in (config or {}).items():
-        runtime_config.set_config(key, value)
+    runtime_config.set_all_config(dict(config or {}))  # each run sees exactly the config it is given
     settings.ROOT.set(None)  # a new run registers a new root Stack
     set_fc_mocks(mocks, project=project, stack=stack)
 
