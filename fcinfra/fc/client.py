@@ -20,6 +20,7 @@ from urllib.parse import quote
 
 import requests
 from pydantic import BaseModel, ValidationError
+from requests.structures import CaseInsensitiveDict
 
 from fcinfra.config import Settings, mask, resolve_settings
 from fcinfra.errors import AmbiguousPublishError, FcApiError, FcinfraError, InvalidArgumentError
@@ -71,7 +72,7 @@ class HttpTriggerResponse:
     """The answer of a function behind an HTTP trigger, returned whatever its status (it is the app's)."""
 
     status_code: int
-    headers: dict[str, str] = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)  # case-insensitive, as HTTP headers are
     body: bytes = field(repr=False)
     request_id: str | None = None
     version_id: str | None = None
@@ -697,7 +698,7 @@ class FcClient:
         )
         return HttpTriggerResponse(
             status_code=resp.status_code,
-            headers=dict(resp.headers),
+            headers=CaseInsensitiveDict(resp.headers),
             body=resp.content,
             request_id=resp.headers.get("X-Fc-Request-Id"),
             version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),

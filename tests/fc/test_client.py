@@ -311,6 +311,7 @@ def test_http_trigger_request_is_signed_with_the_query(client: FcClient, rsps: r
     rsps.post(f"{API}/proxy/demo.prod/fn/a/b", body=b"hi", status=500)
     resp = client.http_trigger_request("demo", "prod", "fn", "/a/b", "POST", body="x", query={"q": "1"})
     assert resp.status_code == 500 and resp.body == b"hi" and not resp.ok
+    assert resp.headers["content-type"] == resp.headers["Content-Type"]
     sent = rsps.calls[0].request
     signature = sent.headers["Authorization"].split(":", 1)[1]
     path = "/2016-08-15/proxy/demo.prod/fn/a/b"
