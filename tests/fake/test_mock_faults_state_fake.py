@@ -190,3 +190,33 @@ def test_decorator_on_a_coroutine(make_api: Any) -> None:
 def test_fc3_paths_say_they_are_not_implemented(api: Any) -> None:
     resp = api.request("GET", "/2023-03-30/functions/fn", prefix=False)
     assert resp.json()["ErrorCode"] == "PathNotSupported" and "FC 3.0" in resp.json()["ErrorMessage"]
+
+
+def test_state_and_pickles_hold_no_secret(make_api: Any) -> None:
+    import pickle
+
+    secret = "TOPSECRET-VALUE-123"
+    with mock_fc(access_keys={"AK": secret}) as fake:
+        api = make_api(secret=secret)
+        api.service()
+        api.function()
+        api.publish()
+        assert secret not in json.dumps(fake.dump_state())
+        assert secret.encode() not in pickle.dumps(fake.dump_state())
+        assert secret not in repr(fake)
+
+
+def test_injected_clock_drives_timestamps_and_skew(make_api: Any) -> None:
+    now = [1_600_000_000.0]
+    fake = FakeFc(access_keys={"AK": "SK"}, clock=lambda: now[0])
+    from fcinfra.fake import FakeRequest
+    from fcinfra.fc import signing
+
+    hdrs = {"Date": signing.http_date(now[0]), "Content-Type": "application/json"}
+    body = b'{"serviceName": "svc"}'
+    hdrs["Authorization"] = signing.authorization("AK", "SK", "POST", "/2016-08-15/services", hdrs)
+    resp = fake.handle(FakeRequest("POST", "/2016-08-15/services", "", hdrs, body, "127.0.0.1"))
+    assert resp.status == 200 and resp.json()["createdTime"] == "2020-09-13T12:26:40Z"
+    now[0] += 16 * 60
+    resp = fake.handle(FakeRequest("POST", "/2016-08-15/services", "", hdrs, body, "127.0.0.1"))
+    assert resp.json()["ErrorCode"] == "RequestTimeTooSkewed"
