@@ -154,20 +154,23 @@ class _Probe:
 
     # -- sampling -------------------------------------------------------------------------------
 
-    def _calls(self, target: Target, direct: bool) -> int:
+    def _calls(self, target: Target, direct: bool, have: int) -> int:
+        """Calls for this check: enough for a verdict at first, then a quarter as much to keep watching
+        (probes are real production invocations: no more load than the evidence needs)."""
         if self.per_check is not None:
             return self.per_check
+        wanted = self.samples if have < self.samples else max(1, self.samples // 4)
         if direct or target.weight <= 0:
-            return self.samples
-        # Through the alias only weight% of calls reach the new version: call enough to expect `samples`.
-        return min(self.max_per_check, math.ceil(self.samples * 100 / target.weight))
+            return wanted
+        # Through the alias only weight% of calls reach the new version: call enough to expect `wanted`.
+        return min(self.max_per_check, math.ceil(wanted * 100 / target.weight))
 
     def check(self, target: Target) -> Verdict:
         if self._window is None or self._window.key != target.window:
             self._window = _Window(target.window)
         window = self._window
         direct = self.mode == "direct" or target.pre_traffic or target.weight >= 100
-        for _ in range(self._calls(target, direct)):
+        for _ in range(self._calls(target, direct, window.canary.count)):
             if direct:
                 self._sample(target, target.canary_version, window)
                 if self.thresholds.relative:

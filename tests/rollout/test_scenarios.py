@@ -355,3 +355,10 @@ def test_weights_reach_fc_as_exact_fractions(world: World) -> None:
 
     rollout(world, strategy=Steps([10, 20, 30, 70], interval=0), health=[spy]).run()
     assert seen == [{"2": 0.1}, {"2": 0.2}, {"2": 0.3}, {"2": 0.7}]
+
+
+def test_probe_load_drops_to_a_quarter_once_it_has_a_verdict(world: World) -> None:
+    probe = InvokeProbe("fn", samples=20, mode="direct")
+    result = rollout(world, health=[probe]).run()  # 3 bakes of 30 s, checks every 10 s: 4 checks per step
+    assert result.status == "promoted"
+    assert world.ops("InvokeFunction") == 3 * (20 + 3 * 5)
