@@ -12,8 +12,8 @@ import time
 from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 
+import fcinfra.fc.signing as signing
 from fcinfra.fake.exceptions import FakeApiError
-from fcinfra.fc import signing
 
 MAX_SKEW_SECONDS = 15 * 60
 SIGNATURE_MISMATCH = (
