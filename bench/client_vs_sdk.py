@@ -5,16 +5,20 @@ first flips every round), so machine noise hits both alike. Workload per client:
 calls on one alias (defaults: 2,000 and 500). Prints the wall time of each and the ratio fcinfra/SDK
 (target: <= 1.0).
 
-    .venv/bin/python bench/client_vs_sdk.py [--get 2000] [--update 500] [--rounds 10]
+    .venv/bin/python bench/client_vs_sdk.py [--get 2000] [--update 500] [--rounds 10] [--emulator]
+
+``--emulator`` runs the same comparison over real HTTP on loopback (``fcinfra emulator``'s server), where
+FcClient's kept-alive session meets the SDK's connection per request.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import fc2  # aliyun-fc2, bench-only dependency
 
@@ -52,6 +56,19 @@ def sdk_chunk(client: fc2.Client, gets: int, updates: int) -> None:
             client.update_alias("bench", "prod", "1", additionalVersionWeight={"2": weight})
 
 
+@contextlib.contextmanager
+def target(emulator: bool) -> Iterator[tuple[str | None, str, str]]:
+    """(endpoint for FcClient, endpoint for the SDK, description) of a fresh fake."""
+    if emulator:
+        from fcinfra.fake.server import Emulator
+
+        with Emulator(access_keys={AK: SK}, seed=1, save_interval=None) as emu:
+            yield emu.endpoint, emu.endpoint, f"the emulator over HTTP at {emu.endpoint}"
+    else:
+        with mock_fc(access_keys={AK: SK}, seed=1):
+            yield None, ENDPOINT, "mock_fc() (in-process fake)"
+
+
 def timed(fn: Callable[[], None]) -> float:
     started = time.perf_counter()
     fn()
@@ -63,14 +80,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--get", type=int, default=2000, help="GetAlias calls per client (>= 2000 for the report)")
     parser.add_argument("--update", type=int, default=500, help="UpdateAlias calls per client")
     parser.add_argument("--rounds", type=int, default=10, help="alternating rounds the work is split into")
+    parser.add_argument("--emulator", action="store_true", help="talk to the emulator over loopback HTTP")
     args = parser.parse_args(argv)
     if args.get % args.rounds or args.update % args.rounds or args.update > args.get:
         parser.error("--get and --update must divide by --rounds, and --update <= --get")
     gets, updates = args.get // args.rounds, args.update // args.rounds
 
-    with mock_fc(access_keys={AK: SK}, seed=1) as fake:
-        ours = FcClient(ACCOUNT, REGION, AK, SK)
-        theirs = fc2.Client(endpoint=ENDPOINT, accessKeyID=AK, accessKeySecret=SK)
+    with target(args.emulator) as (our_endpoint, sdk_endpoint, where):
+        ours = FcClient(ACCOUNT, REGION, AK, SK, endpoint=our_endpoint)
+        theirs = fc2.Client(endpoint=sdk_endpoint, accessKeyID=AK, accessKeySecret=SK)
         prepare(ours)
         # Warm up both (imports, first connections, caches), outside the timing.
         fcinfra_chunk(ours, 20, 5)
@@ -90,12 +108,11 @@ def main(argv: list[str] | None = None) -> int:
                 sink.append(timed(run))
         counted = dict(ours.calls)
         alias = ours.get_alias("bench", "prod")
-        del fake
 
     total_ours, total_sdk = sum(ours_times), sum(sdk_times)
     per_call = args.get + args.update
     print(f"workload per client: {args.get} GetAlias + {args.update} UpdateAlias, {args.rounds} alternating rounds,"
-          " against mock_fc() (in-process fake)")
+          f" against {where}")
     print(f"fcinfra FcClient : {total_ours:7.3f} s  ({total_ours / per_call * 1e6:6.1f} us/call, "
           f"median round {statistics.median(ours_times):.3f} s)")
     print(f"aliyun-fc2 SDK   : {total_sdk:7.3f} s  ({total_sdk / per_call * 1e6:6.1f} us/call, "
