@@ -159,6 +159,15 @@ def _trigger_config(config: Mapping[str, Any] | str | None) -> dict[str, Any] | 
     raise InvalidArgumentError(f"trigger_config must be a dict or a JSON string, got {type(config).__name__}")
 
 
+def _mapping(value: Any, what: str) -> dict[str, Any] | None:
+    """A plain dict copy of a mapping argument; anything else is the caller's mistake, said plainly."""
+    if value is None:
+        return None
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentError(f"{what} must be a mapping (dict), got {type(value).__name__}")
+    return dict(value)
+
+
 def _if_match(etag: str | None) -> dict[str, str] | None:
     return {"If-Match": etag} if etag else None
 
@@ -362,7 +371,7 @@ class FcClient:
             code=_code_to_wire(code),
             memory_size=memory_size,
             timeout=timeout,
-            environment_variables=dict(environment_variables) if environment_variables is not None else None,
+            environment_variables=_mapping(environment_variables, "environment_variables"),
             description=description,
             **config,
         )
@@ -386,7 +395,7 @@ class FcClient:
         if "code" in changes:
             changes["code"] = _code_to_wire(changes["code"])
         if changes.get("environment_variables") is not None:
-            changes["environment_variables"] = dict(changes["environment_variables"])
+            changes["environment_variables"] = _mapping(changes["environment_variables"], "environment_variables")
         req = _validated(UpdateFunctionRequest, "function update", **changes)
         path = api_path("services", self._svc(service), "functions", name)
         resp = self._call("UpdateFunction", "PUT", path, body=req, headers=_if_match(if_match))
@@ -505,7 +514,7 @@ class FcClient:
             alias_name=name,
             version_id=version_id,
             description=description,
-            additional_version_weight=dict(additional_version_weight) if additional_version_weight else None,
+            additional_version_weight=_mapping(additional_version_weight, "additional_version_weight") or None,
         )
         path = api_path("services", self._svc(service), "aliases")
         return _parse(Alias, self._call("CreateAlias", "POST", path, body=req, idempotent=False), "alias")
@@ -531,7 +540,7 @@ class FcClient:
             "alias update",
             version_id=version_id,
             description=description,
-            additional_version_weight=(None if additional_version_weight is None else dict(additional_version_weight)),
+            additional_version_weight=_mapping(additional_version_weight, "additional_version_weight"),
         )
         path = api_path("services", self._svc(service), "aliases", name)
         return _parse(Alias, self._call("UpdateAlias", "PUT", path, body=req, headers=_if_match(if_match)), "alias")

@@ -150,6 +150,14 @@ def test_timeout_is_passed_to_the_session() -> None:
         lambda c: c.create_trigger("svc", "fn", "t", "nope", {}),
         lambda c: c.create_trigger("svc", "fn", "t", "http", "{not json"),
         lambda c: c.invoke("svc", "fn", object()),
+        lambda c: c.update_alias("svc", "prod", additional_version_weight="abc"),
+        lambda c: c.create_alias("svc", "prod", "1", additional_version_weight=[("2", 0.1)]),
+        lambda c: c.create_function("svc", "fn", "python3.10", "i.h", environment_variables=["A=1"]),
+        lambda c: c.update_function("svc", "fn", environment_variables={"A": 1}),
+        lambda c: c.create_service(123),
+        lambda c: c.get_function("svc", None),
+        lambda c: c.invoke("svc", "fn", qualifier="bad qualifier"),
+        lambda c: c.invoke("svc", "fn", log_type="Everything"),
     ],
 )
 def test_bad_input_raises_before_sending(client: FcClient, rsps: responses.RequestsMock, call: Any) -> None:
