@@ -20,7 +20,6 @@ Code is extracted once per distinct zip into a private temporary directory, remo
 
 from __future__ import annotations
 
-import atexit
 import base64
 import contextlib
 import hashlib
@@ -144,8 +143,8 @@ class PythonCodeRunner:
         self._code_dirs: dict[str, Path] = {}
         self._code_lock = threading.Lock()
         self._seq = 0
+        # Runs on close(), on garbage collection, or at interpreter exit, whichever comes first.
         self._finalizer = weakref.finalize(self, _cleanup, self._all, self._root)
-        atexit.register(self._finalizer)
 
     # ------------------------------------------------------------------ public
 
@@ -192,7 +191,6 @@ class PythonCodeRunner:
             self._idle.clear()
             self._cond.notify_all()
         self._finalizer()
-        atexit.unregister(self._finalizer)
 
     def __enter__(self) -> PythonCodeRunner:
         return self
