@@ -2,8 +2,9 @@
 
 Users with an Alibaba Cloud account can record what FC really answers and contribute it as a fixture::
 
-    recorder = Recorder(secrets=[ak_id, ak_secret, sts_token, account_id])
-    client = FcClient(..., session=recorder.session)     # or recorder.attach(existing_session)
+    recorder = Recorder.for_credentials(ak_id, ak_secret, sts_token, account_id)
+    client = FcClient(account_id, region, ak_id, ak_secret, sts_token, session=recorder.session)
+    # (or recorder.attach(an_existing_session))
     ...                                                  # use the client
     recorder.save("tests/fixtures/recorded.json", source="recorded against cn-hangzhou, 2026-11-24")
 
@@ -192,6 +193,24 @@ class Recorder:
         self.interactions: list[dict[str, Any]] = []
         self.session = session if session is not None else requests.Session()
         self.attach(self.session)
+
+    @classmethod
+    def for_credentials(
+        cls,
+        access_key_id: str,
+        access_key_secret: str,
+        security_token: str | None = None,
+        account_id: str | None = None,
+        session: requests.Session | None = None,
+    ) -> Recorder:
+        """A recorder that scrubs exactly these credentials (and the usual patterns)."""
+        return cls(
+            [access_key_secret],
+            access_key_ids=[access_key_id],
+            security_tokens=[security_token] if security_token else [],
+            account_ids=[account_id] if account_id else [],
+            session=session,
+        )
 
     def attach(self, session: requests.Session) -> requests.Session:
         """Record everything ``session`` sends from now on (it keeps its own adapters underneath)."""

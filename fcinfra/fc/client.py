@@ -119,6 +119,17 @@ def _parse(model: type[M], resp: requests.Response, what: str) -> M:
     return result
 
 
+def _json_object(resp: requests.Response, operation: str) -> dict[str, Any]:
+    """The answer's JSON object; anything else is reported as an FC error (never a raw decode error)."""
+    try:
+        data = resp.json()
+    except ValueError:
+        data = None
+    if not isinstance(data, dict):
+        raise FcApiError("InvalidResponse", f"{operation} did not answer with a JSON object", resp.status_code)
+    return data
+
+
 def _code_to_wire(code: bytes | Mapping[str, Any] | Code | None) -> Code | None:
     """Zip bytes become ``{"zipFile": base64}``; an OSS location may be given as a mapping or ``Code``."""
     if code is None or isinstance(code, Code):
@@ -288,17 +299,16 @@ class FcClient:
             q = [("limit", str(PAGE_LIMIT)), *(query or [])]
             if token:
                 q.append(("nextToken", token))
-            resp = self._call(operation, "GET", path, query=q)
-            try:
-                data = resp.json()
-            except ValueError:
-                raise FcApiError("InvalidResponse", f"{operation} answered with non-JSON", resp.status_code) from None
-            yield from data.get(key) or []
+            data = _json_object(self._call(operation, "GET", path, query=q), operation)
+            items = data.get(key) or []
+            if not isinstance(items, list):
+                raise FcApiError("InvalidResponse", f"{operation} answered {key!r} that is not a list", 200)
+            yield from items
             token = data.get("nextToken") or None
             if not token:
                 return
             if token in seen:  # a server repeating its token would otherwise loop forever
-                raise FcApiError("InvalidResponse", f"{operation} repeated nextToken {token!r}", resp.status_code)
+                raise FcApiError("InvalidResponse", f"{operation} repeated nextToken {token!r}", 200)
             seen.add(token)
 
     def _items(
@@ -387,8 +397,7 @@ class FcClient:
         """``{"checksum": ..., "url": ...}``: where to download the code of the function (at a qualifier)."""
         _check(check_name, name, "function name")
         path = api_path("services", self._svc(service, qualifier), "functions", name, "code")
-        data = self._call("GetFunctionCode", "GET", path).json()
-        return dict(data) if isinstance(data, dict) else {}
+        return _json_object(self._call("GetFunctionCode", "GET", path), "GetFunctionCode")
 
     def update_function(self, service: str, name: str, *, if_match: str | None = None, **changes: Any) -> Function:
         _check(check_name, name, "function name")
@@ -449,8 +458,15 @@ class FcClient:
             api_path("services", self._svc(service), "versions"),
             query=[("limit", "1"), ("direction", "BACKWARD")],
         )
-        versions = resp.json().get("versions") or []
-        return max((int(v["versionId"]) for v in versions), default=0)
+        versions = _json_object(resp, "ListServiceVersions").get("versions") or []
+        try:
+            return max((int(v["versionId"]) for v in versions), default=0)
+        except (KeyError, TypeError, ValueError):
+            raise FcApiError(
+                "InvalidResponse",
+                f"ListServiceVersions answered unreadable versions: {versions!r:.200}",
+                resp.status_code,
+            ) from None
 
     def _find_published(self, service: str, before: int, description: str | None, cause: Exception) -> Version | None:
         """After an ambiguous publish: our version if it exists, None if certainly not created."""

@@ -16,7 +16,7 @@ ROLE = f"acs:ram::{ACCOUNT}:role/fc-role"
 
 
 def record(tmp_path: Path) -> tuple[Path, str]:
-    recorder = Recorder(secrets=[SECRET], access_key_ids=[AK], security_tokens=[TOKEN], account_ids=[ACCOUNT])
+    recorder = Recorder.for_credentials(AK, SECRET, TOKEN, ACCOUNT)
     client = FcClient(ACCOUNT, "cn-hangzhou", AK, SECRET, security_token=TOKEN, session=recorder.session)
     with responses.RequestsMock() as rsps:
         rsps.post(f"{REAL}/services", json={"serviceName": "demo", "role": ROLE}, headers={"ETag": "e1"})
