@@ -238,3 +238,14 @@ def test_close_kills_a_hanging_worker_and_its_children(tmp_path: Any) -> None:
         small.close()
     assert small.worker_pids() == []
     assert code_root is not None and not code_root.exists()
+
+
+def test_concurrent_invocations_of_one_function_get_separate_workers(runner: PythonCodeRunner) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    slow = make_zip({"index.py": "import os, time\ndef handler(event, context):\n    time.sleep(0.3)\n"
+                                 "    return str(os.getpid())\n"})
+    with ThreadPoolExecutor(3) as pool:
+        outcomes = list(pool.map(lambda _: runner.run(spec("x", version="100", code=slow, checksum="slow")), range(3)))
+    assert all(o.error_type is None for o in outcomes)
+    assert len({o.payload for o in outcomes}) == 3
