@@ -362,3 +362,32 @@ def test_probe_load_drops_to_a_quarter_once_it_has_a_verdict(world: World) -> No
     result = rollout(world, health=[probe]).run()  # 3 bakes of 30 s, checks every 10 s: 4 checks per step
     assert result.status == "promoted"
     assert world.ops("InvokeFunction") == 3 * (20 + 3 * 5)
+
+
+def test_reads_time_only_through_the_injected_clock(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    import types
+
+    import fcinfra.rollout.health as health_mod
+    import fcinfra.rollout.runner as runner_mod
+
+    def forbidden(*a: Any) -> Any:
+        raise AssertionError("the rollout read the real clock or slept for real")
+
+    no_time = types.SimpleNamespace(time=forbidden, monotonic=forbidden, perf_counter=forbidden, sleep=forbidden)
+    monkeypatch.setattr(runner_mod, "time", no_time)  # the FC client's own timing is not the rollout's
+    monkeypatch.setattr(health_mod, "time", no_time)
+    result = rollout(world, health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)]).run()
+    assert result.status == "promoted" and result.duration == 90
+
+
+def test_resume_between_planned_weights_continues_with_the_next_one(world: World) -> None:
+    world.client.update_alias("svc", "prod", additional_version_weight={"2": 0.3})  # a crash left 30 %
+    result = rollout(world).run()
+    assert result.status == "promoted" and result.resumed_from == 30
+    assert result.history == [50, 100]
+
+
+def test_dry_run_touches_nothing(world: World) -> None:
+    text = rollout(world).dry_run()
+    assert "rollout of version 2 on svc/prod" in text and "total: 1m30s" in text
+    assert world.wire == []
