@@ -64,3 +64,14 @@ def test_recorded_fixture_replays(tmp_path: Path) -> None:
         service = client.get_service("demo")
         assert service.role == "acs:ram::1234567890:role/fc-role"
         assert client.invoke("demo", "fn", b"").payload == b"\xff\x00binary"
+
+
+def test_recording_module_stays_inside_the_fake_layer() -> None:
+    import ast
+
+    import fcinfra.fake.recording as module
+
+    tree = ast.parse(Path(module.__file__).read_text())
+    imported = {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module}
+    imported |= {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    assert not {name for name in imported if name.startswith(("fcinfra.fc.client", "fcinfra.errors"))}
