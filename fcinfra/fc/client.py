@@ -87,11 +87,16 @@ def _validated(model: type[M], what: str, **values: Any) -> M:
     try:
         return model(**values)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in err['loc']) or what}: {str(err['msg']).removeprefix('Value error, ')}"
-            for err in exc.errors()
-        )
+        problems = "; ".join(_describe(err) for err in exc.errors())
         raise InvalidArgumentError(f"invalid {what}: {problems}") from None
+
+
+def _describe(err: Any) -> str:
+    field_name = ".".join(str(p) for p in err["loc"])
+    if err["type"] == "extra_forbidden":
+        return f"unknown argument {field_name!r}"
+    message = str(err["msg"]).removeprefix("Value error, ")
+    return f"{field_name}: {message}" if field_name else message
 
 
 def _check(fn: Callable[..., Any], *args: Any) -> None:
