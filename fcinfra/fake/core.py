@@ -14,6 +14,7 @@ import re
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import parse_qsl, unquote
@@ -70,6 +71,8 @@ class FakeFc:
         self.faults = FaultInjector(seed)
         self.code_runner = code_runner
         self.handlers: dict[tuple[str, str, str | None], Handler] = {}
+        # (account, service, function, resolved version) -> invocations answered, for tests and probes
+        self.invocation_counts: Counter[tuple[str, str, str, str]] = Counter()
         self.lock = threading.RLock()
         self._ids = random.Random(None if seed is None else seed + 104729)
 
@@ -86,6 +89,7 @@ class FakeFc:
         """Forget all state and faults (registered handlers stay)."""
         with self.lock:
             self.backend.reset()
+            self.invocation_counts.clear()
             self.faults.clear()
             self.faults.seed(self.seed)
 
@@ -173,6 +177,7 @@ class FakeFc:
              request_id: str, want_tail: bool) -> InvocationOutcome:
         service = resolved.service.name
         with self.lock:
+            self.invocation_counts[(backend.account_id, service, fn.name, resolved.version)] += 1
             handler = (self.handlers.get((service, fn.name, resolved.version))
                        or self.handlers.get((service, fn.name, None)))
             runner = self.code_runner

@@ -267,3 +267,16 @@ def test_http_trigger_presigned_url(seeded: Any, fake: Any) -> None:
     assert seeded.session.get(url(int(time.time()) + 600, "bad")).json()["ErrorCode"] == "SignatureNotMatch"
     expired = seeded.session.get(url(int(time.time()) - 1))
     assert (expired.status_code, expired.json()["ErrorCode"]) == (403, "AccessDenied")
+
+
+def test_invocation_counts_by_resolved_version(seeded: Any, fake: Any) -> None:
+    seeded.publish()
+    seeded.update_function(description="2")
+    seeded.publish()
+    seeded.alias("prod", "1", weights={"2": 0.5})
+    for _ in range(100):
+        seeded.invoke("svc.prod")
+    counts = {k[3]: v for k, v in fake.invocation_counts.items() if k[:3] == ("1234567890", "svc", "fn")}
+    assert sum(counts.values()) == 100 and set(counts) == {"1", "2"}
+    fake.reset()
+    assert not fake.invocation_counts
