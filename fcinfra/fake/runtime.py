@@ -179,6 +179,10 @@ class PythonCodeRunner:
             return self._outcome(payload, UNHANDLED, log_tail, started, reply.max_memory_mb)
         return self._outcome(reply.payload, None, log_tail, started, reply.max_memory_mb)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def worker_pids(self) -> list[int]:
         """Pids of the live workers (tests use it to prove nothing is left behind)."""
         with self._cond:

@@ -224,6 +224,9 @@ class Emulator:
 
     def start(self) -> Emulator:
         """Bind, then serve in a background thread; ``endpoint`` is valid when this returns."""
+        if self._owned_runner is not None and self._owned_runner.closed:  # started again after stop()
+            self._owned_runner = PythonCodeRunner()
+            self.fake.code_runner = self._owned_runner
         try:
             self.load_state()
             control = ControlApi(self.fake, self.info, self.save_state)

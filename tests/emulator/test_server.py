@@ -446,3 +446,35 @@ def test_a_signal_saves_the_state_of_a_subprocess_emulator(tmp_path: Path, signu
         assert proc.wait(15) == 0
     finally:
         proc.kill()
+
+
+def test_workers_exit_when_the_emulator_process_is_killed(tmp_path: Path) -> None:
+    import os
+    import signal
+
+    proc, endpoint = _spawn(tmp_path / "state.json")
+    try:
+        c = FcClient("1234567890", "cn-hangzhou", "AK-emu", "SK-emu", endpoint=endpoint)
+        deploy(c, "orphans", ["ok"])
+        worker_pid = json.loads(c.invoke("orphans", "ok").payload)["pid"]
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(5)
+    finally:
+        proc.kill()
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and Path(f"/proc/{worker_pid}").exists():
+        status = Path(f"/proc/{worker_pid}/status").read_text() if Path(f"/proc/{worker_pid}").exists() else ""
+        if "State:\tZ" in status:
+            break
+        time.sleep(0.05)
+    status = Path(f"/proc/{worker_pid}/status").read_text() if Path(f"/proc/{worker_pid}").exists() else ""
+    assert not status or "State:\tZ" in status, "a function worker outlived its emulator"
+
+
+def test_an_emulator_can_be_started_again_after_stop(runner: PythonCodeRunner) -> None:
+    emu = Emulator(access_keys=KEYS)
+    with emu:
+        deploy(client(emu), "again", ["ok"])
+        assert client(emu).invoke("again", "ok").ok
+    with emu:
+        assert client(emu).invoke("again", "ok").ok
