@@ -209,7 +209,8 @@ class Emulator:
     @property
     def endpoint(self) -> str:
         """Give this to a client as its explicit endpoint."""
-        return f"{self.scheme}://{self.host}:{self.port}"
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"{self.scheme}://{host}:{self.port}"
 
     @property
     def ca_file(self) -> str | None:

@@ -49,6 +49,9 @@ def hog(event, context):
     data = bytearray(4 * 1024 * 1024 * 1024)
     return str(len(data))
 
+def echo(event, context):
+    return event
+
 def raiser(event, context):
     raise KeyError("missing thing")
 
@@ -123,6 +126,15 @@ def test_log_tail_and_warm_workers_for_latest_and_versions(emu: Emulator) -> Non
     assert len(pids) == 2  # one warm worker for LATEST, one for version 1
     tail = c.invoke("warm", "ok", log_type="Tail")
     assert tail.log_result and f"FC Invoke End RequestId: {tail.request_id}" in tail.log_result
+
+
+def test_a_chunked_request_body_reaches_the_function(emu: Emulator) -> None:
+    c = client(emu)
+    deploy(c, "chunked", ["echo"])
+    path = "/2016-08-15/services/chunked/functions/echo/invocations"
+    headers = _signed("POST", path, "SK-emu", extra={"Content-Type": "application/octet-stream"})
+    resp = requests.post(emu.endpoint + path, data=iter([b"first ", b"second"]), headers=headers, timeout=5)
+    assert resp.status_code == 200 and resp.content == b"first second"
 
 
 def test_unsupported_runtime_is_a_clear_error(emu: Emulator) -> None:
