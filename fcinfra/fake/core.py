@@ -43,7 +43,7 @@ from fcinfra.fake.handlers import (
     split_qualifier,
 )
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
-from fcinfra.fake.records import FunctionRecord
+from fcinfra.fake.records import LATEST, FunctionRecord
 
 _HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -209,6 +209,8 @@ class FakeFc:
         with self.lock:
             backend = self.backend.region(account, region)
             resolved, fn = backend.resolve_function(service, qualifier, params["functionName"])
+            if resolved.version == LATEST:
+                fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
         outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
         headers = {
             "X-Fc-Request-Id": request_id,
@@ -249,6 +251,8 @@ class FakeFc:
                                f"'{trigger.name}' (allowed: {', '.join(methods)})")
         with self.lock:
             resolved, fn = backend.resolve_function(service, qualifier, function)
+            if resolved.version == LATEST:
+                fn = fn.snapshot()
         event = http_event(req, params.get("path", ""))
         outcome = self._run(backend, resolved, fn, event, request_id, False)
         headers = {"X-Fc-Request-Id": request_id, "X-Fc-Invocation-Service-Version": resolved.version}
