@@ -249,3 +249,19 @@ def test_concurrent_invocations_of_one_function_get_separate_workers(runner: Pyt
         outcomes = list(pool.map(lambda _: runner.run(spec("x", version="100", code=slow, checksum="slow")), range(3)))
     assert all(o.error_type is None for o in outcomes)
     assert len({o.payload for o in outcomes}) == 3
+
+
+def test_mock_fc_users_can_opt_in_to_real_execution(runner: PythonCodeRunner) -> None:
+    from fcinfra.fake import mock_fc
+    from fcinfra.fc import FcClient
+
+    with mock_fc(access_keys={"AK": "SK"}, code_runner=runner):
+        c = FcClient("1234567890", "cn-hangzhou", "AK", "SK")
+        c.create_service("inproc")
+        c.create_function("inproc", "fn", runtime="python3.10", handler="index.handler", code=CODE, timeout=1)
+        c.publish_version("inproc")
+        inv = c.invoke("inproc", "fn", b"x", qualifier="1")
+        result = json.loads(inv.payload)
+        assert (inv.version_id, result["version_id"], result["service"]) == ("1", "1", "inproc")
+        assert result["pid"] != os.getpid()
+        assert json.loads(c.invoke("inproc", "fn", b"raise").payload)["errorType"] == "ValueError"
