@@ -23,7 +23,14 @@ from pydantic import BaseModel, ValidationError
 from requests.structures import CaseInsensitiveDict
 
 from fcinfra.config import Settings, mask, resolve_settings
-from fcinfra.errors import AmbiguousPublishError, FcApiError, FcinfraError, InvalidArgumentError
+from fcinfra.errors import (
+    AmbiguousPublishError,
+    FcApiError,
+    FcinfraError,
+    InvalidArgumentError,
+    NotFoundError,
+    PreconditionFailedError,
+)
 from fcinfra.fc import retry
 from fcinfra.fc.models import (
     LATEST,
@@ -122,6 +129,21 @@ def _parse(model: type[M], resp: requests.Response, what: str) -> M:
     if hasattr(result, "etag"):
         result.etag = resp.headers.get("ETag")
     return result
+
+
+def _encode(body: BaseModel | Mapping[str, Any] | None) -> bytes | None:
+    if isinstance(body, BaseModel):
+        return json_body(body.model_dump(by_alias=True, exclude_none=True, exclude={"etag"}))
+    return None if body is None else json_body(body)
+
+
+def _applied(req: BaseModel, current: BaseModel) -> bool:
+    """Does ``current`` already hold every field ``req`` sets? (Code cannot be compared: never assumed.)"""
+    wanted = req.model_dump(by_alias=True, exclude_none=True)
+    if "code" in wanted:
+        return False
+    have = current.model_dump(by_alias=True)
+    return all(have.get(key) == value for key, value in wanted.items())
 
 
 def _json_object(resp: requests.Response, operation: str) -> dict[str, Any]:
@@ -284,17 +306,71 @@ class FcClient:
         headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> requests.Response:
-        data: bytes | None = None
-        if isinstance(body, BaseModel):
-            data = json_body(body.model_dump(by_alias=True, exclude_none=True, exclude={"etag"}))
-        elif body is not None:
-            data = json_body(body)
+        data = _encode(body)
 
         def attempt() -> requests.Response:
             return self._transport.send(operation, method, path, query=query or (), body=data, headers=headers)
 
         retry_on = retry.is_transient if idempotent else retry.is_refused
         return retry.call(attempt, self.retry_policy, self._sleep, retry_on)
+
+    def _resilient(self, attempt: Callable[[], T], recover: Callable[[FcApiError], T | None]) -> T:
+        """Retry an idempotent write, and recognise when an earlier attempt that failed ambiguously did succeed.
+
+        A DELETE whose answer was lost answers 404 when resent; a conditional PUT answers 412 (its own
+        change moved the ETag). After an ambiguous failure, ``recover`` looks at such an error and returns
+        the result if the write had in fact been applied, or None to let the error stand.
+        """
+        ambiguous = False
+
+        def guarded() -> T:
+            nonlocal ambiguous
+            try:
+                return attempt()
+            except FcinfraError as exc:
+                if retry.is_transient(exc):
+                    ambiguous = ambiguous or not retry.is_refused(exc)
+                elif ambiguous and isinstance(exc, FcApiError):
+                    recovered = recover(exc)
+                    if recovered is not None:
+                        return recovered
+                raise
+
+        return retry.call(guarded, self.retry_policy, self._sleep, retry.is_transient)
+
+    def _delete(self, operation: str, path: str, if_match: str | None = None) -> None:
+        def attempt() -> bool:
+            self._transport.send(operation, "DELETE", path, headers=_if_match(if_match))
+            return True
+
+        self._resilient(attempt, lambda exc: True if isinstance(exc, NotFoundError) else None)
+
+    def _update(
+        self,
+        operation: str,
+        path: str,
+        req: BaseModel,
+        model: type[M],
+        if_match: str | None,
+        read: Callable[[], M],
+    ) -> M:
+        """PUT ``req``; with ``if_match``, a 412 after an ambiguous attempt is checked against a fresh read."""
+        data = _encode(req)
+
+        def attempt() -> M:
+            resp = self._transport.send(operation, "PUT", path, body=data, headers=_if_match(if_match))
+            return _parse(model, resp, model.__name__.lower())
+
+        def recover(exc: FcApiError) -> M | None:
+            if not isinstance(exc, PreconditionFailedError):
+                return None
+            try:
+                current = read()
+            except FcinfraError:
+                return None  # cannot tell: the 412 stands
+            return current if _applied(req, current) else None
+
+        return self._resilient(attempt, recover)
 
     def _pages(self, operation: str, path: str, key: str, query: list[tuple[str, str]] | None = None) -> Iterator[Any]:
         """Every item of a List* operation, following ``nextToken`` until FC stops giving one."""
@@ -351,12 +427,10 @@ class FcClient:
     def update_service(self, name: str, *, if_match: str | None = None, **changes: Any) -> Service:
         req = _validated(UpdateServiceRequest, "service update", **changes)
         path = api_path("services", self._svc(name))
-        return _parse(
-            Service, self._call("UpdateService", "PUT", path, body=req, headers=_if_match(if_match)), "service"
-        )
+        return self._update("UpdateService", path, req, Service, if_match, lambda: self.get_service(name))
 
     def delete_service(self, name: str, *, if_match: str | None = None) -> None:
-        self._call("DeleteService", "DELETE", api_path("services", self._svc(name)), headers=_if_match(if_match))
+        self._delete("DeleteService", api_path("services", self._svc(name)), if_match)
 
     def list_services(self, prefix: str | None = None) -> list[Service]:
         query = [("prefix", prefix)] if prefix else None
@@ -412,13 +486,12 @@ class FcClient:
             changes["environment_variables"] = _mapping(changes["environment_variables"], "environment_variables")
         req = _validated(UpdateFunctionRequest, "function update", **changes)
         path = api_path("services", self._svc(service), "functions", name)
-        resp = self._call("UpdateFunction", "PUT", path, body=req, headers=_if_match(if_match))
-        return _parse(Function, resp, "function")
+        return self._update("UpdateFunction", path, req, Function, if_match, lambda: self.get_function(service, name))
 
     def delete_function(self, service: str, name: str, *, if_match: str | None = None) -> None:
         _check(check_name, name, "function name")
         path = api_path("services", self._svc(service), "functions", name)
-        self._call("DeleteFunction", "DELETE", path, headers=_if_match(if_match))
+        self._delete("DeleteFunction", path, if_match)
 
     def list_functions(self, service: str, qualifier: str | None = None, prefix: str | None = None) -> list[Function]:
         query = [("prefix", prefix)] if prefix else None
@@ -517,7 +590,7 @@ class FcClient:
             raise InvalidArgumentError("LATEST cannot be deleted: it is the service's mutable head")
         _check(check_version_id, str(version_id))
         path = api_path("services", self._svc(service), "versions", str(version_id))
-        self._call("DeleteServiceVersion", "DELETE", path)
+        self._delete("DeleteServiceVersion", path)
 
     # ----------------------------------------------------------------------------------------- aliases
 
@@ -564,12 +637,12 @@ class FcClient:
             additional_version_weight=_mapping(additional_version_weight, "additional_version_weight"),
         )
         path = api_path("services", self._svc(service), "aliases", name)
-        return _parse(Alias, self._call("UpdateAlias", "PUT", path, body=req, headers=_if_match(if_match)), "alias")
+        return self._update("UpdateAlias", path, req, Alias, if_match, lambda: self.get_alias(service, name))
 
     def delete_alias(self, service: str, name: str, *, if_match: str | None = None) -> None:
         _check(check_alias_name, name)
         path = api_path("services", self._svc(service), "aliases", name)
-        self._call("DeleteAlias", "DELETE", path, headers=_if_match(if_match))
+        self._delete("DeleteAlias", path, if_match)
 
     def list_aliases(self, service: str, prefix: str | None = None) -> list[Alias]:
         query = [("prefix", prefix)] if prefix else None
@@ -632,13 +705,13 @@ class FcClient:
             description=description,
         )
         path = self._trigger_path(service, function, name)
-        return _parse(
-            Trigger, self._call("UpdateTrigger", "PUT", path, body=req, headers=_if_match(if_match)), "trigger"
+        return self._update(
+            "UpdateTrigger", path, req, Trigger, if_match, lambda: self.get_trigger(service, function, name)
         )
 
     def delete_trigger(self, service: str, function: str, name: str, *, if_match: str | None = None) -> None:
         _check(check_name, name, "trigger name")
-        self._call("DeleteTrigger", "DELETE", self._trigger_path(service, function, name), headers=_if_match(if_match))
+        self._delete("DeleteTrigger", self._trigger_path(service, function, name), if_match)
 
     def list_triggers(self, service: str, function: str, prefix: str | None = None) -> list[Trigger]:
         query = [("prefix", prefix)] if prefix else None

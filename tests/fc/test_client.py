@@ -17,6 +17,7 @@ from fcinfra.errors import (
     FcConnectionError,
     InvalidArgumentError,
     NotFoundError,
+    PreconditionFailedError,
     ServerError,
     ThrottledError,
 )
@@ -340,3 +341,47 @@ def test_on_request_hook_and_call_counter(rsps: responses.RequestsMock) -> None:
     c.update_alias("demo", "prod", version_id="1")
     assert [(e.operation, e.status) for e in events] == [("GetAlias", 503), ("GetAlias", 200), ("UpdateAlias", 200)]
     assert c.calls == {"GetAlias": 2, "UpdateAlias": 1}
+
+
+# ------------------------------------------------------------------ writes whose first answer was lost
+
+
+def test_delete_whose_answer_was_lost_is_done_when_the_retry_finds_nothing(
+    client: FcClient, rsps: responses.RequestsMock
+) -> None:
+    url = f"{API}/services/demo/aliases/prod"
+    rsps.delete(url, body=requests.exceptions.ConnectionError("connection aborted"))
+    rsps.delete(url, **err("AliasNotFound", 404))
+    client.delete_alias("demo", "prod")  # no error: the first attempt did it
+    assert len(rsps.calls) == 2
+
+
+def test_delete_of_something_missing_is_still_not_found(client: FcClient, rsps: responses.RequestsMock) -> None:
+    rsps.delete(f"{API}/services/demo/versions/3", **err("VersionNotFound", 404))
+    with pytest.raises(NotFoundError):
+        client.delete_version("demo", "3")
+
+
+@pytest.mark.parametrize(("current_version", "recovered"), [("2", True), ("9", False)])
+def test_conditional_update_whose_answer_was_lost(
+    client: FcClient, rsps: responses.RequestsMock, current_version: str, recovered: bool
+) -> None:
+    url = f"{API}/services/demo/aliases/prod"
+    rsps.put(url, **err("InternalServerError", 500))  # applied, but the answer says otherwise
+    rsps.put(url, **err("PreconditionFailed", 412))  # the ETag moved: by us, or by someone else?
+    rsps.get(url, json={**ALIAS, "versionId": current_version, "additionalVersionWeight": {"3": 0.1}})
+    if recovered:
+        alias = client.update_alias("demo", "prod", version_id="2", additional_version_weight={"3": 0.1},
+                                    if_match="e1")
+        assert alias.version_id == "2"
+    else:
+        with pytest.raises(PreconditionFailedError):
+            client.update_alias("demo", "prod", version_id="2", additional_version_weight={"3": 0.1}, if_match="e1")
+    assert [c.request.method for c in rsps.calls] == ["PUT", "PUT", "GET"]
+
+
+def test_a_first_412_is_never_second_guessed(client: FcClient, rsps: responses.RequestsMock) -> None:
+    rsps.put(f"{API}/services/demo/aliases/prod", **err("PreconditionFailed", 412))
+    with pytest.raises(PreconditionFailedError):
+        client.update_alias("demo", "prod", version_id="1", if_match="old")
+    assert len(rsps.calls) == 1

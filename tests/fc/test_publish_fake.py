@@ -73,3 +73,21 @@ def test_throttled_reads_are_retried(fake: MockFc, client: FcClient) -> None:
     fake.faults.set("GetAlias", throttle=0.5)
     assert all(client.get_alias("svc", "prod").version_id == "1" for _ in range(50))
     assert client.calls["GetAlias"] > 50
+
+
+def test_conditional_alias_update_whose_answer_was_lost(fake: MockFc, client: FcClient) -> None:
+    client.publish_version("svc")
+    client.update_function("svc", "fn", memory_size=256)
+    client.publish_version("svc")
+    etag = client.create_alias("svc", "prod", "1").etag
+    fake.faults.set("UpdateAlias", drop_after=1.0, times=1)
+    alias = client.update_alias("svc", "prod", additional_version_weight={"2": 0.25}, if_match=etag)
+    assert alias.additional_version_weight == {"2": 0.25}
+    assert client.calls["UpdateAlias"] == 2  # resent once, answered 412, recognised as our own change
+
+
+def test_delete_whose_answer_was_lost(fake: MockFc, client: FcClient) -> None:
+    client.publish_version("svc")
+    fake.faults.set("DeleteServiceVersion", drop_after=1.0, times=1)
+    client.delete_version("svc", "1")
+    assert ids(client) == []
