@@ -385,3 +385,17 @@ def test_a_first_412_is_never_second_guessed(client: FcClient, rsps: responses.R
     with pytest.raises(PreconditionFailedError):
         client.update_alias("demo", "prod", version_id="1", if_match="old")
     assert len(rsps.calls) == 1
+
+
+def test_a_refused_connection_is_safe_to_retry_even_for_creates() -> None:
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    c = FcClient("1234567890", "cn-hangzhou", "AK", "SK", endpoint=f"http://127.0.0.1:{port}",
+                 sleep=lambda s: None, timeout=(0.5, 0.5), retry_policy=RetryPolicy(attempts=3))
+    with pytest.raises(FcConnectionError) as info:
+        c.create_alias("demo", "prod", "1")
+    assert type(info.value).__name__ == "ConnectionNotEstablished"
+    assert c.calls["CreateAlias"] == 3
