@@ -119,7 +119,15 @@ class MockFc(FakeFc):
         self.stop()
 
     def __call__(self, func: F) -> F:
-        """Decorator: run ``func`` with the mock active, starting from empty state each call."""
+        """Decorator: run ``func`` with the mock active, starting from empty state each call.
+
+        On a class, every ``test*`` method is wrapped.
+        """
+        if inspect.isclass(func):
+            for name, member in list(vars(func).items()):
+                if name.startswith("test") and callable(member):
+                    setattr(func, name, self(member))
+            return func
         if inspect.iscoroutinefunction(func):
             @functools.wraps(func)
             async def async_wrapper(*args: Any, **kwargs: Any) -> Any:

@@ -220,3 +220,22 @@ def test_injected_clock_drives_timestamps_and_skew(make_api: Any) -> None:
     now[0] += 16 * 60
     resp = fake.handle(FakeRequest("POST", "/2016-08-15/services", "", hdrs, body, "127.0.0.1"))
     assert resp.json()["ErrorCode"] == "RequestTimeTooSkewed"
+
+
+_class_mock = mock_fc(access_keys={"AK": "SK"})
+
+
+@_class_mock
+class _Decorated:
+    def test_a(self, make_api: Any) -> int:
+        make_api().service("x")
+        return len(_class_mock.dump_state()["regions"][0]["services"])
+
+    def helper(self) -> bool:
+        return _class_mock._mock is not None
+
+
+def test_class_decorator_wraps_test_methods(make_api: Any) -> None:
+    obj = _Decorated()
+    assert obj.test_a(make_api) == 1 and obj.test_a(make_api) == 1
+    assert obj.helper() is False
