@@ -243,7 +243,11 @@ class RegionBackend:
         del self.services[name]
 
     def list_services(self, query: Mapping[str, str]) -> PageResult[ServiceRecord]:
-        return paginate_by_name(list(self.services.values()), lambda s: s.name, query)
+        """``tag_{key}={value}`` query parameters keep only services carrying all those tags."""
+        wanted = {k[len("tag_"):]: v for k, v in query.items() if k.startswith("tag_")}
+        services = [s for s in self.services.values()
+                    if all((s.head.config.get("tags") or {}).get(k) == v for k, v in wanted.items())]
+        return paginate_by_name(services, lambda s: s.name, query)
 
     # ------------------------------------------------------------------------------------------ functions
     def create_function(self, service: str, body: Any, code_checksum: str | None = None) -> FunctionRecord:

@@ -185,3 +185,12 @@ def test_list_functions_with_limit_100(api: Any) -> None:
         api.function(name=f"f{i}")
     body = api.request("GET", "/services/svc/functions", query={"limit": 100}).json()
     assert [f["functionName"] for f in body["functions"]] == ["f0", "f1", "f2"] and "nextToken" not in body
+
+
+def test_list_services_filters_by_tags(api: Any) -> None:
+    api.service("a", tags={"env": "prod", "team": "x"})
+    api.service("b", tags={"env": "dev"})
+    api.service("c")
+    body = api.request("GET", "/services", query={"tag_env": "prod"}).json()
+    assert [s["serviceName"] for s in body["services"]] == ["a"]
+    assert api.request("GET", "/services", query={"tag_env": "prod", "tag_team": "y"}).json()["services"] == []
