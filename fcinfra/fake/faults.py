@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, fields
 from typing import Any
@@ -59,7 +60,8 @@ class FaultInjector:
         self._rules: dict[str, FaultRule] = {}
         self._lock = threading.Lock()
         self.sleep = sleep
-        self.injected: list[tuple[str, str]] = []  # (operation, fault) log, for tests and the control endpoint
+        # (operation, fault) log of the latest injections, for tests and the control endpoint
+        self.injected: deque[tuple[str, str]] = deque(maxlen=1000)
 
     # ------------------------------------------------------------------------------------------ settings
     def set(self, operation: str = "*", **rates: Any) -> None:
