@@ -17,7 +17,7 @@ continues from the alias's real state.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, Required, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, Required, TypedDict
 
 import pulumi
 import pulumi_alicloud as alicloud
@@ -90,12 +90,13 @@ def rollout_verdict(release: str, status: str | None, target: str | None, live: 
 class CanaryRelease(pulumi.ComponentResource):
     """ServiceVersion + Alias (existence) + AliasShift (traffic, walked as a canary) + alias-bound triggers."""
 
-    version: ServiceVersion
-    alias: alicloud.fc.Alias
-    shift: AliasShift
-    triggers: dict[str, AliasTrigger]
-    version_id: pulumi.Output[str]
-    status: pulumi.Output[str]
+    if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
+        version: ServiceVersion
+        alias: alicloud.fc.Alias
+        shift: AliasShift
+        triggers: dict[str, AliasTrigger]
+        version_id: pulumi.Output[str]
+        status: pulumi.Output[str]
 
     def __init__(self, name: str, args: CanaryReleaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)

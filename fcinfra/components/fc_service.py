@@ -8,12 +8,13 @@ published after the functions are updated.
 
 from __future__ import annotations
 
-from typing import Any, NotRequired, Required, TypedDict
+from typing import TYPE_CHECKING, Any, NotRequired, Required, TypedDict
 
 import pulumi
 import pulumi_alicloud as alicloud
 
 from fcinfra.components.code import package_code
+from fcinfra.providers._base import is_plain
 from fcinfra.providers.fingerprint import SERVICE_FIELDS, fingerprint
 
 __all__ = ["FcService", "FcServiceArgs", "FunctionSpec"]
@@ -61,11 +62,12 @@ _FUNCTION_ARGS = ("memory_size", "timeout", "environment_variables", "descriptio
 class FcService(pulumi.ComponentResource):
     """``alicloud.fc.Service`` + one ``alicloud.fc.Function`` per declared function, and a fingerprint."""
 
-    service: alicloud.fc.Service
-    functions: dict[str, alicloud.fc.Function]
-    service_name: pulumi.Output[str]
-    fingerprint: pulumi.Output[str]
-    code_digests: dict[str, str]
+    if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
+        service: alicloud.fc.Service
+        functions: dict[str, alicloud.fc.Function]
+        service_name: pulumi.Output[str]
+        fingerprint: pulumi.Output[str]
+        code_digests: dict[str, str]
 
     def __init__(self, name: str, args: FcServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
@@ -110,9 +112,14 @@ class FcService(pulumi.ComponentResource):
 
         service_config = {k: given.get(k) for k in SERVICE_FIELDS}
         function_ids = [fn.id for fn in self.functions.values()]
-        self.fingerprint = pulumi.Output.all(
-            pulumi.Output.from_input(service_config), pulumi.Output.from_input(snapshot), *function_ids
-        ).apply(lambda resolved: fingerprint(resolved[0], resolved[1]))
+        # The fingerprint waits for every function (so a version is published after them).
+        if is_plain(service_config) and is_plain(snapshot):
+            known = fingerprint(service_config, snapshot)  # the common case: no Output among the settings
+            self.fingerprint = pulumi.Output.all(*function_ids).apply(lambda _ids: known)
+        else:
+            self.fingerprint = pulumi.Output.all(
+                pulumi.Output.from_input(service_config), pulumi.Output.from_input(snapshot), *function_ids
+            ).apply(lambda resolved: fingerprint(resolved[0], resolved[1]))
 
         self.register_outputs(
             {

@@ -10,12 +10,15 @@ The client is built when a method runs, from ``fcinfra.config.resolve_settings``
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from pulumi.dynamic import ConfigureRequest, ResourceProvider
+import pulumi
+from pulumi.dynamic import ConfigureRequest, Resource, ResourceProvider
+from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
@@ -111,6 +114,67 @@ class FcProviderBase(ResourceProvider):
             security_token=settings.security_token,
             endpoint=settings.endpoint,
         )
+
+
+_SERIALIZED: dict[Any, str] = {}
+
+
+def serialized(provider: FcProviderBase) -> str:
+    """``serialize_provider(provider)``, computed once per class and plain state.
+
+    fcinfra providers pickle to their class reference plus plain settings (nothing else), so the bytes
+    are identical for every resource of a type; dill is the single largest cost of registering a
+    dynamic resource, and a stack registers hundreds of them.
+    """
+    state = provider.__getstate__()
+    try:
+        key: Any = (type(provider), tuple(sorted(state.items())))
+        hash(key)
+    except TypeError:
+        return str(serialize_provider(provider))
+    cached = _SERIALIZED.get(key)
+    if cached is None:
+        cached = _SERIALIZED[key] = str(serialize_provider(provider))
+    return cached
+
+
+class FcResource(Resource):
+    """A ``pulumi.dynamic.Resource`` whose ``__provider`` is the exact same (secret) pickle, serialized once."""
+
+    def __init__(
+        self, provider: FcProviderBase, name: str, props: dict[str, Any], opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        if PROVIDER_KEY in props:
+            raise ValueError("a dynamic resource must not define the __provider key")
+        props[PROVIDER_KEY] = pulumi.Output.secret(serialized(provider))
+        pulumi.CustomResource.__init__(self, f"pulumi-python:{self._resource_type_name}", name, props, opts)
+
+
+def is_plain(value: Any) -> bool:
+    """True when ``value`` holds no Output or awaitable anywhere (plain JSON-like data)."""
+    if isinstance(value, dict):
+        return all(is_plain(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return all(is_plain(v) for v in value)
+    return value is None or isinstance(value, str | int | float | bool)
+
+
+def as_json(value: Any) -> Any:
+    """Plain structured inputs as one canonical JSON string; anything holding Outputs is left as is.
+
+    Pulumi turns every nested value of a dict input into its own Output; one string costs one. The
+    providers accept both forms (and whole numbers survive, where Pulumi's properties make them floats).
+    """
+    if isinstance(value, dict | list | tuple) and is_plain(value):
+        return json.dumps(value, sort_keys=True, separators=(",", ":"))
+    return value
+
+
+def from_json(value: Any) -> Any:
+    """The structured value of an input given as :func:`as_json` string or as data."""
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        return json.loads(value)
+    return value
 
 
 def plain(props: Mapping[str, Any]) -> dict[str, Any]:

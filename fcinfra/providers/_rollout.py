@@ -38,8 +38,10 @@ def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[
 
 def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Any:
     """A plain strategy spec -> an ``fcinfra.rollout`` strategy (validated)."""
+    from fcinfra.providers._base import from_json
     from fcinfra.rollout import AllAtOnce, Canary, Linear, Steps
 
+    spec = from_json(spec)
     if spec is None:
         return AllAtOnce()
     if isinstance(spec, Sequence) and not isinstance(spec, str | bytes | Mapping):
@@ -68,7 +70,9 @@ def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Any:
 def build_health(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
     """Plain health-gate specs -> ``fcinfra.rollout`` gates."""
     import fcinfra.rollout as rollout
+    from fcinfra.providers._base import from_json
 
+    specs = from_json(specs)
     gates: list[Any] = []
     kinds = {"invoke": "InvokeProbe", "http": "HttpProbe"}
     for spec in specs or []:

@@ -17,14 +17,14 @@ The import path of :class:`AliasShiftProvider` is public and stable: users' stat
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import AliasChangedError, FcinfraError, NotFoundError, PreconditionFailedError
 from fcinfra.fc.models import LATEST, VERSION_ID_PATTERN
-from fcinfra.providers._base import FcProviderBase, changed, plain
+from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, plain
 
 __all__ = ["AliasShift", "AliasShiftProvider", "desired_weights", "is_rejected"]
 
@@ -32,6 +32,8 @@ _REPLACE_KEYS = ("service", "alias")
 _SETTINGS_KEYS = ("strategy", "health", "time_budget", "force", "fingerprint")
 _MAX_REMEMBERED = 20
 DEFAULT_TIME_BUDGET = 600.0
+_OUTPUT_ATTRS = ("canary_percent", "canary_weight", "target_version", "status", "history", "reason",
+                 "rejected_version", "rejected_fingerprints")
 
 
 def _percent(value: Any) -> int:
@@ -252,25 +254,25 @@ def _live(alias: Any) -> dict[str, Any]:
     }
 
 
-class AliasShift(Resource, module="fcinfra", name="AliasShift"):
+class AliasShift(FcResource, module="fcinfra", name="AliasShift"):
     """Where an existing alias sends traffic: ``version_id`` plus an optional canary at a whole percent.
 
     Give ``strategy`` (and ``health``) to walk there as a canary rollout during ``pulumi up``.
     """
 
-    service: pulumi.Output[str]
-    alias: pulumi.Output[str]
-    version_id: pulumi.Output[str]
-    canary_version: pulumi.Output[str | None]
-    canary_percent: pulumi.Output[float]
-    canary_weight: pulumi.Output[float]
-    target_version: pulumi.Output[str]
-    status: pulumi.Output[str]
-    history: pulumi.Output[list[int]]
-    reason: pulumi.Output[str]
-    rejected_version: pulumi.Output[str | None]
-    rejected_fingerprints: pulumi.Output[list[str]]
-    etag: pulumi.Output[str | None]
+    if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
+        service: pulumi.Output[str]
+        alias: pulumi.Output[str]
+        version_id: pulumi.Output[str]
+        canary_version: pulumi.Output[str | None]
+        canary_percent: pulumi.Output[float]
+        canary_weight: pulumi.Output[float]
+        target_version: pulumi.Output[str]
+        status: pulumi.Output[str]
+        history: pulumi.Output[list[int]]
+        reason: pulumi.Output[str]
+        rejected_version: pulumi.Output[str | None]
+        rejected_fingerprints: pulumi.Output[list[str]]
 
     def __init__(
         self,
@@ -287,27 +289,17 @@ class AliasShift(Resource, module="fcinfra", name="AliasShift"):
         force: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        given = {"strategy": as_json(strategy), "health": as_json(health), "time_budget": time_budget,
+                 "fingerprint": fingerprint, "force": force, "canary_percent": canary_percent}
+        # Unset inputs are left out, and only the outputs worth an attribute are declared: every declared
+        # property costs an Output per resource (the state still records all the provider returns).
         props: dict[str, Any] = {
             "service": service,
             "alias": alias,
             "version_id": version_id,
             "canary_version": canary_version,
-            "canary_percent": canary_percent,
-            "strategy": strategy,
-            "health": health,
-            "time_budget": time_budget,
-            "fingerprint": fingerprint,
-            "force": force,
-            "canary_weight": None,
-            "target_version": None,
-            "status": None,
-            "history": None,
-            "reason": None,
-            "rejected_version": None,
-            "rejected_fingerprints": None,
-            "rejected_force": None,
-            "etag": None,
-            "drifted": None,
-            "checkpoint": None,
+            **{k: v for k, v in given.items() if v is not None},
         }
+        for key in _OUTPUT_ATTRS:
+            props.setdefault(key, None)
         super().__init__(AliasShiftProvider(), resource_name, props, opts)

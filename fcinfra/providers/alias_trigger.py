@@ -12,14 +12,14 @@ The import path of :class:`AliasTriggerProvider` is public and stable: users' st
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import NotFoundError
 from fcinfra.fc.models import TRIGGER_TYPES, check_name, check_qualifier
-from fcinfra.providers._base import FcProviderBase, changed, plain
+from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, plain
 
 __all__ = ["AliasTrigger", "AliasTriggerProvider"]
 
@@ -166,18 +166,17 @@ def _outputs(inputs: dict[str, Any], trigger: Any) -> dict[str, Any]:
     }
 
 
-class AliasTrigger(Resource, module="fcinfra", name="AliasTrigger"):
+class AliasTrigger(FcResource, module="fcinfra", name="AliasTrigger"):
     """An FC trigger that invokes ``service.qualifier/function`` from its creation on."""
 
-    service: pulumi.Output[str]
-    function: pulumi.Output[str]
-    name: pulumi.Output[str]
-    trigger_type: pulumi.Output[str]
-    qualifier: pulumi.Output[str]
-    trigger_config: pulumi.Output[dict[str, Any] | None]
-    trigger_id: pulumi.Output[str | None]
-    url_internet: pulumi.Output[str | None]
-    url_intranet: pulumi.Output[str | None]
+    if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
+        service: pulumi.Output[str]
+        function: pulumi.Output[str]
+        name: pulumi.Output[str]
+        trigger_type: pulumi.Output[str]
+        qualifier: pulumi.Output[str]
+        trigger_id: pulumi.Output[str | None]
+        url_internet: pulumi.Output[str | None]
 
     def __init__(
         self,
@@ -193,19 +192,16 @@ class AliasTrigger(Resource, module="fcinfra", name="AliasTrigger"):
         description: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        optional = {"trigger_config": as_json(trigger_config), "source_arn": source_arn,
+                    "invocation_role": invocation_role, "description": description}
         props: dict[str, Any] = {
             "service": service,
             "function": function,
             "name": name if name is not None else resource_name,
             "trigger_type": trigger_type,
             "qualifier": qualifier,
-            "trigger_config": trigger_config,
-            "source_arn": source_arn,
-            "invocation_role": invocation_role,
-            "description": description,
+            **{k: v for k, v in optional.items() if v is not None},  # unset inputs cost nothing
             "trigger_id": None,
             "url_internet": None,
-            "url_intranet": None,
-            "last_modified_time": None,
         }
         super().__init__(AliasTriggerProvider(), resource_name, props, opts)

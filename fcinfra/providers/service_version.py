@@ -14,13 +14,13 @@ The import path of :class:`ServiceVersionProvider` is public and stable: users' 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, Resource, UpdateResult
+from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import NoChangesToPublishError, NotFoundError
-from fcinfra.providers._base import FcProviderBase, changed, plain
+from fcinfra.providers._base import FcProviderBase, FcResource, changed, plain
 
 __all__ = ["ServiceVersion", "ServiceVersionProvider"]
 
@@ -153,22 +153,19 @@ def _outputs_of(olds: dict[str, Any]) -> dict[str, Any]:
     return {k: olds.get(k) for k in keys}
 
 
-class ServiceVersion(Resource, module="fcinfra", name="ServiceVersion"):
+class ServiceVersion(FcResource, module="fcinfra", name="ServiceVersion"):
     """A published version of an FC service, re-published whenever ``fingerprint`` changes.
 
     ``version_id`` is the published (or adopted) version. Make the resource depend on the service's
     functions (FcService's ``fingerprint`` output carries that dependency) so it publishes after them.
     """
 
-    service: pulumi.Output[str]
-    fingerprint: pulumi.Output[str]
-    version_id: pulumi.Output[str]
-    adopted: pulumi.Output[bool]
-    description: pulumi.Output[str | None]
-    retain_on_delete: pulumi.Output[bool]
-    keep_last: pulumi.Output[int | None]
-    created_time: pulumi.Output[str | None]
-    pruned: pulumi.Output[list[str]]
+    if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
+        service: pulumi.Output[str]
+        fingerprint: pulumi.Output[str]
+        version_id: pulumi.Output[str]
+        adopted: pulumi.Output[bool]
+        retain_on_delete: pulumi.Output[bool]
 
     def __init__(
         self,
@@ -180,15 +177,13 @@ class ServiceVersion(Resource, module="fcinfra", name="ServiceVersion"):
         keep_last: pulumi.Input[int] | None = None,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
+        optional = {"description": description, "keep_last": keep_last}
         props: dict[str, Any] = {
             "service": service,
             "fingerprint": fingerprint,
-            "description": description,
             "retain_on_delete": retain_on_delete,
-            "keep_last": keep_last,
+            **{k: v for k, v in optional.items() if v is not None},  # unset inputs cost nothing
             "version_id": None,
             "adopted": None,
-            "created_time": None,
-            "pruned": None,
         }
         super().__init__(ServiceVersionProvider(), resource_name, props, opts)
