@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 import pulumi
-from pulumi.dynamic import ConfigureRequest, Resource, ResourceProvider
+from pulumi.dynamic import CheckFailure, ConfigureRequest, Resource, ResourceProvider
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
+from pulumi.output import Unknown
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
@@ -175,6 +176,23 @@ def from_json(value: Any) -> Any:
     if isinstance(value, str) and value[:1] in ("{", "["):
         return json.loads(value)
     return value
+
+
+UNKNOWN = "04da6b54-80e4-46f7-96ec-b56ff0331ba9"  # pulumi.runtime.rpc.UNKNOWN: a value not known until apply
+
+
+def is_unknown(value: Any) -> bool:
+    """True when a property value (or anything inside it) is not known yet, as in a preview."""
+    if isinstance(value, dict):
+        return any(is_unknown(v) for v in value.values())
+    if isinstance(value, list | tuple):
+        return any(is_unknown(v) for v in value)
+    return isinstance(value, Unknown) or (isinstance(value, str) and value == UNKNOWN)
+
+
+def known_failures(failures: list[CheckFailure], news: Mapping[str, Any]) -> list[CheckFailure]:
+    """Drop check failures about values a preview does not know yet (they are checked again at update)."""
+    return [f for f in failures if not is_unknown(news.get(f.property))]
 
 
 def plain(props: Mapping[str, Any]) -> dict[str, Any]:

@@ -24,7 +24,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from fcinfra.errors import AliasChangedError, FcinfraError, NotFoundError, PreconditionFailedError
 from fcinfra.fc.models import LATEST, VERSION_ID_PATTERN
-from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, plain
+from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, is_unknown, known_failures, plain
 
 __all__ = ["AliasShift", "AliasShiftProvider", "desired_weights", "is_rejected"]
 
@@ -83,7 +83,7 @@ class AliasShiftProvider(FcProviderBase):
                 )
             elif canary == version:
                 failures.append(CheckFailure("canary_version", "canary_version must differ from version_id"))
-        if percent is not None and (
+        if percent is not None and not is_unknown(percent) and (
             isinstance(percent, bool) or not isinstance(percent, int | float) or not float(percent).is_integer()
             or not 0 <= percent <= 100
         ):
@@ -92,7 +92,9 @@ class AliasShiftProvider(FcProviderBase):
             )
         if news.get("strategy") is not None and canary is not None:
             failures.append(CheckFailure("canary_version", "give either a strategy or a fixed canary, not both"))
-        if news.get("strategy") is not None:
+        if news.get("strategy") is not None and not is_unknown(news.get("strategy")) and not is_unknown(
+            news.get("health")
+        ):
             from fcinfra.providers._rollout import build_health, build_strategy
 
             try:
@@ -101,11 +103,12 @@ class AliasShiftProvider(FcProviderBase):
             except FcinfraError as exc:
                 failures.append(CheckFailure("strategy", str(exc)))
         budget = news.get("time_budget")
-        if budget is not None and (isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0):
+        bad_budget = isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
+        if budget is not None and not is_unknown(budget) and bad_budget:
             failures.append(
                 CheckFailure("time_budget", f"time_budget must be a positive number of seconds, got {budget!r}")
             )
-        return CheckResult(news, failures)
+        return CheckResult(news, known_failures(failures, news))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Pure: compare the last observed live traffic (olds) with the desired traffic (news)."""

@@ -19,7 +19,7 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from fcinfra.errors import NotFoundError
 from fcinfra.fc.models import TRIGGER_TYPES, check_name, check_qualifier
-from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, plain
+from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, known_failures, plain
 
 __all__ = ["AliasTrigger", "AliasTriggerProvider"]
 
@@ -54,7 +54,7 @@ class AliasTriggerProvider(FcProviderBase):
                 failures.append(CheckFailure("trigger_config", "trigger_config must be a JSON object or mapping"))
         elif config is not None and not isinstance(config, dict):
             failures.append(CheckFailure("trigger_config", "trigger_config must be a JSON object or mapping"))
-        return CheckResult({**news, "qualifier": qualifier}, failures)
+        return CheckResult({**news, "qualifier": qualifier}, known_failures(failures, news))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Pure: a new qualifier or config updates in place; identity fields replace."""

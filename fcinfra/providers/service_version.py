@@ -20,7 +20,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import NoChangesToPublishError, NotFoundError
-from fcinfra.providers._base import FcProviderBase, FcResource, changed, plain
+from fcinfra.providers._base import FcProviderBase, FcResource, changed, is_unknown, known_failures, plain
 
 __all__ = ["ServiceVersion", "ServiceVersionProvider"]
 
@@ -41,13 +41,16 @@ class ServiceVersionProvider(FcProviderBase):
         if not isinstance(fingerprint, str) or not fingerprint:
             failures.append(CheckFailure("fingerprint", "fingerprint must be a non-empty string"))
         keep_last = news.get("keep_last")
-        if keep_last is not None and (isinstance(keep_last, bool) or not float(keep_last).is_integer()
-                                      or keep_last < 1):
+        if keep_last is not None and not is_unknown(keep_last) and (
+            isinstance(keep_last, bool) or not isinstance(keep_last, int | float) or not float(keep_last).is_integer()
+            or keep_last < 1
+        ):
             failures.append(CheckFailure("keep_last", f"keep_last must be a whole number >= 1, got {keep_last!r}"))
         description = news.get("description")
         if description is not None and len(str(description)) > 256:
             failures.append(CheckFailure("description", "description is longer than 256 characters"))
-        return CheckResult({**news, "retain_on_delete": news.get("retain_on_delete", True) is not False}, failures)
+        checked = {**news, "retain_on_delete": news.get("retain_on_delete", True) is not False}
+        return CheckResult(checked, known_failures(failures, news))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Pure: a new fingerprint publishes (update); another service is another resource (replace)."""

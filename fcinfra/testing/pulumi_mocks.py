@@ -20,6 +20,7 @@ fields in ``ignore_changes``; the mocks cannot see resource options).
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import re
@@ -296,6 +297,17 @@ def set_fc_mocks(mocks: FcMocks, project: str = "fcinfra", stack: str = "test", 
     return mocks
 
 
+def _ensure_event_loop() -> None:
+    """Pulumi's SDK drives the thread's event loop; ``asyncio.run`` elsewhere may have closed or unset it."""
+    try:
+        loop = asyncio.get_event_loop_policy().get_event_loop()
+        if not loop.is_closed():
+            return
+    except RuntimeError:
+        pass
+    asyncio.set_event_loop(asyncio.new_event_loop())
+
+
 def run_stack(
     program: Callable[[], Any],
     mocks: FcMocks,
@@ -312,6 +324,7 @@ def run_stack(
     from pulumi.runtime import config as runtime_config
     from pulumi.runtime import settings
 
+    _ensure_event_loop()
     mocks.registrations = []
     runtime_config.set_all_config(dict(config or {}))  # each run sees exactly the config it is given
     settings.ROOT.set(None)  # a new run registers a new root Stack

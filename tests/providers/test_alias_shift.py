@@ -187,3 +187,12 @@ def test_time_budget_stops_in_progress_and_the_next_update_resumes(two_versions:
     assert done is not None and done["status"] == "promoted"
     assert all(w > reached for w in done["history"])  # resumed, not restarted
     assert two_versions.get_alias("svc", "prod").version_id == "2"
+
+
+def test_check_accepts_values_a_preview_does_not_know_yet() -> None:
+    from pulumi.runtime import rpc
+
+    p = AliasShiftProvider()
+    preview = p.check({}, shift(version_id=rpc.UNKNOWN, strategy=STEPS, health=HEALTH, fingerprint=rpc.UNKNOWN))
+    assert preview.failures == []
+    assert p.diff("svc:prod", {**shift(), "status": "promoted"}, preview.inputs).changes is True

@@ -29,7 +29,11 @@ URN = "urn:pulumi:test::fcinfra::pulumi-python:dynamic/fcinfra:{}::{}"
 
 
 def _struct(props: dict[str, Any]) -> Any:
-    return asyncio.run(rpc.serialize_properties(props, {}))
+    loop = asyncio.new_event_loop()  # not asyncio.run: it would unset the thread's loop Pulumi's SDK relies on
+    try:
+        return loop.run_until_complete(rpc.serialize_properties(props, {}))
+    finally:
+        loop.close()
 
 
 def _props(struct: Any) -> dict[str, Any]:
@@ -105,6 +109,11 @@ class Resource:
         self.state = _props(resp.properties)
         return self.state
 
+    def read(self) -> dict[str, Any]:
+        resp = self.stub.Read(provider_pb2.ReadRequest(id=self.id, urn=self.urn, properties=_struct(self.state)))
+        self.state = _props(resp.properties)
+        return self.state
+
     def delete(self) -> None:
         self.stub.Delete(provider_pb2.DeleteRequest(id=self.id, urn=self.urn, properties=_struct(self.state)))
 
@@ -117,6 +126,8 @@ def test_pulumi_up_through_the_provider_host(host: Any, fc_emulator: Any, fc_emu
 
     # ServiceVersion: create publishes 1; an unchanged fingerprint is no diff; a new one publishes 2.
     version = Resource(host, "ServiceVersion", "v", ServiceVersionProvider())
+    preview = version.check({"service": "web", "fingerprint": rpc.UNKNOWN})  # a preview's Check: no failure
+    assert preview["service"] == "web" and preview.get("fingerprint") is None  # still unknown
     assert version.create({"service": "web", "fingerprint": "fp1"})["version_id"] == "1"
     assert version.diff({"service": "web", "fingerprint": "fp1"}).changes == provider_pb2.DiffResponse.DIFF_NONE
     client.update_function("web", "api", code=code_zip(handler_source("v2")))
@@ -132,6 +143,12 @@ def test_pulumi_up_through_the_provider_host(host: Any, fc_emulator: Any, fc_emu
     promote = {"service": "web", "alias": "prod", "version_id": "2"}
     assert shift.diff(promote).changes == provider_pb2.DiffResponse.DIFF_SOME
     assert shift.update(promote)["version_id"] == "2"
+    assert client.get_alias("web", "prod").additional_version_weight == {}
+    client.update_alias("web", "prod", additional_version_weight={"1": 0.5})  # drift made by hand
+    refreshed = shift.read()  # `pulumi refresh`
+    assert refreshed["drifted"] is True and refreshed["canary_version"] == "1"
+    assert shift.diff(promote).changes == provider_pb2.DiffResponse.DIFF_SOME  # the next up corrects it
+    shift.update(promote)
     assert client.get_alias("web", "prod").additional_version_weight == {}
 
     # AliasTrigger: created bound to prod, re-bound in place to version 1, then deleted.

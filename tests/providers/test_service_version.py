@@ -109,3 +109,13 @@ def test_delete_refuses_a_version_an_alias_uses(deployed: Any) -> None:
         p.delete("svc@1", outs)
     assert any("prod" in r for r in err.value.referrers)
     assert [v.version_id for v in deployed.list_versions("svc")] == ["1"]
+
+
+def test_check_accepts_unknowns_in_a_preview_and_fills_defaults() -> None:
+    from pulumi.runtime import rpc
+
+    p = ServiceVersionProvider()
+    checked = p.check({}, {"service": "svc", "fingerprint": rpc.UNKNOWN, "keep_last": rpc.UNKNOWN})
+    assert checked.failures == [] and checked.inputs["retain_on_delete"] is True
+    assert [f.property for f in p.check({}, {"service": "", "fingerprint": "x", "keep_last": 0}).failures] == [
+        "service", "keep_last"]
