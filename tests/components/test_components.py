@@ -147,3 +147,32 @@ def test_fc_service_without_functions_is_refused(code_dir: Path) -> None:
 
     with pytest.raises(InvalidArgumentError, match="declares no functions"):
         run_stack(program, FcMocks())
+
+
+def test_time_budget_leaves_progress_in_outputs_and_the_next_up_continues(
+    code_dir: Path, fc_client: Any, fc_fake: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    fc_fake.register_handler("shop", "api", lambda event, ctx: "ok")
+
+    def program() -> None:
+        svc = FcService("shop", {"functions": {"api": {"runtime": "python3.10", "handler": "index.handler",
+                                                       "code": str(code_dir)}}})
+        CanaryRelease("rel", {"service": svc, "alias": "prod", "strategy": STRATEGY, "health": HEALTH,
+                              "time_budget": 40})
+
+    mocks = FcMocks(fc_client)
+    run_stack(program, mocks)
+    (code_dir / "index.py").write_text(handler_source("v2"))
+    run_stack(program, mocks)  # does not fail: progress is recorded
+    partial = mocks.one("AliasShift").outputs
+    reached = partial["history"][-1]
+    assert partial["status"] == "in_progress" and 0 < reached < 100
+    alias = fc_client.get_alias("shop", "prod")
+    assert (alias.version_id, alias.additional_version_weight) == ("1", {"2": reached / 100})
+    assert any("time budget" in r.getMessage() for r in caplog.records)
+
+    run_stack(program, mocks)  # the next `pulumi up`, same code: continues from where it stopped
+    done = mocks.one("AliasShift")
+    assert done.action == "update" and done.outputs["status"] == "promoted"
+    assert done.outputs["history"][0] > reached
+    assert fc_client.get_alias("shop", "prod").version_id == "2"
