@@ -14,7 +14,7 @@ import pulumi
 import pulumi_alicloud as alicloud
 
 from fcinfra.components.code import package_code
-from fcinfra.providers._base import is_plain
+from fcinfra.providers._props import is_plain
 from fcinfra.providers.fingerprint import SERVICE_FIELDS, fingerprint
 
 __all__ = ["FcService", "FcServiceArgs", "FunctionSpec"]

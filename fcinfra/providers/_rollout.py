@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fcinfra.errors import InvalidArgumentError
+from fcinfra.providers._props import from_json
 
 __all__ = ["RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
 
@@ -38,7 +39,6 @@ def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[
 
 def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Any:
     """A plain strategy spec -> an ``fcinfra.rollout`` strategy (validated)."""
-    from fcinfra.providers._base import from_json
     from fcinfra.rollout import AllAtOnce, Canary, Linear, Steps
 
     spec = from_json(spec)
@@ -70,7 +70,6 @@ def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Any:
 def build_health(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
     """Plain health-gate specs -> ``fcinfra.rollout`` gates."""
     import fcinfra.rollout as rollout
-    from fcinfra.providers._base import from_json
 
     specs = from_json(specs)
     gates: list[Any] = []

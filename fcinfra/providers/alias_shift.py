@@ -24,7 +24,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from fcinfra.errors import AliasChangedError, FcinfraError, NotFoundError, PreconditionFailedError
 from fcinfra.fc.models import LATEST, VERSION_ID_PATTERN
-from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, is_unknown, known_failures, plain
+from fcinfra.providers._base import FcProviderBase, FcResource
+from fcinfra.providers._props import as_json, changed, is_unknown, known_failures, plain
 
 __all__ = ["AliasShift", "AliasShiftProvider", "desired_weights", "is_rejected"]
 

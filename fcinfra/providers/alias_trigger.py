@@ -19,7 +19,8 @@ from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, 
 
 from fcinfra.errors import NotFoundError
 from fcinfra.fc.models import TRIGGER_TYPES, check_name, check_qualifier
-from fcinfra.providers._base import FcProviderBase, FcResource, as_json, changed, known_failures, plain
+from fcinfra.providers._base import FcProviderBase, FcResource
+from fcinfra.providers._props import as_json, changed, known_failures, plain
 
 __all__ = ["AliasTrigger", "AliasTriggerProvider"]
 

@@ -20,7 +20,8 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import NoChangesToPublishError, NotFoundError
-from fcinfra.providers._base import FcProviderBase, FcResource, changed, is_unknown, known_failures, plain
+from fcinfra.providers._base import FcProviderBase, FcResource
+from fcinfra.providers._props import changed, is_unknown, known_failures, plain
 
 __all__ = ["ServiceVersion", "ServiceVersionProvider"]
 
