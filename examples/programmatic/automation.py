@@ -1,0 +1,118 @@
+"""Release with Pulumi's Automation API: ``pulumi up`` driven from Python, no Pulumi.yaml needed.
+
+The program is inline (:func:`make_program`): an ``FcService`` with the function in CODE_DIR, and a
+``CanaryRelease`` that publishes a version when the code changed, walks alias ``prod`` 10 -> 25 -> 50 -> 100
+with an invoke probe, rolls back on failure, and keeps an HTTP trigger bound to the alias.
+
+Needs the Pulumi CLI (https://www.pulumi.com/docs/install/) and an Alibaba Cloud account:
+
+    export ALIBABA_CLOUD_ACCESS_KEY_ID=... ALIBABA_CLOUD_ACCESS_KEY_SECRET=... ALIBABA_CLOUD_ACCOUNT_ID=...
+    pulumi login --local                      # or your Pulumi Cloud / S3 backend
+    export PULUMI_CONFIG_PASSPHRASE=...       # for a local backend's secrets
+    python examples/programmatic/automation.py up examples/functions/v2 --region cn-hangzhou
+    python examples/programmatic/automation.py preview examples/functions/v3
+    python examples/programmatic/automation.py destroy
+
+Exit status: 0 when the release promoted (or preview/destroy succeeded), 3 when it was rolled back, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+PROJECT = "fcinfra-programmatic"
+HERE = Path(__file__).resolve().parent
+DEFAULT_CODE = HERE.parent / "functions" / "v1"
+STRATEGY = {"type": "steps", "weights": [10, 25, 50, 100], "interval": 60}
+HEALTH = [{"type": "invoke", "function": "quote", "samples": 20, "max_error_rate": 0.05,
+           "payload": '{"item": "pear", "qty": 1}'}]
+
+
+def make_program(code_dir: Path, service: str = "demo-shop", alias: str = "prod",
+                 strategy: dict[str, Any] | None = None, time_budget: float = 900) -> Callable[[], None]:
+    """The Pulumi program, as a function the Automation API runs in this process."""
+
+    def program() -> None:
+        import pulumi
+
+        from fcinfra.components import CanaryRelease, FcService
+
+        svc = FcService(service, {
+            "functions": {"quote": {"runtime": "python3.10", "handler": "index.handler", "code": str(code_dir),
+                                    "memory_size": 128, "timeout": 10}},
+        })
+        release = CanaryRelease(f"{service}-{alias}", {
+            "service": svc,
+            "alias": alias,
+            "strategy": strategy or STRATEGY,
+            "health": HEALTH,
+            "time_budget": time_budget,
+            "triggers": [{"function": "quote", "trigger_type": "http", "name": f"http-{alias}",
+                          "trigger_config": {"authType": "anonymous", "methods": ["GET", "POST"]}}],
+        })
+        pulumi.export("version", release.version_id)
+        pulumi.export("status", release.status)
+
+    return program
+
+
+def _select_stack(**kwargs: Any) -> Any:
+    from pulumi import automation as auto
+
+    return auto.create_or_select_stack(**kwargs)
+
+
+def run(
+    action: str,
+    code_dir: Path = DEFAULT_CODE,
+    stack_name: str = "dev",
+    region: str = "cn-hangzhou",
+    *,
+    select_stack: Callable[..., Any] = _select_stack,
+    echo: Callable[[str], None] = print,
+) -> int:
+    """One Automation API action (``up``, ``preview`` or ``destroy``); returns the exit status.
+
+    ``select_stack`` is the only door to the Pulumi CLI: tests replace it with a stand-in stack.
+    """
+    if action not in ("up", "preview", "destroy"):
+        raise ValueError(f"unknown action {action!r}: use up, preview or destroy")
+    from pulumi.automation import CommandError, ConfigValue
+
+    stack = select_stack(stack_name=stack_name, project_name=PROJECT, program=make_program(code_dir))
+    stack.set_config("alicloud:region", ConfigValue(value=region))
+    try:
+        if action == "preview":
+            stack.preview(on_output=echo)
+            return 0
+        if action == "destroy":
+            stack.destroy(on_output=echo)
+            return 0
+        result = stack.up(on_output=echo)
+    except CommandError as exc:
+        rolled_back = "was rolled back" in str(exc)
+        echo(f"pulumi {action} failed: " + ("the canary was rolled back" if rolled_back else str(exc)))
+        return 3 if rolled_back else 1
+    outputs = result.outputs
+    status = outputs["status"].value if "status" in outputs else "unknown"
+    version = outputs["version"].value if "version" in outputs else "?"
+    echo(f"release of version {version}: {status}")
+    return 0 if status == "promoted" else 3 if status == "rolled_back" else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="pulumi up / preview / destroy of an fcinfra canary release")
+    parser.add_argument("action", choices=["up", "preview", "destroy"])
+    parser.add_argument("code_dir", nargs="?", type=Path, default=DEFAULT_CODE)
+    parser.add_argument("--stack", default="dev")
+    parser.add_argument("--region", default="cn-hangzhou")
+    args = parser.parse_args(argv)
+    return run(args.action, args.code_dir, args.stack, args.region)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
