@@ -89,6 +89,22 @@ def build_health(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
     return gates
 
 
+def rollout_timing(spec: Any) -> dict[str, float]:
+    """Optional health-check pacing in a strategy spec: ``check_every`` and ``inconclusive_timeout`` (seconds)."""
+    spec = from_json(spec)
+    if not isinstance(spec, Mapping):
+        return {}
+    timing: dict[str, float] = {}
+    for key in ("check_every", "inconclusive_timeout"):
+        value = spec.get(key)
+        if value is None:
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
+            raise InvalidArgumentError(f"strategy {key} must be a positive number of seconds, got {value!r}")
+        timing[key] = float(value)
+    return timing
+
+
 @dataclass
 class RolloutOutcome:
     """What a (possibly partial) rollout did, in plain data for the resource's outputs."""
@@ -115,6 +131,7 @@ def run_rollout(
     """Walk the alias to ``to_version``, resuming from its live state; stop at the time budget."""
     from fcinfra.rollout import Rollout
 
+    timing: dict[str, Any] = dict(rollout_timing(strategy))
     rollout = Rollout(
         client,
         service=service,
@@ -127,6 +144,7 @@ def run_rollout(
         time_budget=budget,
         wait_for_promote=False,
         checkpoint=checkpoint or None,
+        **timing,  # only what the spec sets: the engine's own defaults otherwise
     )
     result = rollout.run()
     if result.error is not None and result.status not in ("rolled_back", "aborted"):

@@ -96,10 +96,11 @@ class AliasShiftProvider(FcProviderBase):
         if news.get("strategy") is not None and not is_unknown(news.get("strategy")) and not is_unknown(
             news.get("health")
         ):
-            from fcinfra.providers._rollout import build_health, build_strategy
+            from fcinfra.providers._rollout import build_health, build_strategy, rollout_timing
 
             try:
                 build_strategy(news["strategy"])
+                rollout_timing(news["strategy"])
                 build_health(news.get("health"))
             except FcinfraError as exc:
                 failures.append(CheckFailure("strategy", str(exc)))

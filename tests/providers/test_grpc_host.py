@@ -151,6 +151,19 @@ def test_pulumi_up_through_the_provider_host(host: Any, fc_emulator: Any, fc_emu
     shift.update(promote)
     assert client.get_alias("web", "prod").additional_version_weight == {}
 
+    # AliasShift with a strategy: the rollout itself runs inside the provider host (real time, zero bake).
+    client.update_function("web", "api", code=code_zip(handler_source("v3")))
+    assert version.update({"service": "web", "fingerprint": "fp3"})["version_id"] == "3"
+    canary = Resource(host, "AliasShift", "canary", AliasShiftProvider())
+    client.create_alias("web", "live", "2")
+    walked = canary.create({
+        "service": "web", "alias": "live", "version_id": "3", "fingerprint": "fp3",
+        "strategy": '{"type":"steps","weights":[50,100],"interval":0,"check_every":0.05}',
+        "health": '[{"type":"invoke","function":"api","samples":4,"max_error_rate":0}]',
+    })
+    assert walked["status"] == "promoted" and walked["history"] == [50, 100]
+    assert client.get_alias("web", "live").version_id == "3"
+
     # AliasTrigger: created bound to prod, re-bound in place to version 1, then deleted.
     trigger = Resource(host, "AliasTrigger", "http", AliasTriggerProvider())
     spec = {"service": "web", "function": "api", "name": "http", "trigger_type": "http", "qualifier": "prod",
@@ -167,7 +180,7 @@ def test_pulumi_up_through_the_provider_host(host: Any, fc_emulator: Any, fc_emu
 
     # Deleting the version resource retains the version (the default).
     version.delete()
-    assert [v.version_id for v in client.list_versions("web")] == ["2", "1"]
+    assert [v.version_id for v in client.list_versions("web")] == ["3", "2", "1"]
 
 
 def test_provider_host_without_credentials_fails_with_a_clear_error(host: Any) -> None:
