@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["FcMocks", "set_fc_mocks"]
+__all__ = ["FcMocks", "run_stack", "set_fc_mocks"]
 
 
 def __getattr__(name: str) -> Any:
