@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
@@ -69,6 +72,75 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
             out.console.print(table)
     if failed:
         raise SystemExit(EXIT_ERROR)
+
+
+# ------------------------------------------------------------------------------------------------ deploy
+
+
+@click.command()
+@click.argument("service")
+@click.argument("function")
+@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--runtime", default="python3.10", show_default=True, help="Runtime, when the function is created.")
+@click.option("--handler", default="index.handler", show_default=True, help="Handler, when the function is created.")
+@click.option("--memory-size", type=int, help="MB, a multiple of 64 (default 128 on creation).")
+@click.option("--timeout", type=int, help="Seconds (default 3 on creation).")
+@click.option("--publish", is_flag=True, help="Then publish a version (skipped, not failed, if nothing changed).")
+@click.option("--description", "-d", help="Description of the published version.")
+@connection_options
+@output_option
+def deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str, handler: str,
+           memory_size: int | None, timeout: int | None, publish: bool, description: str | None) -> None:
+    """Upload FOLDER as FUNCTION's code at LATEST (creating the service and function if needed).
+
+    LATEST is never what an alias serves: publish a version (--publish) and move an alias to it with
+    `fcinfra rollout` or `fcinfra alias set`.
+
+    \b
+    Examples:
+      fcinfra deploy my-svc quote examples/functions/v1 --publish      # -> version 1
+      fcinfra alias set my-svc prod --version 1
+      fcinfra deploy my-svc quote examples/functions/v2 --publish -d "v2: bulk discount"
+      fcinfra rollout my-svc prod 2 --probe-function quote
+    """
+    from fcinfra.demo.package import zip_folder
+    from fcinfra.errors import NoChangesToPublishError, NotFoundError
+
+    out = Output(output)
+    client = conn.client()
+    code = zip_folder(folder)
+    config: dict[str, Any] = {k: v for k, v in (("memory_size", memory_size), ("timeout", timeout)) if v is not None}
+    try:
+        client.get_service(service)
+    except NotFoundError:
+        client.create_service(service)
+    try:
+        current = client.get_function(service, function)
+    except NotFoundError:
+        client.create_function(service, function, runtime, handler, code=code, **config)
+        action = "created"
+    else:
+        from fcinfra.fake.crc64 import checksum  # FC's code checksum: CRC-64/ECMA-182, as a decimal string
+
+        if current.code_checksum == checksum(code) and all(getattr(current, k) == v for k, v in config.items()):
+            action = "unchanged"  # an update, even a no-op one, would count as a change for publishing
+        else:
+            client.update_function(service, function, code=code, **config)
+            action = "updated"
+    doc: dict[str, object] = {"service": service, "function": function, "action": action, "version_id": None}
+    if publish:
+        try:
+            doc["version_id"] = client.publish_version(service, description=description).version_id
+        except NoChangesToPublishError:
+            doc["version_id"] = client.list_versions(service)[0].version_id
+            doc["unchanged"] = True
+    if out.json:
+        out.emit(doc)
+        return
+    out.console.print(f"{action} {service}/{function} at LATEST from {folder}")
+    if publish:
+        verb = "nothing changed since version" if doc.get("unchanged") else "published version"
+        out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
 
 
 # ---------------------------------------------------------------------------------------------- versions

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from fcinfra.cli.commands_local import demo, emulator
-from fcinfra.cli.commands_resources import alias, invoke, versions
+from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
 from fcinfra.cli.options import CONNECTION_HELP
 from fcinfra.cli.output import EXIT_ERROR, EXIT_INTERRUPTED
@@ -26,7 +26,7 @@ Try it with no cloud account (starts a local FC emulator, deploys, canaries):
 
 \b
 Typical release of a service whose alias `prod` serves version 1:
-  fcinfra versions publish my-svc --description "v2: new pricing"
+  fcinfra deploy my-svc quote ./build --publish --description "v2: new pricing"    # -> version 2
   fcinfra rollout my-svc prod 2 --steps 10,25,50,100 --interval 5m --probe-function quote
   fcinfra status my-svc prod
 
@@ -66,7 +66,7 @@ def cli() -> None:
     pass
 
 
-for _command in (rollout, promote, rollback, status, invoke, versions, alias, emulator, demo):
+for _command in (rollout, promote, rollback, status, deploy, invoke, versions, alias, emulator, demo):
     cli.add_command(_command)
 
 

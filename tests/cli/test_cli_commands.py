@@ -104,3 +104,18 @@ def test_flags_override_the_environment(env: dict[str, str], shop) -> None:
 
     assert result.exit_code == 0, result.output
     assert "100% -> version 1" in result.stdout
+
+
+def test_deploy_uploads_a_folder_and_publishes_only_real_changes(run: Callable[..., Result], client: FcClient) -> None:
+    from fcinfra.demo.package import examples_dir
+
+    v1, v2 = (str(examples_dir() / "functions" / v) for v in ("v1", "v2"))
+    created = json.loads(run("deploy", "fresh", "quote", v1, "--publish", "--timeout", "10", "-o", "json").stdout)
+    again = json.loads(run("deploy", "fresh", "quote", v1, "--publish", "-o", "json").stdout)
+    updated = run("deploy", "fresh", "quote", v2, "--publish", "-d", "v2")
+
+    assert created == {"service": "fresh", "function": "quote", "action": "created", "version_id": "1"}
+    assert again["version_id"] == "1" and again["unchanged"] is True  # same zip bytes: nothing to publish
+    assert updated.exit_code == 0 and "published version 2" in updated.stdout
+    assert client.get_function("fresh", "quote").timeout == 10
+    assert json.loads(client.invoke("fresh", "quote", qualifier="2").payload)["currency"] == "CNY"

@@ -46,8 +46,9 @@ def test_help_starts_fast_without_heavy_imports() -> None:
 
 
 @pytest.mark.parametrize("command", [
-    ["rollout"], ["promote"], ["rollback"], ["status"], ["invoke"], ["versions", "list"], ["versions", "publish"],
-    ["versions", "delete"], ["versions", "prune"], ["alias", "get"], ["alias", "set"], ["emulator"], ["demo"],
+    ["rollout"], ["promote"], ["rollback"], ["status"], ["deploy"], ["invoke"], ["versions", "list"],
+    ["versions", "publish"], ["versions", "delete"], ["versions", "prune"], ["alias", "get"], ["alias", "set"],
+    ["emulator"], ["demo"],
 ])
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
@@ -60,8 +61,8 @@ def test_every_command_has_help_with_an_example(command: list[str]) -> None:
 def test_top_level_help_lists_commands_settings_and_exit_codes() -> None:
     text = CliRunner().invoke(cli, ["--help"]).output
 
-    for word in ("rollout", "promote", "rollback", "status", "invoke", "versions", "alias", "emulator", "demo",
-                 "FC_ENDPOINT", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "Exit status"):
+    for word in ("rollout", "promote", "rollback", "status", "deploy", "invoke", "versions", "alias", "emulator",
+                 "demo", "FC_ENDPOINT", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "Exit status"):
         assert word in text
 
 
