@@ -92,8 +92,15 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
                      health=health, pre_traffic=pre_traffic, on_event=display.handle,
                      check_every=parse_duration(check_every) if check_every else _default_check_every(strategy),
                      time_budget=parse_duration(time_budget) if time_budget else None)
-    with display:
-        result = runner.run()
+    try:
+        with display:
+            result = runner.run()
+    except KeyboardInterrupt:
+        from fcinfra.cli.output import EXIT_INTERRUPTED
+
+        out.err.print(f"Interrupted at {display.weight}% on version {version}: the alias stays as it is. Run the "
+                      f"same command to resume, or `fcinfra rollback {service} {alias_name}` to undo.", soft_wrap=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
     display.finish(result)
     raise SystemExit(exit_code_for(result.status))
 

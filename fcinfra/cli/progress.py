@@ -84,9 +84,6 @@ class RolloutDisplay:
     def handle(self, event: Any) -> None:
         data = event_dict(event)
         self.events.append(data)
-        if self.out.json:
-            self.out.emit(data)
-            return
         weight = data.get("weight")
         if isinstance(weight, int | float):
             self.weight = int(weight)
@@ -95,6 +92,9 @@ class RolloutDisplay:
             self.weight = 100
         elif kind == "rolled_back":
             self.weight = 0
+        if self.out.json:
+            self.out.emit(data)
+            return
         line, activity = describe_event(data)
         if kind == "check" and line and "fail" not in activity:
             self._pending = line  # passing checks repeat while baking: show the stage's last one only

@@ -150,3 +150,29 @@ def test_a_real_subprocess_rollout_against_the_emulator(env: dict[str, str], sho
     )
     assert failing.returncode == 3
     assert "rolled back" in failing.stdout
+
+
+def test_ctrl_c_leaves_the_alias_in_place_and_the_same_command_resumes(
+    env: dict[str, str], shop, client: FcClient, run: Callable[..., Result]
+) -> None:
+    import signal
+
+    cmd = [sys.executable, "-m", "fcinfra.cli.main", "rollout", shop.service, "prod", "2", "--steps", "10,100",
+           "--interval", "30s", "-o", "json"]
+    proc = subprocess.Popen(cmd, env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    assert proc.stdout is not None
+    for line in proc.stdout:  # wait until the first weight is applied
+        if json.loads(line)["kind"] == "weight":
+            break
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+
+    assert proc.returncode == 130
+    assert "Interrupted at 10% on version 2" in err and "Traceback" not in err
+    assert client.get_alias(shop.service, "prod").additional_version_weight == {"2": 0.1}
+
+    resumed = run("rollout", shop.service, "prod", "2", "--steps", "10,100", *FAST)
+    assert resumed.exit_code == 0
+    assert "resuming at 10%" in resumed.stdout
+    assert "weights applied: 100%" in resumed.stdout
