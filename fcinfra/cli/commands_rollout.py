@@ -44,7 +44,8 @@ someone else changed the alias, 130 interrupted (the alias stays where it was: r
 @click.option("--steps", metavar="W1,W2,...", help="Explicit weights in percent. Default: 10,25,50,100.")
 @click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
-@click.option("--all-at-once", is_flag=True, help="Straight to 100% (gates still run as a pre-traffic check).")
+@click.option("--all-at-once", is_flag=True,
+              help="Straight to 100% in one write; add --pre-traffic to probe VERSION first.")
 @click.option("--interval", default="60s", show_default=True, metavar="DURATION",
               help="Bake time at each weight: 30, 30s, 5m, 1h.")
 @click.option("--pause-at", "pauses", multiple=True, metavar="WEIGHT[:DURATION]",

@@ -44,7 +44,10 @@ Run `fcinfra COMMAND --help` for a command's options and examples.
 
 
 class FcinfraGroup(click.Group):
-    """Shows fcinfra's own errors as one clear line instead of a traceback."""
+    """Shows fcinfra's own errors as one clear line instead of a traceback; lists commands in workflow order."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
         from fcinfra.errors import FcinfraError
@@ -66,7 +69,7 @@ def cli() -> None:
     pass
 
 
-for _command in (rollout, promote, rollback, status, deploy, invoke, versions, alias, emulator, demo):
+for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, emulator):
     cli.add_command(_command)
 
 
