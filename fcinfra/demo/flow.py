@@ -77,16 +77,19 @@ class DemoOutcome:
 class Narrator:
     """The demo's voice: rich lines for people, JSON lines (``{"event": ...}``) for machines."""
 
-    def __init__(self, out: Output, clock: Callable[[], float]) -> None:
+    def __init__(self, out: Output, clock: Callable[[], float], timeline: Timeline | None = None) -> None:
         self.out = out
         self.clock = clock
         self.t0 = clock()
+        self.timeline = timeline
 
     @property
     def now(self) -> float:
         return self.clock() - self.t0
 
     def step(self, text: str, **data: Any) -> None:
+        if self.timeline is not None:
+            self.timeline.steps.append((self.now, _plain(text)))
         if self.out.json:
             self.out.emit({"event": "demo", "at": round(self.now, 3), "message": _plain(text), **data})
         else:
@@ -121,8 +124,8 @@ def run_demo(
     from fcinfra.fake.server import Emulator
 
     out = out or Output("json" if json_output else "text")
-    say = Narrator(out, clock)
     timeline = Timeline(f"fcinfra demo: canary releases of {SERVICE}/{FUNCTION} through alias {ALIAS}")
+    say = Narrator(out, clock, timeline)
     outcome = DemoOutcome()
     if not out.json:
         out.console.print("[bold]fcinfra demo[/]: versions, an alias, an alias-bound HTTP trigger and two canary "

@@ -59,6 +59,7 @@ class Timeline:
     title: str
     releases: list[Release] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    steps: list[tuple[float, str]] = field(default_factory=list)  # (t, what happened), in order
 
 
 def render_chart_svg(timeline: Timeline) -> str:
@@ -131,6 +132,9 @@ def render_html(timeline: Timeline) -> str:
         for p in r.points
     )
     notes = "".join(f"<li>{esc(n)}</li>" for n in timeline.notes)
+    steps = "".join(f"<tr><td>{t:.2f}</td><td>{esc(text)}</td></tr>" for t, text in timeline.steps)
+    steps_section = (f"<h2>What happened</h2><table><tr><th>t (s)</th><th>step</th></tr>{steps}</table>"
+                     if steps else "")
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{esc(timeline.title)}</title>
 <style>
@@ -146,7 +150,8 @@ th{{background:#f4f4f4}} .promoted{{color:#2a7d2a;font-weight:bold}} .rolled_bac
 <h2>Weight and error rate over time</h2>
 {render_chart_svg(timeline)}
 <ul>{notes}</ul>
-<h2>Timeline</h2>
+{steps_section}
+<h2>Rollout events</h2>
 <table><tr><th>t (s)</th><th>release</th><th>weight</th><th>error rate</th><th>event</th></tr>{events}</table>
 </body></html>
 """
