@@ -75,7 +75,8 @@ class DemoOutcome:
 
 
 class Narrator:
-    """The demo's voice: rich lines for people, JSON lines (``{"event": ...}``) for machines."""
+    """The demo's voice: rich lines for people; JSON lines (``{"kind": "demo", ...}``, like rollout events).
+    """
 
     def __init__(self, out: Output, clock: Callable[[], float], timeline: Timeline | None = None) -> None:
         self.out = out
@@ -91,7 +92,7 @@ class Narrator:
         if self.timeline is not None:
             self.timeline.steps.append((self.now, _plain(text)))
         if self.out.json:
-            self.out.emit({"event": "demo", "at": round(self.now, 3), "message": _plain(text), **data})
+            self.out.emit({"kind": "demo", "at": round(self.now, 3), "message": _plain(text), **data})
         else:
             self.out.console.print(f"[cyan]●[/] {text}")
 
@@ -204,10 +205,10 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
         if kind == "weight":
             release.add(say.now, int(data["weight"]), None, data["message"])
         elif kind == "check":
-            rate = _canary_error_rate(data.get("data") or {})
+            rate, observed = _probe_stats(data.get("data") or {})
             weight = release.points[-1].weight if release.points else 0
             if rate is not None:
-                release.add(say.now, weight, rate, data["message"])
+                release.add(say.now, weight, rate, data["message"], observed)
         elif kind == "promoted":
             release.add(say.now, 100, None, "promoted")
         elif kind == "rolled_back":
@@ -224,18 +225,21 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
     return result.status
 
 
-def _canary_error_rate(data: Mapping[str, Any]) -> float | None:
+def _probe_stats(data: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """(the new version's error rate, its share of the probe calls) from a check event's verdicts."""
     for verdict in data.get("verdicts") or []:
-        canary = (verdict.get("details") or {}).get("canary") or {}
+        details = verdict.get("details") or {}
+        canary, main = details.get("canary") or {}, details.get("main") or {}
         if canary.get("count"):
-            return float(canary.get("error_rate", 0.0))
-    return None
+            total = canary["count"] + (main.get("count") or 0)
+            return float(canary.get("error_rate", 0.0)), canary["count"] / total
+    return None, None
 
 
 def _summary(out: Output, say: Narrator, timeline: Timeline, outcome: DemoOutcome, versions: list[str]) -> None:
     expected = {"v2": "promoted", "v3": "rolled_back"}
     if out.json:
-        out.emit({"event": "summary", "ok": outcome.ok, "v2": outcome.v2, "v3": outcome.v3,
+        out.emit({"kind": "summary", "ok": outcome.ok, "v2": outcome.v2, "v3": outcome.v3,
                   "prod": outcome.final_alias, "versions": versions, "report": str(outcome.report),
                   "seconds": round(say.now, 2)})
         return

@@ -23,6 +23,7 @@ class Point:
     weight: int  # percent of traffic on the new version
     error_rate: float | None = None  # the new version's error rate in the last probe, if one ran
     label: str = ""  # what happened ("weight 25%", "probe 0/20 errors", "rolled back", ...)
+    observed: float | None = None  # share of probe calls through the alias that the new version served
 
 
 @dataclass
@@ -37,8 +38,9 @@ class Release:
     points: list[Point] = field(default_factory=list)
     reason: str = ""
 
-    def add(self, t: float, weight: int, error_rate: float | None = None, label: str = "") -> None:
-        self.points.append(Point(t, weight, error_rate, label))
+    def add(self, t: float, weight: int, error_rate: float | None = None, label: str = "",
+            observed: float | None = None) -> None:
+        self.points.append(Point(t, weight, error_rate, label, observed))
 
     @property
     def duration(self) -> float:
@@ -83,6 +85,10 @@ def render_chart_svg(timeline: Timeline) -> str:
             text = "promoted" if release.outcome == "promoted" else f"rolled back from {peak}%"
             ax_w.annotate(text, (times[-1], weights[-1]), xytext=(6, 8 if weights[-1] < 50 else -14),
                           textcoords="offset points", color=color, fontsize=8, fontweight="bold")
+        seen = [(p.t, p.observed * 100) for p in release.points if p.observed is not None]
+        if seen:
+            ax_w.scatter([t for t, _ in seen], [v for _, v in seen], s=14, color=color, alpha=0.55, zorder=3,
+                         label=f"{release.name}: share of probe calls it served")
         rated = [(p.t, p.error_rate * 100) for p in release.points if p.error_rate is not None]
         if rated:
             ax_e.plot([t for t, _ in rated], [r for _, r in rated], marker="o", color=color, linewidth=1.6,

@@ -49,7 +49,7 @@ def test_demo_json_output_summarises_the_outcome(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     summary = lines[-1]
-    assert summary["event"] == "summary"
+    assert summary["kind"] == "summary"
     assert (summary["v2"], summary["v3"], summary["prod"], summary["ok"]) == ("promoted", "rolled_back", "2", True)
     assert summary["versions"] == ["3", "2", "1"]
     resolved = [e for e in lines if e.get("qualifier") == "prod" and "version_id" in e]
