@@ -8,7 +8,7 @@ import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.output import EXIT_OK, EXIT_ROLLED_BACK, Output
-from fcinfra.cli.parsing import format_duration, parse_duration, read_payload
+from fcinfra.cli.parsing import parse_duration, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
 
 ROLLOUT_HELP = """Move alias ALIAS of SERVICE to VERSION in health-checked steps; promote or roll back.
@@ -140,7 +140,6 @@ def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, ve
     gate = (f"health: invoke {probe_function}, {samples} samples per verdict, roll back above "
             f"{max_error_rate:.1%} errors" if probe_function else "health: none (steps only wait)")
     out.console.print(gate)
-    out.console.print(f"schedule {doc['schedule']}, total {format_duration(float(doc['total_duration']))}")  # type: ignore[arg-type]
 
 
 # ------------------------------------------------------------------------------------- promote / rollback
