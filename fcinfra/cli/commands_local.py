@@ -54,7 +54,7 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
 @click.option("--samples", default=20, show_default=True, type=click.IntRange(1, 1000),
               help="Probe invocations of the new version needed before each verdict.")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              default=Path("fcinfra-demo-report.html"), show_default=True,
+              default=Path("fcinfra-report.html"), show_default=True,
               help="Where to write the HTML rollout report (with its chart).")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints the demo's events as JSON lines.")

@@ -115,7 +115,7 @@ def _plain(text: str) -> str:
 def run_demo(
     interval: float = 1.0,
     samples: int = 20,
-    report_path: Path = Path("fcinfra-demo-report.html"),
+    report_path: Path = Path("fcinfra-report.html"),
     json_output: bool = False,
     *,
     out: Output | None = None,
