@@ -7,6 +7,7 @@ event as one JSON line on stdout (the same stream a CI job can parse).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -17,6 +18,9 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from fcinfra.rollout.spec import Strategy
+
+
+_LONG_FLOAT = re.compile(r"\d+\.\d{3,}(?:e-?\d+)?")
 
 
 def event_dict(event: Any) -> dict[str, Any]:
@@ -146,7 +150,7 @@ def describe_event(event: dict[str, Any]) -> tuple[str, str]:
     if kind == "check":
         return _describe_check(w, event, message)
     if kind == "wait":
-        return "", message or "waiting"
+        return "", _LONG_FLOAT.sub(lambda m: f"{float(m.group(0)):.1f}", message) or "waiting"
     if kind in {"start", "resume", "approved"}:
         return f"  {w}  {message}", message
     if kind == "gate":
