@@ -60,6 +60,9 @@ someone else changed the alias, 130 interrupted (the alias stays where it was: r
 @click.option("--max-latency-ms", type=click.FloatRange(0), help="Roll back if p95 latency is above this.")
 @click.option("--max-error-rate-increase", type=click.FloatRange(0, 1),
               help="Roll back if the new version fails this much more often than the main version (0.02 = +2%).")
+@click.option("--probe-mode", type=click.Choice(["alias", "direct"]), default="alias", show_default=True,
+              help="alias: call through ALIAS (real routing) and judge the calls VERSION served; "
+                   "direct: call VERSION by its number, so every sample is about it.")
 @click.option("--pre-traffic", is_flag=True,
               help="Probe VERSION directly before any traffic moves; refuse the rollout if it fails.")
 @click.option("--timeout", "time_budget", metavar="DURATION",
@@ -71,7 +74,7 @@ someone else changed the alias, 130 interrupted (the alias stays where it was: r
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
             canary: str | None, linear: str | None, all_at_once: bool, interval: str, pauses: tuple[str, ...],
             dry_run: bool, probe_function: str | None, payload: str | None, samples: int, max_error_rate: float,
-            max_latency_ms: float | None, max_error_rate_increase: float | None, pre_traffic: bool,
+            max_latency_ms: float | None, max_error_rate_increase: float | None, probe_mode: str, pre_traffic: bool,
             check_every: str | None, time_budget: str | None) -> None:
     out = Output(output)
     strategy = build_strategy(steps, canary, linear, all_at_once, parse_duration(interval), pauses)
@@ -86,7 +89,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
     health: list[Any] = []
     if probe_function:
         health.append(_invoke_probe(probe_function, read_payload(payload), samples, max_error_rate,
-                                    max_latency_ms, max_error_rate_increase))
+                                    max_latency_ms, max_error_rate_increase, probe_mode))
     client = conn.client()
     display = RolloutDisplay(out, service, alias_name, version, strategy)
     runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
@@ -121,11 +124,12 @@ def exit_code_for(status: str) -> int:
 
 
 def _invoke_probe(function: str, payload: bytes, samples: int, max_error_rate: float,
-                  max_latency_ms: float | None, max_error_rate_increase: float | None) -> Any:
+                  max_latency_ms: float | None, max_error_rate_increase: float | None, mode: str) -> Any:
     from fcinfra.rollout import InvokeProbe
 
     return InvokeProbe(function=function, payload=payload, samples=samples, max_error_rate=max_error_rate,
-                       max_latency_ms=max_latency_ms, max_error_rate_increase=max_error_rate_increase)
+                       max_latency_ms=max_latency_ms, max_error_rate_increase=max_error_rate_increase,
+                       mode="direct" if mode == "direct" else "alias")
 
 
 def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, version: str,

@@ -63,14 +63,17 @@ def test_rollout_json_output_is_json_lines_of_engine_events(run: Callable[..., R
 
 
 def test_failing_rollout_json_reports_rolled_back(run: Callable[..., Result], shop) -> None:
-    result = run("rollout", shop.service, "prod", "3", *FAST, *PROBE, "--payload", '{"item": "fig"}', "-o", "json")
+    result = run("rollout", shop.service, "prod", "3", *FAST, *PROBE, "--payload", '{"item": "fig"}', "-o", "json",
+                 "--probe-mode", "direct")
 
     assert result.exit_code == 3
     events = json_lines(result.stdout)
     assert events[-1]["status"] == "rolled_back"
     assert events[-1]["history"] == [10, 0]
     failed = [v for e in events if e["kind"] == "check" for v in e["data"]["verdicts"] if v["status"] == "fail"]
-    assert failed and failed[0]["details"]["canary"]["error_rate"] > 0.05
+    assert failed and failed[0]["details"]["canary"] == {"count": 10, "errors": 10, "error_rate": 1.0,
+                                                         "p95_ms": failed[0]["details"]["canary"]["p95_ms"]}
+    assert "main" not in failed[0]["details"] or failed[0]["details"]["main"]["count"] == 0  # direct: only v3
 
 
 def test_pre_traffic_check_refuses_before_any_traffic_moves(run: Callable[..., Result], shop, client) -> None:
