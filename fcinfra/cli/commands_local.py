@@ -56,9 +56,11 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               default=Path("fcinfra-report.html"), show_default=True,
               help="Where to write the HTML rollout report (with its chart).")
+@click.option("--keep-running", is_flag=True,
+              help="Keep the emulator up afterwards (until Ctrl-C) to explore it with fcinfra or curl.")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints the demo's events as JSON lines.")
-def demo(interval: str, samples: int, report_path: Path, output: str) -> None:
+def demo(interval: str, samples: int, report_path: Path, keep_running: bool, output: str) -> None:
     """Walk through a full canary release on a local FC emulator, with no cloud account.
 
     \b
@@ -73,11 +75,12 @@ def demo(interval: str, samples: int, report_path: Path, output: str) -> None:
     Example:
       fcinfra demo                      # about 15 seconds
       fcinfra demo --interval 10s       # slower, to watch each step
+      fcinfra demo --keep-running       # then explore the emulator from another terminal
 
     Exit status 0 when version 2 was promoted and version 3 rolled back.
     """
-    from fcinfra.demo.flow import run_demo
+    from fcinfra.demo.flow import run_demo, wait_for_ctrl_c
 
     code = run_demo(interval=parse_duration(interval), samples=samples, report_path=report_path,
-                    json_output=output == "json")
+                    json_output=output == "json", wait_for_exit=wait_for_ctrl_c if keep_running else None)
     raise SystemExit(code)

@@ -120,6 +120,7 @@ def run_demo(
     *,
     out: Output | None = None,
     clock: Callable[[], float] = time.monotonic,
+    wait_for_exit: Callable[[], None] | None = None,
 ) -> int:
     """Run the demo; returns the exit status (0 = v2 promoted, v3 rolled back, prod on version 2)."""
     from fcinfra.fake.server import Emulator
@@ -144,14 +145,42 @@ def run_demo(
             alias = client.get_alias(SERVICE, ALIAS)
             outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
             versions = [v.version_id for v in client.list_versions(SERVICE)]
-    timeline.notes.append(
-        f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version FC reports; "
-        f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
-    )
-    timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
-    outcome.report = write_report(timeline, report_path)
-    _summary(out, say, timeline, outcome, versions)
+        timeline.notes.append(
+            f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version FC reports; "
+            f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
+        )
+        timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
+        outcome.report = write_report(timeline, report_path)
+        _summary(out, say, timeline, outcome, versions)
+        if wait_for_exit is not None:
+            _explore(out, emu.endpoint, emu.account_id, key_id, secret)
+            wait_for_exit()
     return 0 if outcome.ok else 1
+
+
+def wait_for_ctrl_c() -> None:
+    """Block until Ctrl-C (``fcinfra demo --keep-running``)."""
+    import contextlib
+    import threading
+
+    with contextlib.suppress(KeyboardInterrupt):
+        threading.Event().wait()
+
+
+def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: str) -> None:
+    """How to poke at the demo's emulator from another terminal (its key pair is throwaway)."""
+    exports = (f"export FC_ENDPOINT={endpoint} ALIBABA_CLOUD_ACCOUNT_ID={account_id} "
+               f"ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret}")
+    if out.json:
+        out.emit({"kind": "emulator", "endpoint": endpoint, "account_id": account_id, "access_key_id": key_id})
+        return
+    out.console.print()
+    out.console.print("The emulator keeps running until Ctrl-C. In another terminal (this key pair is throwaway):")
+    out.console.print(f"  {exports}", markup=False, soft_wrap=True)
+    out.console.print(f"  fcinfra status {SERVICE}", markup=False)
+    out.console.print(f"  fcinfra invoke {SERVICE} {FUNCTION} -q {ALIAS} -n 20", markup=False)
+    out.console.print(f"  curl '{endpoint}/2016-08-15/proxy/{SERVICE}.{ALIAS}/{FUNCTION}/?item=lime&qty=2'",
+                      markup=False, soft_wrap=True)
 
 
 def _first_release(client: FcClient, say: Narrator) -> None:

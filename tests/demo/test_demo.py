@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
+from rich.console import Console
 
 from fcinfra.cli.main import cli
 from fcinfra.demo.package import examples_dir, zip_folder
@@ -130,3 +132,45 @@ def test_example_function_reads_http_trigger_events() -> None:
     answer = _handler("v2")(json.dumps(event).encode(), CONTEXT)
 
     assert (answer["item"], answer["qty"], answer["total"]) == ("plum", 3, 1.2)
+
+
+def test_demo_keep_running_explains_how_to_reach_its_emulator_before_waiting(tmp_path: Path) -> None:
+    from fcinfra.cli.output import Output
+    from fcinfra.demo.flow import run_demo
+    from fcinfra.fc import FcClient
+
+    seen: list[str] = []
+
+    def explore() -> None:  # stands in for "wait for Ctrl-C": use the emulator as the printed lines say
+        exports = dict(part.split("=", 1) for part in seen[0].split()[1:])
+        with FcClient.from_env(env=exports) as client:
+            seen.append(client.get_alias("demo-shop", "prod").version_id)
+
+    out = Output("text")
+    buf = io.StringIO()
+    out._console = Console(file=buf, width=300)
+    original = out._console.print
+
+    def capture(*args: object, **kwargs: object) -> None:
+        text = str(args[0]) if args else ""
+        if text.strip().startswith("export FC_ENDPOINT="):
+            seen.append(text.strip())
+        original(*args, **kwargs)  # type: ignore[arg-type]
+
+    out._console.print = capture  # type: ignore[method-assign]
+    code = run_demo(interval=0.2, samples=10, report_path=tmp_path / "r.html", out=out, wait_for_exit=explore)
+
+    assert code == 0
+    assert seen[1] == "2"  # the emulator was still up, with the demo's state, while it waited
+    assert "keeps running until Ctrl-C" in buf.getvalue()
+
+
+def test_demo_flags_reach_the_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    import fcinfra.demo.flow as flow
+
+    calls: list[dict] = []
+    monkeypatch.setattr(flow, "run_demo", lambda **kwargs: calls.append(kwargs) or 0)
+    result = CliRunner().invoke(cli, ["demo", "--interval", "10s", "--samples", "5", "--report", str(tmp_path / "x")])
+
+    assert result.exit_code == 0
+    assert (calls[0]["interval"], calls[0]["samples"], calls[0]["wait_for_exit"]) == (10.0, 5, None)
