@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
-from fcinfra.cli.output import EXIT_OK, EXIT_ROLLED_BACK, Output
+from fcinfra.cli.output import EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNFINISHED, Output
 from fcinfra.cli.parsing import parse_duration, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
 
@@ -32,8 +32,9 @@ Health probes invoke your function with your --payload: they run production code
 that is safe to repeat (a read, a dry-run flag). Without --probe-function the steps only wait.
 
 \b
-Exit status: 0 promoted, 3 rolled back (or refused before traffic moved), 1 error or stopped because
-someone else changed the alias, 130 interrupted (the alias stays where it was: re-run to resume).
+Exit status: 0 promoted, 3 rolled back (or refused before traffic moved), 4 stopped by --timeout at a
+planned weight (re-run to resume), 1 error or stopped because someone else changed the alias, 130
+interrupted (the alias stays where it was: re-run to resume).
 """
 
 
@@ -91,10 +92,11 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         health.append(_invoke_probe(probe_function, read_payload(payload), samples, max_error_rate,
                                     max_latency_ms, max_error_rate_increase, probe_mode))
     client = conn.client()
+    every = parse_duration(check_every) if check_every else _default_check_every(strategy)
     display = RolloutDisplay(out, service, alias_name, version, strategy)
     runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
                      health=health, pre_traffic=pre_traffic, on_event=display.handle,
-                     check_every=parse_duration(check_every) if check_every else _default_check_every(strategy),
+                     check_every=every, poll_every=every,
                      time_budget=parse_duration(time_budget) if time_budget else None)
     try:
         with display:
@@ -115,11 +117,13 @@ def _default_check_every(strategy: Any) -> float:
 
 
 def exit_code_for(status: str) -> int:
-    """0 promoted; 3 rolled back; 1 anything else (aborted, paused, time budget used up)."""
+    """0 promoted; 3 rolled back; 4 stopped unfinished at a planned weight (--timeout); 1 aborted."""
     if status == "promoted":
         return EXIT_OK
     if status == "rolled_back":
         return EXIT_ROLLED_BACK
+    if status in ("in_progress", "paused"):
+        return EXIT_UNFINISHED
     return 1
 
 

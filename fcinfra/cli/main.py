@@ -38,7 +38,8 @@ Against a local emulator instead of the cloud:
 
 {CONNECTION_HELP}
 \b
-Exit status: 0 success (rollout promoted), 3 rollout rolled back, 1 error, 2 bad usage, 130 interrupted.
+Exit status: 0 success (rollout promoted), 3 rolled back, 4 rollout unfinished (--timeout), 1 error,
+2 bad usage, 130 interrupted.
 Run `fcinfra COMMAND --help` for a command's options and examples.
 """
 

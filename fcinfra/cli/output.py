@@ -18,6 +18,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ROLLED_BACK = 3
+EXIT_UNFINISHED = 4  # a rollout stopped by its time budget at a planned weight
 EXIT_INTERRUPTED = 130
 
 

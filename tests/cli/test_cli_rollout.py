@@ -179,3 +179,32 @@ def test_ctrl_c_leaves_the_alias_in_place_and_the_same_command_resumes(
     assert resumed.exit_code == 0
     assert "resuming at 10%" in resumed.stdout
     assert "weights applied: 100%" in resumed.stdout
+
+
+def test_time_budget_stops_at_a_planned_weight_with_exit_4_and_a_manual_gate_waits_for_promote(
+    run: Callable[..., Result], shop, client: FcClient
+) -> None:
+    stopped = run("rollout", shop.service, "prod", "2", "--steps", "25,100", "--interval", "1h", "--timeout", "0.5s",
+                  "-o", "json")
+    assert stopped.exit_code == 4
+    assert json_lines(stopped.stdout)[-1]["status"] == "in_progress"
+    assert client.get_alias(shop.service, "prod").additional_version_weight == {"2": 0.25}
+
+    # resumed with a manual gate at 25%: it waits there until a promote from elsewhere (what `fcinfra promote` does)
+    import threading
+    import time
+
+    from fcinfra.rollout import promote
+
+    def promote_soon() -> None:
+        time.sleep(0.6)
+        promote(client, shop.service, "prod")
+
+    helper = threading.Thread(target=promote_soon)
+    helper.start()
+    gated = run("rollout", shop.service, "prod", "2", "--steps", "25,100", "--pause-at", "25", "--interval", "0.1s",
+                "--check-every", "0.1s")
+    helper.join()
+    assert gated.exit_code == 0, gated.output
+    assert "waiting at 25% for promote" in gated.stdout
+    assert "promoted by someone else" in gated.stdout

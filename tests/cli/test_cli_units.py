@@ -74,7 +74,7 @@ def test_schedule_document_adds_up_bakes_and_timed_pauses() -> None:
 
 def test_exit_codes() -> None:
     assert [exit_code_for(s) for s in ("promoted", "rolled_back", "aborted", "in_progress", "paused")] == [
-        0, 3, 1, 1, 1]
+        0, 3, 1, 4, 4]
 
 
 def _event(kind: str, weight: int | None, message: str = "", **data: object) -> dict[str, object]:
