@@ -80,7 +80,11 @@ def demo(interval: str, samples: int, report_path: Path, keep_running: bool, out
     Exit status 0 when version 2 was promoted and version 3 rolled back.
     """
     from fcinfra.demo.flow import run_demo, wait_for_ctrl_c
+    from fcinfra.fake.server import EmulatorError
 
-    code = run_demo(interval=parse_duration(interval), samples=samples, report_path=report_path,
-                    json_output=output == "json", wait_for_exit=wait_for_ctrl_c if keep_running else None)
+    try:
+        code = run_demo(interval=parse_duration(interval), samples=samples, report_path=report_path,
+                        json_output=output == "json", wait_for_exit=wait_for_ctrl_c if keep_running else None)
+    except EmulatorError as exc:
+        raise click.ClickException(f"the demo's emulator could not start: {exc}") from exc
     raise SystemExit(code)
