@@ -52,7 +52,7 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
             out.console.print(f"qualifier [bold]{qualifier}[/] -> version [bold]{inv.version_id}[/]  "
                               f"[{style}]{inv.status_code}{' ' + inv.error_type if inv.error_type else ''}[/]  "
                               f"request {inv.request_id}")
-            out.console.print(inv.payload.decode(errors="replace"), markup=False)
+            _print_payload(out, inv.payload)
     else:
         by_version: dict[str, dict[str, int]] = {}
         for inv in results:
@@ -141,6 +141,21 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
     if publish:
         verb = "nothing changed since version" if doc.get("unchanged") else "published version"
         out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
+
+
+def _print_payload(out: Output, payload: bytes) -> None:
+    """JSON payloads pretty-printed, anything else as text."""
+    import json
+
+    text = payload.decode(errors="replace")
+    try:
+        json.loads(text)
+    except ValueError:
+        out.console.print(text, markup=False)
+        return
+    from rich.json import JSON
+
+    out.console.print(JSON(text))
 
 
 # ---------------------------------------------------------------------------------------------- versions
