@@ -19,7 +19,7 @@ import json
 import secrets
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -46,7 +46,10 @@ ORDERS: tuple[dict[str, Any], ...] = tuple(
 
 
 def order_probe(samples: int) -> Any:
-    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic)."""
+    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic).
+
+    InvokeProbe sends one fixed payload; this subclass changes it before each call (its ``_call`` hook).
+    """
     from fcinfra.rollout.health import InvokeProbe
 
     class OrderProbe(InvokeProbe):
@@ -67,7 +70,6 @@ class DemoOutcome:
     v3: str = "not run"
     final_alias: str = ""
     report: Path | None = None
-    steps: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
