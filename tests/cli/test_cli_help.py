@@ -95,3 +95,21 @@ def test_emulator_rejects_a_malformed_access_key() -> None:
 
     assert result.exit_code == 2
     assert "ACCESS_KEY_ID:ACCESS_KEY_SECRET" in result.output
+
+
+def test_emulator_command_tls_flag_serves_https_with_a_ca_file() -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", "emulator", "--port", "0", "--tls"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout is not None
+        banner = [proc.stdout.readline() for _ in range(4)]
+        assert banner[0].split(" at ")[1].startswith("https://127.0.0.1:")
+        ca_line = next(line for line in banner if "CA file:" in line)
+        ca_file = ca_line.split("CA file:")[1].split()[0]
+        assert Path(ca_file).read_text().startswith("-----BEGIN CERTIFICATE-----")
+        proc.send_signal(signal.SIGINT)
+        assert proc.wait(timeout=20) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
