@@ -41,6 +41,12 @@ _SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
         ("fcinfra:endpoint",),
         ("FC_ENDPOINT", "ALIBABA_CLOUD_ENDPOINT_FC"),
     ),
+    # A PEM file of CAs to trust for the endpoint (e.g. ``fcinfra emulator --tls``). It wins over
+    # REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE, which requests would otherwise apply to every session.
+    "ca_bundle": (
+        ("fcinfra:caBundle",),
+        ("FC_CA_BUNDLE",),
+    ),
 }
 
 ConfigReader = Callable[[str], "str | None"]
@@ -63,12 +69,14 @@ class Settings:
     access_key_secret: str | None = field(default=None, repr=False)
     security_token: str | None = field(default=None, repr=False)
     endpoint: str | None = None
+    ca_bundle: str | None = None
 
     def __repr__(self) -> str:
         return (
             f"Settings(account_id={self.account_id!r}, region={self.region!r}, "
             f"access_key_id={mask(self.access_key_id)!r}, access_key_secret=<hidden>, "
-            f"security_token={'<hidden>' if self.security_token else None}, endpoint={self.endpoint!r})"
+            f"security_token={'<hidden>' if self.security_token else None}, endpoint={self.endpoint!r}, "
+            f"ca_bundle={self.ca_bundle!r})"
         )
 
     def require_credentials(self) -> None:
@@ -122,6 +130,7 @@ def resolve_settings(
     access_key_secret: str | None = None,
     security_token: str | None = None,
     endpoint: str | None = None,
+    ca_bundle: str | None = None,
     env: Mapping[str, str] | None = None,
     pulumi_config: ConfigReader | None = None,
     use_pulumi: bool = True,
@@ -140,6 +149,7 @@ def resolve_settings(
         "access_key_secret": access_key_secret,
         "security_token": security_token,
         "endpoint": endpoint,
+        "ca_bundle": ca_bundle,
     }
     values: dict[str, str | None] = {}
     for name, (config_keys, env_vars) in _SOURCES.items():

@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import json
+import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
@@ -25,6 +26,7 @@ from requests.structures import CaseInsensitiveDict
 from fcinfra.config import Settings, mask, resolve_settings
 from fcinfra.errors import (
     AmbiguousPublishError,
+    ConfigurationError,
     FcApiError,
     FcinfraError,
     InvalidArgumentError,
@@ -206,6 +208,26 @@ def _mapping(value: Any, what: str) -> dict[str, Any] | None:
     return dict(value)
 
 
+def _weights(value: Any) -> dict[Any, Any] | None:
+    """``additional_version_weight`` as FC wants it: version ids as strings (``{2: 0.1}`` means ``{"2": 0.1}``)."""
+    weights = _mapping(value, "additional_version_weight")
+    if weights is None:
+        return None
+    return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in weights.items()}
+
+
+def _verify_setting(verify: bool | str | os.PathLike[str] | None) -> bool | str | None:
+    """Check ``verify=`` now: a missing CA file would otherwise surface as a raw OSError on the first call."""
+    if verify is None or isinstance(verify, bool):
+        return verify
+    if not isinstance(verify, str | os.PathLike):
+        raise InvalidArgumentError(f"verify must be a CA bundle path, True or False, got {type(verify).__name__}")
+    path = os.fspath(verify)
+    if not os.path.exists(path):
+        raise ConfigurationError(f"CA bundle {path!r} (verify= / FC_CA_BUNDLE) does not exist")
+    return path
+
+
 def _if_match(etag: str | None) -> dict[str, str] | None:
     return {"If-Match": etag} if etag else None
 
@@ -215,13 +237,14 @@ class FcClient:
 
     def __init__(
         self,
-        account_id: str | None,
-        region: str | None,
-        access_key_id: str,
-        access_key_secret: str,
+        account_id: str | None = None,
+        region: str | None = None,
+        access_key_id: str | None = None,
+        access_key_secret: str | None = None,
         security_token: str | None = None,
         endpoint: str | None = None,
         *,
+        verify: bool | str | os.PathLike[str] | None = None,
         internal: bool = False,
         timeout: Timeout = DEFAULT_TIMEOUT,
         retry_policy: RetryPolicy | None = None,
@@ -230,7 +253,12 @@ class FcClient:
         clock: Callable[[], float] = time.time,
         on_request: Callable[[RequestEvent], None] | None = None,
     ) -> None:
+        """``verify``: a CA bundle (PEM path) to trust, ``False`` to skip TLS verification, or None/True for the
+        default. It is applied to every request, so it wins over ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``
+        (which requests would otherwise let override ``Session.verify``)."""
         Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
+        assert access_key_id and access_key_secret  # checked just above
+        self.verify = _verify_setting(verify)
         self.account_id = account_id or None
         self.region = region or None
         self.endpoint = build_endpoint(account_id, region, endpoint, internal)
@@ -244,6 +272,7 @@ class FcClient:
             timeout,
             clock,
             on_request,
+            verify=self.verify,
         )
 
     @classmethod
@@ -251,10 +280,13 @@ class FcClient:
         """Credentials, account, region and endpoint from the environment (and Pulumi config when running there).
 
         Keyword arguments override what the environment says (``account_id=``, ``endpoint=``, ``timeout=``...).
+        ``FC_CA_BUNDLE`` names a CA bundle to trust (``verify=``), e.g. the one ``fcinfra emulator --tls`` prints.
         """
         setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint")
         explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
         settings = resolve_settings(env=env, **explicit)
+        if kwargs.get("verify") is None and settings.ca_bundle:
+            kwargs["verify"] = settings.ca_bundle
         settings.require_credentials()
         assert settings.access_key_id and settings.access_key_secret  # checked just above
         return cls(
@@ -608,7 +640,7 @@ class FcClient:
             alias_name=name,
             version_id=version_id,
             description=description,
-            additional_version_weight=_mapping(additional_version_weight, "additional_version_weight") or None,
+            additional_version_weight=_weights(additional_version_weight) or None,
         )
         path = api_path("services", self._svc(service), "aliases")
         return _parse(Alias, self._call("CreateAlias", "POST", path, body=req, idempotent=False), "alias")
@@ -634,7 +666,7 @@ class FcClient:
             "alias update",
             version_id=version_id,
             description=description,
-            additional_version_weight=_mapping(additional_version_weight, "additional_version_weight"),
+            additional_version_weight=_weights(additional_version_weight),
         )
         path = api_path("services", self._svc(service), "aliases", name)
         return self._update("UpdateAlias", path, req, Alias, if_match, lambda: self.get_alias(service, name))

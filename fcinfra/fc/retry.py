@@ -41,6 +41,10 @@ class RetryPolicy:
         return cls(attempts=1)
 
 
+class CertificateNotTrusted(FcConnectionError):
+    """The server's TLS certificate was not trusted: retrying cannot help, configuration can."""
+
+
 def is_refused(exc: BaseException) -> bool:
     """The request certainly did not run on FC's side."""
     return isinstance(exc, ThrottledError | ConnectionNotEstablished)
@@ -48,6 +52,8 @@ def is_refused(exc: BaseException) -> bool:
 
 def is_transient(exc: BaseException) -> bool:
     """Worth retrying for an idempotent call."""
+    if isinstance(exc, CertificateNotTrusted):
+        return False
     return is_refused(exc) or isinstance(exc, ServerError | FcConnectionError)
 
 

@@ -21,7 +21,7 @@ import requests
 from fcinfra.config import mask
 from fcinfra.errors import ConfigurationError, FcApiError, FcConnectionError, error_for
 from fcinfra.fc import signing
-from fcinfra.fc.retry import ConnectionNotEstablished
+from fcinfra.fc.retry import CertificateNotTrusted, ConnectionNotEstablished
 
 API_VERSION = "2016-08-15"
 API_PREFIX = f"/{API_VERSION}"
@@ -112,8 +112,10 @@ class Transport:
         timeout: Timeout,
         clock: Callable[[], float],
         on_request: Callable[[RequestEvent], None] | None = None,
+        verify: bool | str | None = None,
     ) -> None:
         self.endpoint = endpoint
+        self.verify = verify
         self.credentials = credentials
         self.account_id = account_id
         self.session = session
@@ -135,13 +137,14 @@ class Transport:
         """``Session.request`` minus its per-call environment scan (proxies, CA bundle) and netrc lookup.
 
         The endpoint never changes, so the environment's settings for it are read once per client;
-        this is most of the client's own per-call overhead.
+        this is most of the client's own per-call overhead. An explicit ``verify`` is passed with every
+        request, so REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE cannot override it.
         """
         session = self.session
         environment = self._environment
         if environment is None:
             environment = self._environment = dict(
-                session.merge_environment_settings(self.endpoint, {}, None, None, None)
+                session.merge_environment_settings(self.endpoint, {}, None, self.verify, None)
             )
         prepared = requests.PreparedRequest()
         prepared.prepare(
@@ -248,6 +251,10 @@ class Transport:
         kind = type(exc).__name__
         detail = self.credentials.redact(str(exc))[:300]
         text = f"{operation} ({method} {path}) failed: {kind}: {detail}"
+        if isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            return CertificateNotTrusted(
+                text + "; trust the endpoint's CA with FcClient(verify=<CA bundle path>) or FC_CA_BUNDLE"
+            )
         if isinstance(exc, requests.exceptions.ConnectTimeout) or (
             isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc)
         ):
