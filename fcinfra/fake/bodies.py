@@ -8,6 +8,7 @@ validation rules themselves are the shared ones in :mod:`fcinfra.fc.models`; a v
 
 from __future__ import annotations
 
+import json
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
@@ -58,8 +59,21 @@ def error_text(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
+def decode(raw: bytes) -> Any:
+    """Raw request bytes -> JSON (an empty body is None); not JSON -> FakeApiError(400)."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise invalid(f"the request body is not valid JSON: {exc}") from None
+
+
 def parse(model: type[M], body: Any) -> M:
-    """Validate a decoded JSON body against ``model``; FakeApiError(400) on anything wrong."""
+    """Validate a JSON body (raw bytes, or already decoded) against ``model``; FakeApiError(400) on anything
+    wrong. Callers check existence and ``If-Match`` first: decoding is part of validating the body."""
+    if isinstance(body, bytes | bytearray):
+        body = decode(bytes(body))
     if body is None:
         body = {}
     if not isinstance(body, dict):
