@@ -224,7 +224,7 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 @output_option
 def status(conn: Connection, output: str, service: str, alias_name: str | None, steps: str | None,
            interval: str) -> None:
-    """Show SERVICE's aliases (traffic split, what a rollout in progress is doing) and its versions.
+    """Show SERVICE's aliases (traffic split, what a rollout in progress is doing), triggers and versions.
 
     \b
     Examples:
@@ -240,7 +240,9 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     strategy = build_strategy(steps, None, None, False, parse_duration(interval)) if steps else None
     names = [alias_name] if alias_name else [a.alias_name for a in client.list_aliases(service)]
     statuses = [alias_status(client, service, name, strategy) for name in names]
-    doc = status_document(service, statuses, client.list_versions(service))
+    triggers = [(fn.function_name, t) for fn in client.list_functions(service)
+                for t in client.list_triggers(service, fn.function_name)]
+    doc = status_document(service, statuses, client.list_versions(service), triggers)
     if out.json:
         out.emit(doc)
     else:

@@ -192,16 +192,22 @@ def _fmt_seconds(seconds: float) -> str:
 # ------------------------------------------------------------------------------------------------ status
 
 
-def status_document(service: str, statuses: Sequence[Any], versions: Sequence[Any]) -> dict[str, Any]:
-    """Aliases (``fcinfra.rollout.status`` answers) and versions with the aliases that use them."""
+def status_document(service: str, statuses: Sequence[Any], versions: Sequence[Any],
+                    triggers: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
+    """Aliases (``fcinfra.rollout.status`` answers), triggers (function, trigger) and versions with their users."""
     used: dict[str, list[str]] = {}
     for st in statuses:
         used.setdefault(st.main_version, []).append(st.alias)
         if st.canary_version:
             used.setdefault(st.canary_version, []).append(f"{st.alias} ({st.canary_weight}%)")
+    for function, trigger in triggers:
+        if trigger.qualifier and trigger.qualifier.isdigit():  # bound to a fixed version, not an alias
+            used.setdefault(trigger.qualifier, []).append(f"trigger {function}/{trigger.trigger_name}")
     return {
         "service": service,
         "aliases": [st.to_dict() for st in statuses],
+        "triggers": [{"function": function, "trigger": t.trigger_name, "type": t.trigger_type,
+                      "qualifier": t.qualifier or "LATEST"} for function, t in triggers],
         "versions": [{"version_id": v.version_id, "description": v.description, "created_time": v.created_time,
                       "used_by": used.get(v.version_id, [])} for v in versions],
     }
@@ -222,6 +228,15 @@ def render_status(console: Console, doc: dict[str, Any]) -> None:
     for a in doc["aliases"]:
         if a["state"] != "stable":
             console.print(f"[yellow]{a['alias']}[/]: {a['description']}", soft_wrap=True)
+    if doc.get("triggers"):
+        triggers = Table(title=f"triggers of {doc['service']}")
+        for col in ("function", "trigger", "type", "bound to"):
+            triggers.add_column(col)
+        for t in doc["triggers"]:
+            where = t["qualifier"]
+            note = " [yellow](unpublished code)[/]" if where == "LATEST" else ""
+            triggers.add_row(t["function"], t["trigger"], t["type"], f"{where}{note}")
+        console.print(triggers)
     versions = Table(title=f"versions of {doc['service']} (newest first)")
     for col in ("version", "used by", "created", "description"):
         versions.add_column(col)

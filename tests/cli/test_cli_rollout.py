@@ -115,6 +115,10 @@ def test_bad_schedules_are_refused_before_anything_changes(run: Callable[..., Re
 
 def test_status_promote_and_rollback(run: Callable[..., Result], shop, client: FcClient) -> None:
     client.update_alias(shop.service, "prod", version_id="1", additional_version_weight={"2": 0.25})
+    client.create_trigger(shop.service, "quote", "http-prod", "http", {"authType": "anonymous", "methods": ["GET"]},
+                          qualifier="prod")
+    client.create_trigger(shop.service, "quote", "pinned", "http", {"authType": "anonymous", "methods": ["GET"]},
+                          qualifier="3")
 
     status = run("status", shop.service, "--steps", "10,25,50,100", "--interval", "1m")
     doc = json_lines(run("status", shop.service, "prod", "-o", "json").stdout)[0]
@@ -122,7 +126,10 @@ def test_status_promote_and_rollback(run: Callable[..., Result], shop, client: F
     assert "rollout in progress" in status.stdout and "version 2 at 25%" in status.stdout
     assert "still to come: [50, 100]" in status.stdout
     assert doc["aliases"][0]["state"] == "rollout_in_progress"
-    assert {v["version_id"]: v["used_by"] for v in doc["versions"]} == {"3": [], "2": ["prod (25%)"], "1": ["prod"]}
+    assert {v["version_id"]: v["used_by"] for v in doc["versions"]} == {
+        "3": ["trigger quote/pinned"], "2": ["prod (25%)"], "1": ["prod"]}
+    assert {(t["trigger"], t["qualifier"]) for t in doc["triggers"]} == {("http-prod", "prod"), ("pinned", "3")}
+    assert "triggers of" in status.stdout
 
     rolled = run("rollback", shop.service, "prod")
     assert rolled.exit_code == 0 and "rolled back" in rolled.stdout
