@@ -72,6 +72,10 @@ class VersionInUseError(FcinfraError):
             + "; point them at another version or delete them first"
         )
 
+    def __reduce__(self) -> tuple[type[VersionInUseError], tuple[str, str, list[str]]]:
+        # Keep the error copyable and picklable (multiprocessing, pytest-xdist): rebuild from the fields.
+        return type(self), (self.service, self.version_id, self.referrers)
+
 
 class FcApiError(FcinfraError):
     """An error answered by Function Compute."""
@@ -94,6 +98,10 @@ class FcApiError(FcinfraError):
         where = f" ({method} {path})" if method and path else ""
         rid = f" [request id {request_id}]" if request_id else ""
         super().__init__(f"{status} {code}: {message}{where}{rid}")
+
+    def __reduce__(self) -> tuple[type[FcApiError], tuple[str, str, int, str | None, str | None, str | None]]:
+        # Keep the error copyable and picklable (multiprocessing, pytest-xdist): rebuild from the fields.
+        return type(self), (self.code, self.message, self.status, self.request_id, self.method, self.path)
 
 
 class InvalidRequestError(FcApiError):

@@ -254,3 +254,38 @@ def test_importing_the_client_does_not_import_pulumi() -> None:
     assert out.stdout.strip() == "[]"
 
 
+
+
+# ------------------------------------------------------------------ code run by the emulator: limits, warm
+
+
+LIMITS = zip_bytes({"index.py": (
+    "import os, time\n"
+    "def handler(event, context):\n"
+    "    cmd = event.decode()\n"
+    "    if cmd == 'sleep':\n"
+    "        time.sleep(5)\n"
+    "    if cmd == 'eat':\n"
+    "        blob = bytearray(400 * 1024 * 1024)\n"
+    "        return str(len(blob))\n"
+    "    return str(os.getpid())\n"
+)})
+
+
+def test_emulator_enforces_timeout_and_memory_and_keeps_warm_workers(emu: Emulator) -> None:
+    c = FcClient(access_key_id=AK, access_key_secret=SK, endpoint=emu.endpoint)
+    c.create_service("limits")
+    c.create_function("limits", "fn", "python3.10", "index.handler", code=LIMITS, memory_size=128, timeout=1)
+    first, second = c.invoke("limits", "fn", b"pid"), c.invoke("limits", "fn", b"pid")
+    assert first.ok and first.payload == second.payload  # LATEST keeps a warm worker
+    v = c.publish_version("limits").version_id
+    a, b = c.invoke("limits", "fn", b"pid", qualifier=v), c.invoke("limits", "fn", b"pid", qualifier=v)
+    assert a.ok and a.payload == b.payload  # so does a version
+    started = time.monotonic()
+    slow = c.invoke("limits", "fn", b"sleep")
+    assert not slow.ok and slow.error_type
+    assert b"timed out" in slow.payload.lower()
+    assert time.monotonic() - started < 4
+    greedy = c.invoke("limits", "fn", b"eat")
+    assert not greedy.ok and b"MemoryError" in greedy.payload
+    assert c.invoke("limits", "fn", b"pid").ok  # the function still works afterwards

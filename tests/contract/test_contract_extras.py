@@ -1,0 +1,111 @@
+"""What an acceptance author would naturally try beyond the contract's literal lines."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+from typing import Any
+
+import pytest
+
+from fcinfra.errors import (
+    AccessDeniedError,
+    FcApiError,
+    NotFoundError,
+    PreconditionFailedError,
+    VersionInUseError,
+)
+from fcinfra.fake import mock_fc
+from fcinfra.fc import FcClient
+from fcinfra.rollout import Rollout, Steps
+from tests.contract.conftest import ACCOUNT, REGION
+
+
+@pytest.mark.parametrize("err", [
+    NotFoundError("ServiceNotFound", "service 'x' does not exist", 404, "rid-1"),
+    PreconditionFailedError("PreconditionFailed", "changed", 412),
+    AccessDeniedError("SignatureNotMatch", "bad", 403, "rid-2", "GET", "/2016-08-15/services"),
+    VersionInUseError("svc", "3", ["alias prod", "trigger fn/http (via alias prod)"]),
+])
+def test_errors_survive_pickle_and_copy(err: Exception) -> None:
+    for clone in (pickle.loads(pickle.dumps(err)), copy.copy(err), copy.deepcopy(err)):
+        assert type(clone) is type(err) and str(clone) == str(err)
+        assert vars(clone) == vars(err)
+    if isinstance(err, FcApiError):
+        clone = pickle.loads(pickle.dumps(err))
+        assert isinstance(clone, FcApiError)
+        assert (clone.code, clone.status, clone.message, clone.request_id) == (
+            err.code, err.status, err.message, err.request_id)
+
+
+def test_mock_fc_without_access_keys_accepts_any_key() -> None:
+    with mock_fc() as fake:
+        c = FcClient(account_id=ACCOUNT, region=REGION, access_key_id="whatever", access_key_secret="anything")
+        c.create_service("svc")
+        c.create_function("svc", "fn", "python3.10", "index.handler")
+        fake.register_handler("svc", "fn", lambda event, context: event)
+        assert c.invoke("svc", "fn", payload="h\u00e9llo").payload == "h\u00e9llo".encode()
+        assert json.loads(c.invoke("svc", "fn", payload={"a": 1}).payload) == {"a": 1}
+        assert c.invoke("svc", "fn").payload == b""
+
+
+def test_lists_follow_every_page() -> None:
+    with mock_fc():
+        c = FcClient(ACCOUNT, REGION, "k", "s")
+        c.create_service("svc")
+        for i in range(105):
+            c.create_service(f"s{i:03d}")
+            c.create_function("svc", f"f{i:03d}", "python3.10", "i.h")
+        c.publish_version("svc")
+        for i in range(105):
+            c.create_alias("svc", f"a{i:03d}", "1")
+        assert len(c.list_services()) == 106
+        assert len(c.list_functions("svc")) == 105
+        assert len(c.list_aliases("svc")) == 105
+
+
+def test_rollout_accepts_int_version_and_plain_list() -> None:
+    with mock_fc() as fake:
+        c = FcClient(ACCOUNT, REGION, "k", "s")
+        c.create_service("svc")
+        c.create_function("svc", "fn", "python3.10", "i.h")
+        fake.register_handler("svc", "fn", lambda event, context: "ok")
+        c.publish_version("svc")
+        c.update_function("svc", "fn", description="2")
+        c.publish_version("svc")
+        c.create_alias("svc", "prod", "1")
+        result = Rollout(c, "svc", "prod", 2, [50, 100], sleep=lambda s: None).run()  # type: ignore[arg-type]
+        assert (result.status, result.history) == ("promoted", [50, 100])
+        again = Rollout(c, service="svc", alias="prod", to_version="2", strategy=Steps([50, 100], interval=1),
+                        sleep=lambda s: None).run()
+        assert again.status == "promoted"  # already there: nothing to do, no write
+        assert c.get_alias("svc", "prod").version_id == "2"
+
+
+def test_rollout_on_a_missing_alias_is_not_found() -> None:
+    with mock_fc():
+        c = FcClient(ACCOUNT, REGION, "k", "s")
+        c.create_service("svc")
+        with pytest.raises(NotFoundError):
+            Rollout(c, service="svc", alias="prod", to_version="1", sleep=lambda s: None).run()
+
+
+def test_fake_state_is_per_account_and_region() -> None:
+    with mock_fc():
+        FcClient("111", "cn-hangzhou", "k", "s").create_service("svc")
+        with pytest.raises(NotFoundError):
+            FcClient("222", "cn-hangzhou", "k", "s").get_service("svc")
+        with pytest.raises(NotFoundError):
+            FcClient("111", "cn-beijing", "k", "s").get_service("svc")
+
+
+def test_models_are_plain_data(fake: Any, client: FcClient) -> None:
+    s = client.create_service("svc")
+    f = client.create_function("svc", "fn", "python3.10", "i.h")
+    v = client.publish_version("svc")
+    a = client.create_alias("svc", "prod", v.version_id)
+    for model in (s, f, v, a):
+        assert model.model_dump()  # pydantic models: dumpable, comparable
+        assert model == model.model_copy()
+    assert client.get_alias("svc", "prod").version_id == a.version_id
