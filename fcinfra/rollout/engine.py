@@ -242,7 +242,7 @@ def decide(
         if policy.inconclusive_timeout is not None and elapsed >= hold + policy.inconclusive_timeout:
             return Rollback(f"not enough evidence at {observed.weight}% after {elapsed:g}s: " + _pending(verdicts))
         return Wait(_clip(policy.check_every, now, policy), f"at {observed.weight}%: " + _pending(verdicts))
-    if elapsed < hold:
+    if elapsed < hold - TIME_EPSILON:
         step = hold - elapsed if not has_gates else min(policy.check_every, hold - elapsed)
         what = "bake" if elapsed < stage.bake else "hold"
         return Wait(_clip(step, now, policy), f"{what} at {observed.weight}%: {hold - elapsed:g}s left")
@@ -252,6 +252,11 @@ def decide(
         return AwaitPromote(_clip(policy.poll_every, now, policy), observed.weight)
     nxt = progress.stage + 1
     return SetWeight(nxt, plan[nxt].weight)
+
+
+# Float time sums (10.0 + 0.2 - 10.0) leave remainders like 7e-16; waiting for one would never advance a
+# virtual clock (10.2 + 7e-16 == 10.2). A microsecond is far below any interval a rollout can be given.
+TIME_EPSILON = 1e-6
 
 
 def _hold(stage: Stage) -> float:
