@@ -25,3 +25,13 @@ def test_fake_modules_import_only_models_and_signing() -> None:
                         and name not in ALLOWED_OUTSIDE_FAKE:
                     offenders.append(f"{path.name}: {name}")
     assert offenders == []
+
+
+def test_docs_list_every_implemented_operation() -> None:
+    """Issue 2: "a list of implemented operations is kept in the docs": docs/fake.md names every route."""
+    from fcinfra.fake import routes
+
+    docs = (Path(fcinfra.fake.__file__).parents[2] / "docs" / "fake.md").read_text()
+    table = docs.split("## Implemented operations", 1)[1].split("\n## ", 1)[0]
+    missing = [op for op in routes.OPERATIONS if op not in table]
+    assert missing == []

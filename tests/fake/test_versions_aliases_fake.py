@@ -284,3 +284,26 @@ def test_seed_scenario_end_to_end_on_the_wire(seeded: Any, rejects: Any) -> None
     api.ok("DELETE", "/services/svc/versions/1")  # FC allows it; fcinfra.lifecycle is what refuses
     resp = rejects(lambda: api.invoke("svc.prod"), 404, "VersionNotFound")
     assert resp.json()["ErrorMessage"] == "version '1' of service 'svc' does not exist"
+
+
+def test_function_code_is_read_through_the_qualifier(seeded: Any, rejects: Any) -> None:
+    """GetFunctionCode on svc.{version|alias|LATEST} answers that snapshot's package, not LATEST's."""
+    import base64
+
+    old, new = seeded.make_zip({"index.py": "# v1\n"}), seeded.make_zip({"index.py": "# v2\n"})
+    seeded.update_function(code={"zipFile": base64.b64encode(old).decode()})
+    seeded.publish()
+    seeded.update_function(code={"zipFile": base64.b64encode(new).decode()})
+    seeded.alias("prod", "1")
+
+    def package(service: str) -> tuple[str, bytes]:
+        answer = seeded.request("GET", f"/services/{service}/functions/fn/code").json()
+        return answer["checksum"], seeded.session.get(answer["url"]).content
+
+    for qualified, expected in (("svc.1", old), ("svc.prod", old), ("svc.LATEST", new), ("svc", new)):
+        checksum, content = package(qualified)
+        assert content == expected, qualified
+        fn = seeded.request("GET", f"/services/{qualified}/functions/fn").json()
+        assert checksum == fn["codeChecksum"]
+    assert package("svc.1")[0] != package("svc")[0]
+    rejects(lambda: seeded.request("GET", "/services/svc.7/functions/fn/code"), 404, "VersionNotFound")
