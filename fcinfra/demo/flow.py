@@ -29,7 +29,6 @@ from fcinfra.demo.report import Release, Timeline, write_report
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
-    from fcinfra.rollout.health import Target
 
 SERVICE = "demo-shop"
 FUNCTION = "quote"
@@ -46,22 +45,11 @@ ORDERS: tuple[dict[str, Any], ...] = tuple(
 
 
 def order_probe(samples: int) -> Any:
-    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic).
-
-    InvokeProbe sends one fixed payload; this subclass changes it before each call (its ``_call`` hook).
-    """
+    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic)."""
     from fcinfra.rollout.health import InvokeProbe
 
-    class OrderProbe(InvokeProbe):
-        def __init__(self) -> None:
-            super().__init__(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}")
-            self._orders = itertools.cycle(ORDERS)
-
-        def _call(self, target: Target, qualifier: str) -> tuple[bool, str | None]:
-            self.payload = json.dumps(next(self._orders))
-            return super()._call(target, qualifier)
-
-    return OrderProbe()
+    return InvokeProbe(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}",
+                       payloads=[json.dumps(order) for order in ORDERS])
 
 
 @dataclass

@@ -19,9 +19,10 @@ A probe needs ``samples`` results from the new version before it decides; until 
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol, runtime_checkable
 
@@ -206,7 +207,8 @@ class InvokeProbe(_Probe):
     ``max_error_rate`` / ``max_latency_ms`` are absolute gates; ``max_error_rate_increase`` /
     ``max_latency_increase`` compare the new version with the main one. With no gate given at all, any
     error fails (``max_error_rate=0``). Latency is the round trip measured with the rollout's clock, at
-    ``latency_percentile``.
+    ``latency_percentile``. ``payloads`` (a non-empty sequence) replaces the single ``payload``: calls
+    cycle through it in order, so a probe can exercise varied inputs the way real traffic does.
     """
 
     kind = "invoke"
@@ -222,11 +224,14 @@ class InvokeProbe(_Probe):
         max_latency_increase: float | None = None,
         latency_percentile: float = 95.0,
         payload: bytes | str | Mapping[str, Any] | None = b"",
+        payloads: Sequence[bytes | str | Mapping[str, Any]] | None = None,
         mode: Mode = "alias",
         per_check: int | None = None,
         max_per_check: int = 200,
         name: str | None = None,
     ) -> None:
+        if payloads is not None and len(payloads) == 0:
+            raise InvalidArgumentError("InvokeProbe(payloads=...) needs at least one payload")
         if all(x is None for x in (max_error_rate, max_latency_ms, max_error_rate_increase, max_latency_increase)):
             max_error_rate = 0.0
         super().__init__(
@@ -240,9 +245,13 @@ class InvokeProbe(_Probe):
             name,
         )
         self.payload = payload
+        self._payloads = itertools.cycle(payloads) if payloads is not None else None
+
+    def _next_payload(self) -> bytes | str | Mapping[str, Any] | None:
+        return next(self._payloads) if self._payloads is not None else self.payload
 
     def _call(self, target: Target, qualifier: str) -> tuple[bool, str | None]:
-        inv = target.client.invoke(target.service, self.function, self.payload, qualifier=qualifier)
+        inv = target.client.invoke(target.service, self.function, self._next_payload(), qualifier=qualifier)
         version = inv.version_id or (None if qualifier == target.alias else qualifier)
         return bool(inv.ok), version
 
