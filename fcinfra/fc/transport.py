@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
@@ -44,14 +45,18 @@ class Credentials:
         return f"Credentials(access_key_id={mask(self.access_key_id)!r}, secret=<hidden>)"
 
     def redact(self, text: str) -> str:
-        """Remove every credential value from ``text`` (error messages echo access key ids)."""
+        """Remove every credential value from ``text`` (error messages echo access key ids).
+
+        Only whole tokens are replaced: a short test secret such as ``"s"`` must not garble every word
+        that happens to contain it ("doe<secret> not exi<secret>t").
+        """
         for value, label in (
             (self.access_key_secret, "<secret>"),
             (self.security_token, "<security-token>"),
             (self.access_key_id, mask(self.access_key_id)),
         ):
             if value:
-                text = text.replace(value, label)
+                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", label, text)
         return text
 
 

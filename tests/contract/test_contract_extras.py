@@ -109,3 +109,27 @@ def test_models_are_plain_data(fake: Any, client: FcClient) -> None:
         assert model.model_dump()  # pydantic models: dumpable, comparable
         assert model == model.model_copy()
     assert client.get_alias("svc", "prod").version_id == a.version_id
+
+
+def test_short_test_credentials_do_not_garble_error_messages() -> None:
+    c = FcClient(ACCOUNT, REGION, "k", "s")  # created before the mock: the same session is intercepted
+    with mock_fc(), pytest.raises(NotFoundError) as info:
+        c.get_service("missing")
+    assert info.value.message == "service 'missing' does not exist"
+    assert "service 'missing' does not exist" in str(info.value)
+
+
+@pytest.mark.parametrize(("path", "call", "answer"), [
+    ("/services/svc/aliases/a", lambda c: c.get_alias("svc", "a"), {"json": {"unexpected": 1}}),
+    ("/services/svc/versions", lambda c: c.list_versions("svc"), {"json": {"versions": [{"nope": 1}]}}),
+    ("/services/svc", lambda c: c.get_service("svc"), {"body": "<html>not json</html>"}),
+    ("/services/svc/versions", lambda c: c.list_versions("svc"), {"json": {"versions": "many"}}),
+])
+def test_unreadable_answers_are_fc_errors_not_pydantic_ones(path: str, call: Any, answer: dict[str, Any]) -> None:
+    import responses
+
+    c = FcClient(ACCOUNT, REGION, "AKid", "secret", sleep=lambda s: None)
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.GET, f"https://{ACCOUNT}.{REGION}.fc.aliyuncs.com/2016-08-15{path}", **answer)
+        with pytest.raises(FcApiError):
+            call(c)
