@@ -176,3 +176,30 @@ def test_time_budget_leaves_progress_in_outputs_and_the_next_up_continues(
     assert done.action == "update" and done.outputs["status"] == "promoted"
     assert done.outputs["history"][0] > reached
     assert fc_client.get_alias("shop", "prod").version_id == "2"
+
+
+def test_alias_leaves_traffic_to_alias_shift_and_components_register_their_outputs(
+    code_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The real alicloud Alias ignores its traffic fields (AliasShift owns them, so the two never fight over
+    drift), and each component registers its outputs."""
+    import fcinfra.testing.pulumi_mocks as pulumi_mocks
+
+    ignored: dict[str, list[str]] = {}
+    outputs: dict[str, set[str]] = {}
+
+    class Recording(pulumi_mocks.MockMonitor):  # type: ignore[misc]
+        def RegisterResource(self, request: Any) -> Any:
+            ignored[request.name] = list(request.ignoreChanges)
+            return super().RegisterResource(request)
+
+        def RegisterResourceOutputs(self, request: Any) -> Any:
+            outputs[urn_tail(request.urn)] = set(request.outputs.fields)
+            return super().RegisterResourceOutputs(request)
+
+    monkeypatch.setattr(pulumi_mocks, "MockMonitor", Recording)
+    run_stack(shop(code_dir), FcMocks())
+    assert sorted(ignored["shop-release-alias"]) == ["routingConfig", "serviceVersion"]
+    assert ignored["shop-release-shift"] == [] and ignored["shop-api"] == []
+    assert {"version_id", "status"} <= outputs["pulumi:pulumi:Stack$fcinfra:index:CanaryRelease::shop-release"]
+    assert outputs["pulumi:pulumi:Stack$fcinfra:index:FcService::shop"]
