@@ -27,11 +27,11 @@ _SOURCES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     ),
     "access_key_id": (
         ("fcinfra:accessKeyId", "alicloud:accessKey"),
-        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY", "ALICLOUD_ACCESS_KEY_ID"),
     ),
     "access_key_secret": (
         ("fcinfra:accessKeySecret", "alicloud:secretKey"),
-        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY"),
+        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALICLOUD_SECRET_KEY", "ALICLOUD_ACCESS_KEY_SECRET"),
     ),
     "security_token": (
         ("fcinfra:securityToken", "alicloud:securityToken"),

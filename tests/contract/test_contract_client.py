@@ -30,7 +30,7 @@ ENV_VARS = (
     "ALIBABA_CLOUD_ACCESS_KEY_ID", "ALIBABA_CLOUD_ACCESS_KEY_SECRET", "ALIBABA_CLOUD_SECURITY_TOKEN",
     "ALIBABA_CLOUD_ACCOUNT_ID", "ALIBABA_CLOUD_REGION", "ALICLOUD_ACCESS_KEY", "ALICLOUD_SECRET_KEY",
     "ALICLOUD_SECURITY_TOKEN", "ALICLOUD_ACCOUNT_ID", "ALICLOUD_REGION", "FC_ENDPOINT", "ALIBABA_CLOUD_ENDPOINT_FC",
-    "FC_CA_BUNDLE", "ALIBABA_CLOUD_REGION_ID",
+    "FC_CA_BUNDLE", "ALIBABA_CLOUD_REGION_ID", "ALICLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY_SECRET",
 )
 
 
@@ -107,6 +107,16 @@ def test_from_env_falls_back_to_alicloud_variables(clean_env: pytest.MonkeyPatch
     wire = Wire(c)
     c.list_services()
     assert wire.sent[-1].headers["x-fc-security-token"] == "tok-2"
+
+
+def test_from_env_accepts_alicloud_spelled_like_alibaba_cloud(clean_env: pytest.MonkeyPatch, fake: Any) -> None:
+    clean_env.setenv("ALICLOUD_ACCESS_KEY_ID", AK)
+    clean_env.setenv("ALICLOUD_ACCESS_KEY_SECRET", SK)
+    clean_env.setenv("ALICLOUD_ACCOUNT_ID", "5550003")
+    clean_env.setenv("ALICLOUD_REGION", "cn-hangzhou")
+    c = FcClient.from_env()
+    assert c.endpoint == "https://5550003.cn-hangzhou.fc.aliyuncs.com"
+    c.list_services()  # signed with AK/SK
 
 
 def test_from_env_prefers_alibaba_cloud_over_alicloud(clean_env: pytest.MonkeyPatch, fake: Any) -> None:
