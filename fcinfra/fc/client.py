@@ -256,6 +256,8 @@ class FcClient:
         """``verify``: a CA bundle (PEM path) to trust, ``False`` to skip TLS verification, or None/True for the
         default. It is applied to every request, so it wins over ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``
         (which requests would otherwise let override ``Session.verify``)."""
+        if isinstance(account_id, int) and not isinstance(account_id, bool):
+            account_id = str(account_id)  # an account id is digits; accept it as a number too
         Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
         assert access_key_id and access_key_secret  # checked just above
         self.verify = _verify_setting(verify)
@@ -539,11 +541,17 @@ class FcClient:
         (throttled, or never connected). After an ambiguous failure (5xx, timeout or a connection lost
         after sending), the service's versions are compared with those that existed before the call:
         exactly one new version with our description is ours and is returned; none means it is safe to
-        try again; anything else raises ``AmbiguousPublishError`` rather than guess.
+        try again; anything else raises ``AmbiguousPublishError`` rather than guess. (When the versions
+        cannot be listed before the call, publishing goes ahead and an ambiguous failure raises that error.)
         """
         req = _validated(PublishVersionRequest, "version", description=description)
         path = api_path("services", self._svc(service), "versions")
-        before = self._newest_version_number(service)
+        try:
+            before: int | None = self._newest_version_number(service)
+        except FcinfraError:
+            # Best effort, one attempt: a caller allowed to publish but not to list (or a test stubbing only the
+            # publish) still publishes; only an ambiguous failure then cannot be resolved.
+            before = None
 
         def attempt() -> Version:
             try:
@@ -553,6 +561,12 @@ class FcClient:
             except FcinfraError as exc:
                 if retry.is_refused(exc) or not retry.is_transient(exc):
                     raise
+                if before is None:
+                    raise AmbiguousPublishError(
+                        f"publishing service {service!r} failed ambiguously ({exc}) and its versions could not be "
+                        "listed beforehand to find out whether a version was created; check with list_versions "
+                        "before retrying"
+                    ) from exc
                 created = self._find_published(service, before, description, exc)
                 if created is not None:
                     return created
@@ -562,7 +576,8 @@ class FcClient:
         return retry.call(attempt, self.retry_policy, self._sleep, retry.is_transient)
 
     def _newest_version_number(self, service: str) -> int:
-        resp = self._call(
+        """One attempt, no retries: see ``publish_version``."""
+        resp = self._transport.send(
             "ListServiceVersions",
             "GET",
             api_path("services", self._svc(service), "versions"),

@@ -8,9 +8,11 @@ import pickle
 from typing import Any
 
 import pytest
+import responses
 
 from fcinfra.errors import (
     AccessDeniedError,
+    AmbiguousPublishError,
     FcApiError,
     NotFoundError,
     PreconditionFailedError,
@@ -126,10 +128,53 @@ def test_short_test_credentials_do_not_garble_error_messages() -> None:
     ("/services/svc/versions", lambda c: c.list_versions("svc"), {"json": {"versions": "many"}}),
 ])
 def test_unreadable_answers_are_fc_errors_not_pydantic_ones(path: str, call: Any, answer: dict[str, Any]) -> None:
-    import responses
-
     c = FcClient(ACCOUNT, REGION, "AKid", "secret", sleep=lambda s: None)
     with responses.RequestsMock() as rsps:
         rsps.add(responses.GET, f"https://{ACCOUNT}.{REGION}.fc.aliyuncs.com/2016-08-15{path}", **answer)
         with pytest.raises(FcApiError):
             call(c)
+
+
+def test_account_id_given_as_a_number() -> None:
+    with mock_fc():
+        c = FcClient(account_id=1234567890, region=REGION, access_key_id="k",  # type: ignore[arg-type]
+                     access_key_secret="s")
+        c.create_service("svc")
+        assert FcClient(ACCOUNT, REGION, "k", "s").get_service("svc").service_name == "svc"
+
+
+def test_trigger_kinds_with_source_arn_and_role(fake: Any, client: FcClient, svc: str) -> None:
+    client.publish_version(svc)
+    client.create_alias(svc, "prod", "1")
+    oss = client.create_trigger(svc, "fn", "on-upload", "oss",
+                                {"events": ["oss:ObjectCreated:*"], "filter": {"key": {"prefix": "in/", "suffix": ""}}},
+                                qualifier="prod", source_arn=f"acs:oss:{REGION}:{ACCOUNT}:bucket",
+                                invocation_role=f"acs:ram::{ACCOUNT}:role/fc-oss")
+    assert (oss.trigger_type, oss.qualifier, oss.source_arn) == ("oss", "prod", f"acs:oss:{REGION}:{ACCOUNT}:bucket")
+    assert oss.invocation_role == f"acs:ram::{ACCOUNT}:role/fc-oss"
+    web = client.create_trigger(svc, "fn", "web", "http", '{"authType": "anonymous", "methods": ["GET", "POST"]}',
+                                qualifier="prod")
+    assert web.trigger_config and web.trigger_config["methods"] == ["GET", "POST"]
+    assert sorted(t.name for t in client.list_triggers(svc, "fn")) == ["on-upload", "web"]
+
+
+@responses.activate
+def test_responses_activate_sees_signed_requests() -> None:
+    responses.add(responses.POST, f"https://{ACCOUNT}.{REGION}.fc.aliyuncs.com/2016-08-15/services/svc/versions",
+                  json={"versionId": "7", "description": "d"}, headers={"ETag": "v7", "X-Fc-Request-Id": "r"})
+    c = FcClient(ACCOUNT, REGION, "AKvisible", "secret-value")
+    assert c.publish_version("svc", description="d").version_id == "7"
+    sent = [call.request for call in responses.calls if call.request.method == "POST"]
+    assert len(sent) == 1
+    assert sent[0].headers["Authorization"].startswith("FC AKvisible:")
+    assert json.loads(sent[0].body or b"{}") == {"description": "d"}
+
+
+def test_publish_with_only_the_publish_stubbed_and_an_ambiguous_failure() -> None:
+    url = f"https://{ACCOUNT}.{REGION}.fc.aliyuncs.com/2016-08-15/services/svc/versions"
+    c = FcClient(ACCOUNT, REGION, "AKid", "secret-value", sleep=lambda s: None)
+    with responses.RequestsMock() as rsps:
+        rsps.add(responses.POST, url, status=500, json={"ErrorCode": "InternalServerError", "ErrorMessage": "x"})
+        with pytest.raises(AmbiguousPublishError):
+            c.publish_version("svc")
+        assert sum(1 for call in rsps.calls if call.request.method == "POST") == 1  # never resent blindly
