@@ -229,7 +229,12 @@ def _verify_setting(verify: bool | str | os.PathLike[str] | None) -> bool | str 
 
 
 def _if_match(etag: str | None) -> dict[str, str] | None:
-    return {"If-Match": etag} if etag else None
+    return {"If-Match": str(etag)} if etag else None
+
+
+def _version_text(value: Any) -> Any:
+    """Version ids are strings on the wire; a version given as a number (``qualifier=2``) means the same."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class FcClient:
@@ -439,6 +444,7 @@ class FcClient:
         _check(check_name, service, "service name")
         if qualifier is None:
             return service
+        qualifier = _version_text(qualifier)
         _check(check_qualifier, qualifier)
         return f"{service}.{qualifier}"
 
@@ -719,7 +725,7 @@ class FcClient:
             trigger_name=name,
             trigger_type=trigger_type,
             trigger_config=_trigger_config(trigger_config),
-            qualifier=qualifier,
+            qualifier=_version_text(qualifier),
             source_arn=source_arn,
             invocation_role=invocation_role,
             description=description,
@@ -746,7 +752,7 @@ class FcClient:
         req = _validated(
             UpdateTriggerRequest,
             "trigger update",
-            qualifier=qualifier,
+            qualifier=_version_text(qualifier),
             trigger_config=_trigger_config(trigger_config),
             invocation_role=invocation_role,
             description=description,
@@ -824,6 +830,7 @@ class FcClient:
         The function's answer is returned whatever its status; only a failure to get an answer raises.
         ``sign=False`` is for ``anonymous`` triggers. Not retried: the function may have run.
         """
+        qualifier = _version_text(qualifier)
         _check(check_qualifier, qualifier)
         _check(check_name, function, "function name")
         svc = self._svc(service)

@@ -449,6 +449,8 @@ class UpdateTriggerRequest(StrictRequest):
 
 def check_qualifier(value: str) -> str:
     """A qualifier is LATEST, a version id, or an alias name."""
+    if not isinstance(value, str):
+        raise ValueError(f"qualifier must be a string (LATEST, a version id or an alias name), got {value!r}")
     if value == LATEST or VERSION_ID_PATTERN.match(value):
         return value
     return check_name(value, "qualifier")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import json
 import pickle
@@ -14,6 +15,7 @@ from fcinfra.errors import (
     AccessDeniedError,
     AmbiguousPublishError,
     FcApiError,
+    FcinfraError,
     NotFoundError,
     PreconditionFailedError,
     VersionInUseError,
@@ -178,3 +180,33 @@ def test_publish_with_only_the_publish_stubbed_and_an_ambiguous_failure() -> Non
         with pytest.raises(AmbiguousPublishError):
             c.publish_version("svc")
         assert sum(1 for call in rsps.calls if call.request.method == "POST") == 1  # never resent blindly
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.invoke("svc", "fn", qualifier=1),
+    lambda c: c.get_function("svc", "fn", qualifier=1),
+    lambda c: c.get_service("svc", qualifier=1),
+    lambda c: c.create_alias("svc", "a", 1),
+    lambda c: c.create_trigger("svc", "fn", "t", "timer", {"cronExpression": "@every 1m", "enable": True},
+                               qualifier=1),
+    lambda c: c.update_alias("svc", "a", version_id=1),
+    lambda c: c.update_service("svc", description="x", if_match=5),
+    lambda c: c.get_alias("svc", 5),
+    lambda c: c.invoke("svc", None),
+    lambda c: c.create_function("svc", "fn2", "python3.10", "i.h", environment_variables={"A": None}),
+    lambda c: c.update_alias("svc", "a", additional_version_weight={"2": float("nan")}),
+    lambda c: c.invoke("svc", "fn", qualifier=1.5),
+    lambda c: c.get_service("svc", qualifier=["1"]),
+])
+def test_odd_argument_types_never_escape_as_raw_errors(fake: Any, client: FcClient, svc: str, call: Any) -> None:
+    client.publish_version(svc)
+    with contextlib.suppress(FcinfraError):
+        call(client)
+
+
+def test_numeric_qualifiers_mean_the_version(fake: Any, client: FcClient, svc: str) -> None:
+    client.update_function(svc, "fn", memory_size=256)
+    client.publish_version(svc)
+    client.update_function(svc, "fn", memory_size=512)
+    assert client.get_function(svc, "fn", qualifier=1).memory_size == 256  # type: ignore[arg-type]
+    assert client.invoke(svc, "fn", qualifier=1).version_id == "1"  # type: ignore[arg-type]
