@@ -289,3 +289,14 @@ def test_emulator_enforces_timeout_and_memory_and_keeps_warm_workers(emu: Emulat
     greedy = c.invoke("limits", "fn", b"eat")
     assert not greedy.ok and b"MemoryError" in greedy.payload
     assert c.invoke("limits", "fn", b"pid").ok  # the function still works afterwards
+
+
+def test_cli_emulator_port_in_use_is_one_clear_error(cli_runs: list[Cli]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        out = subprocess.run([FCINFRA, "emulator", "--port", str(port)], capture_output=True, text=True, timeout=30)
+    assert out.returncode != 0
+    assert str(port) in out.stderr + out.stdout
+    assert "Traceback" not in out.stderr
