@@ -601,3 +601,74 @@ def test_client_is_not_picklable_so_secrets_cannot_leak_that_way() -> None:
     with pytest.raises(Exception) as info:
         pickle.dumps(make_client())
     assert SK not in str(info.value)
+
+
+# ------------------------------------------------------------------------- signatures, positionally
+
+
+SIGNATURES: dict[str, list[tuple[str, Any]]] = {
+    "create_service": [("name", inspect.Parameter.empty), ("description", None), ("role", None)],
+    "get_service": [("name", inspect.Parameter.empty), ("qualifier", None)],
+    "create_function": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty),
+                        ("runtime", inspect.Parameter.empty), ("handler", inspect.Parameter.empty), ("code", None),
+                        ("memory_size", 128), ("timeout", 3), ("environment_variables", None),
+                        ("description", None)],
+    "get_function": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty), ("qualifier", None)],
+    "publish_version": [("service", inspect.Parameter.empty), ("description", None)],
+    "list_versions": [("service", inspect.Parameter.empty)],
+    "delete_version": [("service", inspect.Parameter.empty), ("version_id", inspect.Parameter.empty)],
+    "create_alias": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty),
+                     ("version_id", inspect.Parameter.empty), ("description", None),
+                     ("additional_version_weight", None)],
+    "get_alias": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty)],
+    "update_alias": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty)],
+    "delete_alias": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty)],
+    "list_aliases": [("service", inspect.Parameter.empty)],
+    "create_trigger": [("service", inspect.Parameter.empty), ("function", inspect.Parameter.empty),
+                       ("name", inspect.Parameter.empty), ("trigger_type", inspect.Parameter.empty),
+                       ("trigger_config", inspect.Parameter.empty), ("qualifier", None), ("source_arn", None),
+                       ("invocation_role", None)],
+    "get_trigger": [("service", inspect.Parameter.empty), ("function", inspect.Parameter.empty),
+                    ("name", inspect.Parameter.empty)],
+    "update_trigger": [("service", inspect.Parameter.empty), ("function", inspect.Parameter.empty),
+                       ("name", inspect.Parameter.empty)],
+    "delete_trigger": [("service", inspect.Parameter.empty), ("function", inspect.Parameter.empty),
+                       ("name", inspect.Parameter.empty)],
+    "list_triggers": [("service", inspect.Parameter.empty), ("function", inspect.Parameter.empty)],
+    "invoke": [("service", inspect.Parameter.empty), ("function", inspect.Parameter.empty), ("payload", b""),
+               ("qualifier", None)],
+    "update_service": [("name", inspect.Parameter.empty)],
+    "delete_service": [("name", inspect.Parameter.empty)],
+    "update_function": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty)],
+    "delete_function": [("service", inspect.Parameter.empty), ("name", inspect.Parameter.empty)],
+}
+
+
+@pytest.mark.parametrize("method", sorted(SIGNATURES))
+def test_positional_parameters_as_in_the_contract(method: str) -> None:
+    params = [p for p in inspect.signature(getattr(FcClient, method)).parameters.values() if p.name != "self"]
+    want = SIGNATURES[method]
+    assert [(p.name, p.default) for p in params[:len(want)]] == want
+    assert all(p.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD for p in params[:len(want)])
+
+
+def test_update_alias_and_update_trigger_keywords() -> None:
+    alias = inspect.signature(FcClient.update_alias).parameters
+    assert {"version_id", "additional_version_weight", "description", "if_match"} <= set(alias)
+    assert alias["if_match"].default is None and alias["additional_version_weight"].default is None
+    trigger = inspect.signature(FcClient.update_trigger).parameters
+    assert {"qualifier", "trigger_config"} <= set(trigger)
+
+
+def test_lifecycle_signatures() -> None:
+    from fcinfra.lifecycle import delete_version_safely, prune_versions
+
+    assert list(inspect.signature(delete_version_safely).parameters) == ["client", "service", "version_id"]
+    prune = inspect.signature(prune_versions).parameters
+    assert list(prune)[:4] == ["client", "service", "keep_last", "dry_run"]
+    assert (prune["keep_last"].default, prune["dry_run"].default) == (5, False)
+
+
+def test_latest_is_not_a_service_name(client: FcClient) -> None:
+    with pytest.raises(InvalidArgumentError):
+        client.create_service("LATEST")
