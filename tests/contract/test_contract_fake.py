@@ -267,3 +267,21 @@ def test_version_ids_never_reused_on_the_wire(fc: FcClient) -> None:
     assert raw("DELETE", "/services/svc/versions/2").status_code == 204
     fc.update_service("svc", description="again")
     assert raw("POST", "/services/svc/versions", {}).json()["versionId"] == "3"
+
+
+@mock_fc(access_keys={AK: SK})
+def test_decorated_test_still_gets_pytest_fixtures(tmp_path: Any) -> None:
+    assert tmp_path.exists()
+    make_client().create_service("svc")
+
+
+shared = mock_fc(access_keys={AK: SK})
+
+
+@shared
+def test_decorator_instance_gives_access_to_the_fake() -> None:
+    c = make_client()
+    c.create_service("svc")
+    c.create_function("svc", "fn", "python3.10", "index.handler")
+    shared.register_handler("svc", "fn", lambda event, context: {"ok": True})
+    assert json.loads(c.invoke("svc", "fn").payload) == {"ok": True}
