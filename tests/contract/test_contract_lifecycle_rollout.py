@@ -248,3 +248,18 @@ def test_a_single_gate_not_in_a_list_is_accepted_or_refused_as_invalid_argument(
     single: Any = InvokeProbe(function="fn", samples=5)
     with contextlib.suppress(InvalidArgumentError):
         Rollout(release, service="svc", alias="prod", to_version="2", health=single, sleep=lambda s: None)
+
+
+def test_rollout_reads_time_only_through_the_injected_clock(release: FcClient,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: Any) -> Any:
+        raise AssertionError("the rollout used the real clock or slept for real")
+
+    t = FakeTime()
+    monkeypatch.setattr(time, "monotonic", forbidden)
+    monkeypatch.setattr(time, "sleep", forbidden)
+    result = Rollout(release, service="svc", alias="prod", to_version="2",
+                     strategy=Steps([10, 25, 50, 100], interval=30),
+                     health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)],
+                     sleep=t.sleep, clock=t.clock).run()
+    assert result.status == "promoted"
