@@ -148,8 +148,11 @@ class Transport:
         session = self.session
         environment = self._environment
         if environment is None:
+            verify = self.verify
+            if verify is None and session.verify is not True:
+                verify = session.verify  # a session configured by the caller is not overridden by the environment
             environment = self._environment = dict(
-                session.merge_environment_settings(self.endpoint, {}, None, self.verify, None)
+                session.merge_environment_settings(self.endpoint, {}, None, verify, None)
             )
         prepared = requests.PreparedRequest()
         prepared.prepare(

@@ -300,3 +300,10 @@ def test_cli_emulator_port_in_use_is_one_clear_error(cli_runs: list[Cli]) -> Non
     assert out.returncode != 0
     assert str(port) in out.stderr + out.stdout
     assert "Traceback" not in out.stderr
+
+
+def test_a_session_with_verify_set_by_the_caller_is_honoured(tls_emu: Emulator, foreign_ca_env: None) -> None:
+    session = requests.Session()
+    session.verify = tls_emu.ca_file or ""
+    c = FcClient(access_key_id=AK, access_key_secret=SK, endpoint=tls_emu.endpoint, session=session)
+    c.list_services()
