@@ -672,3 +672,33 @@ def test_lifecycle_signatures() -> None:
 def test_latest_is_not_a_service_name(client: FcClient) -> None:
     with pytest.raises(InvalidArgumentError):
         client.create_service("LATEST")
+
+
+@pytest.mark.parametrize("call", [
+    lambda c: c.delete_service("nope"),
+    lambda c: c.delete_function("svc", "nope"),
+    lambda c: c.delete_alias("svc", "nope"),
+    lambda c: c.delete_trigger("svc", "fn", "nope"),
+    lambda c: c.delete_version("svc", "42"),
+    lambda c: c.get_trigger("svc", "fn", "nope"),
+    lambda c: c.update_alias("svc", "nope", version_id="1"),
+    lambda c: c.update_function("svc", "nope", description="x"),
+    lambda c: c.list_versions("nope"),
+    lambda c: c.list_aliases("nope"),
+    lambda c: c.list_triggers("svc", "nope"),
+    lambda c: c.publish_version("nope"),
+    lambda c: c.get_function("svc", "fn", qualifier="9"),
+    lambda c: c.invoke("svc", "fn", qualifier="nope"),
+])
+def test_missing_things_are_not_found(client: FcClient, svc: str, call: Any) -> None:
+    client.publish_version(svc)
+    with pytest.raises(NotFoundError) as info:
+        call(client)
+    assert info.value.status == 404 and info.value.code.endswith("NotFound")
+
+
+def test_alias_without_weights_has_an_empty_mapping(client: FcClient, svc: str) -> None:
+    v1 = client.publish_version(svc).version_id
+    assert client.create_alias(svc, "prod", v1).additional_version_weight == {}
+    assert client.get_alias(svc, "prod").additional_version_weight == {}
+    assert client.list_aliases(svc)[0].additional_version_weight == {}
