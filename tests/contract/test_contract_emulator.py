@@ -307,3 +307,20 @@ def test_a_session_with_verify_set_by_the_caller_is_honoured(tls_emu: Emulator, 
     session.verify = tls_emu.ca_file or ""
     c = FcClient(access_key_id=AK, access_key_secret=SK, endpoint=tls_emu.endpoint, session=session)
     c.list_services()
+
+
+def test_cli_trusts_fc_ca_bundle(tls_emu: Emulator, foreign_ca_env: None) -> None:
+    c = FcClient(access_key_id=AK, access_key_secret=SK, endpoint=tls_emu.endpoint, verify=tls_emu.ca_file)
+    c.create_service("cli-tls")
+    c.create_function("cli-tls", "fn", "python3.10", "index.handler", code=CODE)
+    c.publish_version("cli-tls")
+    env = dict(os.environ, FC_ENDPOINT=tls_emu.endpoint, FC_CA_BUNDLE=tls_emu.ca_file or "",
+               ALIBABA_CLOUD_ACCESS_KEY_ID=AK, ALIBABA_CLOUD_ACCESS_KEY_SECRET=SK)
+    out = subprocess.run([FCINFRA, "versions", "list", "cli-tls"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    assert "1" in out.stdout
+    env.pop("FC_CA_BUNDLE")
+    out = subprocess.run([FCINFRA, "versions", "list", "cli-tls"], env=env, capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 1 and "FC_CA_BUNDLE" in out.stderr
