@@ -27,6 +27,7 @@ Connection (flags override the environment):
   --access-key-id   ALIBABA_CLOUD_ACCESS_KEY_ID (or ALICLOUD_ACCESS_KEY)
   secret            ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALICLOUD_SECRET_KEY); environment only
   STS token         ALIBABA_CLOUD_SECURITY_TOKEN (or ALICLOUD_SECURITY_TOKEN)
+  CA bundle         FC_CA_BUNDLE             for https endpoints with a private CA (emulator --tls)
 """
 
 

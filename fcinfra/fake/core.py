@@ -82,6 +82,9 @@ class FakeFc:
     # --------------------------------------------------------------------------------------------- set-up
     def register_handler(self, service: str, function: str, handler: Handler, version: str | None = None) -> None:
         """Run ``handler(event, context)`` for invocations of service/function (of one version if given)."""
+        if not callable(handler):
+            raise TypeError(f"handler for {service}/{function} must be callable as handler(event, context), "
+                            f"got {type(handler).__name__}")
         with self.lock:
             self.handlers[(service, function, version)] = handler
 

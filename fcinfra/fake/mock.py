@@ -20,7 +20,7 @@ import functools
 import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 import requests
@@ -144,9 +144,24 @@ class MockFc(FakeFc):
         return wrapper  # type: ignore[return-value]
 
 
+@overload
+def mock_fc(access_keys: F, /) -> F: ...
+
+
+@overload
 def mock_fc(access_keys: Mapping[str, str] | None = None, strict: bool = True, seed: int | None = None,
             endpoints: Iterable[str] = (), account_id: str = "1234567890", region: str = "cn-hangzhou",
-            code_runner: CodeRunner | None = None, **kwargs: Any) -> MockFc:
-    """The fake FC, in-process. See the module docstring."""
+            code_runner: CodeRunner | None = None, **kwargs: Any) -> MockFc: ...
+
+
+def mock_fc(access_keys: Any = None, strict: bool = True, seed: int | None = None,
+            endpoints: Iterable[str] = (), account_id: str = "1234567890", region: str = "cn-hangzhou",
+            code_runner: CodeRunner | None = None, **kwargs: Any) -> Any:
+    """The fake FC, in-process. See the module docstring.
+
+    Also usable bare, moto-style: ``@mock_fc`` on a test function or class runs it with a default fake.
+    """
+    if callable(access_keys) and not isinstance(access_keys, Mapping):
+        return MockFc()(access_keys)
     return MockFc(access_keys=access_keys, strict=strict, account_id=account_id, region=region, seed=seed,
                   endpoints=endpoints, code_runner=code_runner, **kwargs)

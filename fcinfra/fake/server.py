@@ -368,7 +368,8 @@ class Emulator:
             f"  access key ids: {keys}",
         ]
         if self.ca_file:
-            lines.append(f"  CA file: {self.ca_file}   (trust it, e.g. REQUESTS_CA_BUNDLE={self.ca_file})")
+            lines.append(f"  CA file: {self.ca_file}   (trust it: FC_CA_BUNDLE={self.ca_file} for fcinfra, "
+                         f"REQUESTS_CA_BUNDLE for other requests clients, SSL_CERT_FILE for Go tools)")
         if self.state_file is not None:
             how = "loaded" if self.loaded_from_state else "starting empty; saved on exit"
             lines.append(f"  state file: {self.state_file} ({how})")

@@ -112,6 +112,7 @@ class FcProviderBase(ResourceProvider):
             access_key_secret=settings.access_key_secret,
             security_token=settings.security_token,
             endpoint=settings.endpoint,
+            verify=settings.ca_bundle,
         )
 
 

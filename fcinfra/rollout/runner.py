@@ -65,6 +65,13 @@ class VirtualClock:
         self.now += seconds
 
 
+def _as_list(gates: Any) -> list[Any]:
+    """``health=probe`` means ``health=[probe]``: a single gate is accepted as well as a list of them."""
+    if isinstance(gates, Iterable) and not isinstance(gates, str | bytes):
+        return list(gates)
+    return [gates]
+
+
 def resolve_time(
     sleep: Callable[[float], None] | None, clock: Callable[[], float] | None
 ) -> tuple[Callable[[float], None], Callable[[], float]]:
@@ -189,13 +196,13 @@ class Rollout:
         self.to_version = str(to_version)
         self.strategy = strategy if strategy is not None else Steps([10, 25, 50, 100], interval=60)
         self.plan: tuple[Stage, ...] = compile_plan(self.strategy)
-        self.health = [as_gate(g) for g in health]
+        self.health = [as_gate(g) for g in _as_list(health)]
         if pre_traffic is True:
             self.pre_traffic = list(self.health)
         elif pre_traffic is False:
             self.pre_traffic = []
         else:
-            self.pre_traffic = [as_gate(g) for g in pre_traffic]
+            self.pre_traffic = [as_gate(g) for g in _as_list(pre_traffic)]
         self.sleep, self.clock = resolve_time(sleep, clock)
         if on_event is None:
             self._sinks: list[EventSink] = []

@@ -77,7 +77,6 @@ class TestDecoratedClass:
         assert c.get_service("svc").service_name == "svc"
 
 
-@pytest.mark.xfail(strict=True, reason="fake: mock_fc used bare (@mock_fc, as moto's @mock_aws) is not supported")
 def test_mock_fc_bare_decorator() -> None:
     @mock_fc
     def inner() -> str:

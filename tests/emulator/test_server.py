@@ -248,7 +248,7 @@ def test_tls_works_with_the_printed_ca(tmp_path: Path, runner: PythonCodeRunner,
     ca_file = tmp_path / "ca.pem"
     with Emulator(access_keys=KEYS, tls=True, ca_file=ca_file, code_runner=runner) as emu:
         assert emu.endpoint.startswith("https://127.0.0.1:") and emu.ca_file == str(ca_file)
-        assert f"REQUESTS_CA_BUNDLE={ca_file}" in emu.banner()
+        assert f"FC_CA_BUNDLE={ca_file}" in emu.banner()
         # requests lets REQUESTS_CA_BUNDLE override Session.verify, so the banner's advice is the reliable one
         monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(ca_file))
         c = client(emu)
