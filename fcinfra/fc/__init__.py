@@ -1,11 +1,27 @@
-"""FC 2.0 API client (``FcClient``) and the wire models it returns."""
+"""FC 2.0 API client (``FcClient``) and the wire models it returns.
+
+Names are imported on first use (PEP 562): the fake imports ``fcinfra.fc.models`` and ``fcinfra.fc.signing``,
+which runs this file, and it must not drag the client (requests, retries, the error tree) in with them.
+"""
 
 from __future__ import annotations
 
-from fcinfra.fc.client import FcClient, HttpTriggerResponse
-from fcinfra.fc.models import LATEST, Alias, Function, Invocation, Service, Trigger, Version
-from fcinfra.fc.retry import RetryPolicy
-from fcinfra.fc.transport import RequestEvent
+import importlib
+from typing import TYPE_CHECKING, Any
+
+_EXPORTS: dict[str, str] = {
+    "FcClient": "fcinfra.fc.client",
+    "HttpTriggerResponse": "fcinfra.fc.client",
+    "LATEST": "fcinfra.fc.models",
+    "Alias": "fcinfra.fc.models",
+    "Function": "fcinfra.fc.models",
+    "Invocation": "fcinfra.fc.models",
+    "Service": "fcinfra.fc.models",
+    "Trigger": "fcinfra.fc.models",
+    "Version": "fcinfra.fc.models",
+    "RetryPolicy": "fcinfra.fc.retry",
+    "RequestEvent": "fcinfra.fc.transport",
+}
 
 __all__ = [
     "LATEST",
@@ -20,3 +36,27 @@ __all__ = [
     "Trigger",
     "Version",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from fcinfra.fc.client import FcClient, HttpTriggerResponse
+    from fcinfra.fc.models import LATEST, Alias, Function, Invocation, Service, Trigger, Version
+    from fcinfra.fc.retry import RetryPolicy
+    from fcinfra.fc.transport import RequestEvent
+
+
+_SUBMODULES = frozenset({"client", "models", "retry", "signing", "transport"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:  # ``import fcinfra.fc`` then ``fcinfra.fc.client.X`` worked when the init was eager
+        return importlib.import_module(f"fcinfra.fc.{name}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fcinfra.fc' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

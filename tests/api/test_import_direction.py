@@ -1,0 +1,157 @@
+"""DESIGN.md's import direction, checked over every module of fcinfra by reading its source (AST).
+
+Why: layering is what keeps the fake honest (it must never lean on the client it is used to test), keeps the
+rollout's core pure (so tests never wait in real time) and keeps ``fcinfra --help`` light. A rule only in a
+document erodes; this test names the offending module and import the moment one appears.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import fcinfra
+
+ROOT = Path(fcinfra.__file__).parent
+
+# layer -> the other layers it may import (its own layer is always allowed). A layer is the first component
+# under ``fcinfra`` (``fcinfra.fc.client`` is in layer ``fc``); ``errors`` and ``config`` are the shared base
+# (config only reads settings: arguments > Pulumi config > environment). ``demo`` is the CLI's offline demo and
+# ``testing`` the public test helpers: both sit on top, beside ``cli``.
+ALLOWED: dict[str, set[str]] = {
+    "errors": set(),
+    "config": {"errors"},
+    "fc": {"errors", "config"},
+    "fake": {"fc.models", "fc.signing"},  # never fc.client, never errors: the fake mirrors FC, not our client
+    "lifecycle": {"fc", "errors"},
+    "rollout": {"fc", "errors"},
+    "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
+    "components": {"providers", "fc.models", "errors"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo"},
+    "demo": {"cli", "rollout", "lifecycle", "fc", "fake", "errors", "config"},
+    "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
+}
+# The rollout talks to FC only at its edges (the runner that applies weights, the operator commands); its
+# planning and deciding core never sees the client or its models.
+ROLLOUT_CORE = {"fcinfra.rollout.spec", "fcinfra.rollout.engine", "fcinfra.rollout.verdicts",
+                "fcinfra.rollout.events"}
+# Pure modules: no I/O and no clock (time and sleep are injected), so they are tested without waiting.
+PURE = {"fcinfra.fc.signing", "fcinfra.rollout.spec", "fcinfra.rollout.engine"}
+IMPURE_MODULES = {"time", "datetime", "requests", "socket", "os", "random", "subprocess", "threading",
+                  "urllib.request", "http.client", "asyncio", "pathlib", "shutil", "tempfile"}
+IMPURE_CALLS = {"open", "print", "input"}
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path, module: str) -> list[str]:
+    """Every module a file imports, absolute: ``from x import y`` is ``x.y`` when y is a module, else ``x``."""
+    package = module if path.name == "__init__.py" else module.rpartition(".")[0]
+    found: list[str] = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if isinstance(node, ast.Import):
+            found.extend(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - (node.level - 1)]
+                base = ".".join([*anchor, *([base] if base else [])])
+            found.extend(f"{base}.{a.name}" if _is_module(f"{base}.{a.name}") else base for a in node.names)
+    return list(dict.fromkeys(found))
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else ""
+
+
+def _within(target: str, allowed: str) -> bool:
+    full = f"fcinfra.{allowed}"
+    return target == full or target.startswith(full + ".")
+
+
+def _is_module(name: str) -> bool:
+    if not name.startswith("fcinfra."):
+        return False
+    path = ROOT.parent / Path(*name.split("."))
+    return path.with_suffix(".py").exists() or path.is_dir()
+
+
+def _violations_of(module: str, path: Path) -> list[str]:
+    bad: list[str] = []
+    layer = _layer(module)
+    if layer != "":  # fcinfra/__init__.py, the curated API, re-exports from every layer
+        for target in _imports(path, module):
+            if target != "fcinfra" and not target.startswith("fcinfra."):
+                continue
+            target_layer = _layer(target)
+            if target_layer == layer:
+                continue
+            if target == "fcinfra":
+                bad.append(f"{module} imports the top-level package (import the layer itself)")
+                continue
+            if module in ROLLOUT_CORE and _within(target, "fc"):
+                bad.append(f"{module} -> {target} (the rollout core never sees FC)")
+            if not any(_within(target, allowed) for allowed in ALLOWED[layer]):
+                bad.append(f"{module} -> {target}")
+    return bad
+
+
+def test_every_layer_imports_only_what_design_allows() -> None:
+    bad = [v for path in sorted(ROOT.rglob("*.py")) for v in _violations_of(_module_name(path), path)]
+    assert sorted(set(bad)) == []
+
+
+def test_every_layer_is_known() -> None:
+    """A new top-level module or package must be placed in the rules, not slip past them."""
+    layers = {_layer(_module_name(p)) for p in ROOT.rglob("*.py")} - {""}
+    assert layers <= set(ALLOWED)
+
+
+@pytest.mark.parametrize("module", sorted(PURE))
+def test_pure_modules_do_no_io_and_read_no_clock(module: str) -> None:
+    path = ROOT.parent / Path(*module.split(".")).with_suffix(".py")
+    tree = ast.parse(path.read_text())
+    bad = [name for name in _imports(path, module)
+           if any(name == m or name.startswith(m + ".") for m in IMPURE_MODULES)]
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in IMPURE_CALLS:
+            bad.append(f"{node.func.id}() at line {node.lineno}")
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and node.value.id == "time":
+            bad.append(f"time.{node.attr} at line {node.lineno}")
+    assert bad == []
+
+
+def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
+    """The rules above are only worth something if a forbidden import is actually reported."""
+    probe = tmp_path / "probe.py"
+    probe.write_text("from fcinfra.fc.client import FcClient\nfrom ..errors import FcinfraError\n"
+                     "from fcinfra.fc import models\nfrom . import core\n")
+    assert _violations_of("fcinfra.fake.probe", probe) == ["fcinfra.fake.probe -> fcinfra.fc.client",
+                                                           "fcinfra.fake.probe -> fcinfra.errors"]
+    probe.write_text("from fcinfra.fc.models import Alias\n")
+    assert _violations_of("fcinfra.rollout.engine", probe) == [
+        "fcinfra.rollout.engine -> fcinfra.fc.models (the rollout core never sees FC)"]
+
+
+def test_importing_the_fake_loads_neither_the_client_nor_the_errors() -> None:
+    """The static rule holds at run time too: ``fcinfra.fc``'s package init must not drag the client in."""
+    code = ("import sys, fcinfra.fake, fcinfra.fake.server; "
+            "print(sorted(m for m in ('fcinfra.fc.client', 'fcinfra.fc.transport', 'fcinfra.errors') "
+            "if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
+    assert out.stdout.strip() == "[]"
+
+
+def test_the_client_stays_importable_from_the_fc_package() -> None:
+    from fcinfra.fc import FcClient, RetryPolicy
+    from fcinfra.fc.client import FcClient as Direct
+
+    assert FcClient is Direct and RetryPolicy.__name__ == "RetryPolicy"
