@@ -8,9 +8,6 @@ connections; ``publish_version`` is not idempotent and is never resent blindly (
 
 from __future__ import annotations
 
-import base64
-import contextlib
-import json
 import os
 import time
 from collections import Counter
@@ -26,14 +23,13 @@ from requests.structures import CaseInsensitiveDict
 from fcinfra.config import Settings, mask, resolve_settings
 from fcinfra.errors import (
     AmbiguousPublishError,
-    ConfigurationError,
     FcApiError,
     FcinfraError,
     InvalidArgumentError,
     NotFoundError,
     PreconditionFailedError,
 )
-from fcinfra.fc import retry
+from fcinfra.fc import answers, arguments, retry
 from fcinfra.fc.models import (
     LATEST,
     Alias,
@@ -66,7 +62,6 @@ from fcinfra.fc.transport import (
     Transport,
     api_path,
     build_endpoint,
-    json_body,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -91,54 +86,6 @@ class HttpTriggerResponse:
         return 200 <= self.status_code < 400 and "X-Fc-Error-Type" not in self.headers
 
 
-def _validated(model: type[M], what: str, **values: Any) -> M:
-    """Build a request model; a pydantic error becomes an ``InvalidArgumentError`` that names the fields."""
-    try:
-        return model(**values)
-    except ValidationError as exc:
-        problems = "; ".join(_describe(err) for err in exc.errors())
-        raise InvalidArgumentError(f"invalid {what}: {problems}") from None
-
-
-def _describe(err: Any) -> str:
-    field_name = ".".join(str(p) for p in err["loc"])
-    if err["type"] == "extra_forbidden":
-        return f"unknown argument {field_name!r}"
-    message = str(err["msg"]).removeprefix("Value error, ")
-    return f"{field_name}: {message}" if field_name else message
-
-
-def _check(fn: Callable[..., Any], *args: Any) -> None:
-    """Run a plain validator from models.py, raising ``InvalidArgumentError`` instead of ``ValueError``."""
-    try:
-        fn(*args)
-    except ValueError as exc:
-        raise InvalidArgumentError(str(exc)) from None
-
-
-def _parse(model: type[M], resp: requests.Response, what: str) -> M:
-    """Parse an answer into a model; a shape we cannot read is reported as an FC error, not a pydantic one."""
-    try:
-        data = resp.json()
-        result = model.model_validate(data)
-    except (ValueError, ValidationError) as exc:
-        raise FcApiError(
-            "InvalidResponse",
-            f"could not read the {what} in FC's answer: {str(exc).splitlines()[0]}",
-            resp.status_code,
-            resp.headers.get("X-Fc-Request-Id"),
-        ) from None
-    if hasattr(result, "etag"):
-        result.etag = resp.headers.get("ETag")
-    return result
-
-
-def _encode(body: BaseModel | Mapping[str, Any] | None) -> bytes | None:
-    if isinstance(body, BaseModel):
-        return json_body(body.model_dump(by_alias=True, exclude_none=True, exclude={"etag"}))
-    return None if body is None else json_body(body)
-
-
 def _applied(req: BaseModel, current: BaseModel) -> bool:
     """Does ``current`` already hold every field ``req`` sets? (Code cannot be compared: never assumed.)"""
     wanted = req.model_dump(by_alias=True, exclude_none=True)
@@ -146,95 +93,6 @@ def _applied(req: BaseModel, current: BaseModel) -> bool:
         return False
     have = current.model_dump(by_alias=True)
     return all(have.get(key) == value for key, value in wanted.items())
-
-
-def _json_object(resp: requests.Response, operation: str) -> dict[str, Any]:
-    """The answer's JSON object; anything else is reported as an FC error (never a raw decode error)."""
-    try:
-        data = resp.json()
-    except ValueError:
-        data = None
-    if not isinstance(data, dict):
-        raise FcApiError("InvalidResponse", f"{operation} did not answer with a JSON object", resp.status_code)
-    return data
-
-
-def _code_to_wire(code: bytes | Mapping[str, Any] | Code | None) -> Code | None:
-    """Zip bytes become ``{"zipFile": base64}``; an OSS location may be given as a mapping or ``Code``."""
-    if code is None or isinstance(code, Code):
-        return code
-    if isinstance(code, bytes | bytearray):
-        return _validated(Code, "code", zip_file=base64.b64encode(bytes(code)).decode("ascii"))
-    if isinstance(code, Mapping):
-        return _validated(Code, "code", **dict(code))
-    raise InvalidArgumentError(f"code must be zip bytes or an OSS location, got {type(code).__name__}")
-
-
-def _payload_bytes(payload: bytes | str | Mapping[str, Any] | None) -> bytes:
-    if payload is None:
-        return b""
-    if isinstance(payload, bytes | bytearray):
-        return bytes(payload)
-    if isinstance(payload, str):
-        return payload.encode("utf-8")
-    if isinstance(payload, Mapping):
-        return json.dumps(payload).encode("utf-8")
-    raise InvalidArgumentError(f"payload must be bytes, str or a dict, got {type(payload).__name__}")
-
-
-def _trigger_config(config: Mapping[str, Any] | str | None) -> dict[str, Any] | None:
-    """Accept a dict or a JSON string (as Pulumi passes it)."""
-    if config is None:
-        return None
-    if isinstance(config, str):
-        try:
-            parsed = json.loads(config)
-        except ValueError as exc:
-            raise InvalidArgumentError(f"trigger_config is not valid JSON: {exc}") from None
-        if not isinstance(parsed, dict):
-            raise InvalidArgumentError("trigger_config must be a JSON object")
-        return parsed
-    if isinstance(config, Mapping):
-        return dict(config)
-    raise InvalidArgumentError(f"trigger_config must be a dict or a JSON string, got {type(config).__name__}")
-
-
-def _mapping(value: Any, what: str) -> dict[str, Any] | None:
-    """A plain dict copy of a mapping argument; anything else is the caller's mistake, said plainly."""
-    if value is None:
-        return None
-    if not isinstance(value, Mapping):
-        raise InvalidArgumentError(f"{what} must be a mapping (dict), got {type(value).__name__}")
-    return dict(value)
-
-
-def _weights(value: Any) -> dict[Any, Any] | None:
-    """``additional_version_weight`` as FC wants it: version ids as strings (``{2: 0.1}`` means ``{"2": 0.1}``)."""
-    weights = _mapping(value, "additional_version_weight")
-    if weights is None:
-        return None
-    return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in weights.items()}
-
-
-def _verify_setting(verify: bool | str | os.PathLike[str] | None) -> bool | str | None:
-    """Check ``verify=`` now: a missing CA file would otherwise surface as a raw OSError on the first call."""
-    if verify is None or isinstance(verify, bool):
-        return verify
-    if not isinstance(verify, str | os.PathLike):
-        raise InvalidArgumentError(f"verify must be a CA bundle path, True or False, got {type(verify).__name__}")
-    path = os.fspath(verify)
-    if not os.path.exists(path):
-        raise ConfigurationError(f"CA bundle {path!r} (verify= / FC_CA_BUNDLE) does not exist")
-    return path
-
-
-def _if_match(etag: str | None) -> dict[str, str] | None:
-    return {"If-Match": str(etag)} if etag else None
-
-
-def _version_text(value: Any) -> Any:
-    """Version ids are strings on the wire; a version given as a number (``qualifier=2``) means the same."""
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 class FcClient:
@@ -265,7 +123,7 @@ class FcClient:
             account_id = str(account_id)  # an account id is digits; accept it as a number too
         Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
         assert access_key_id and access_key_secret  # checked just above
-        self.verify = _verify_setting(verify)
+        self.verify = arguments.verify_setting(verify)
         self.account_id = account_id or None
         self.region = region or None
         self.endpoint = build_endpoint(account_id, region, endpoint, internal)
@@ -345,7 +203,7 @@ class FcClient:
         headers: Mapping[str, str] | None = None,
         idempotent: bool = True,
     ) -> requests.Response:
-        data = _encode(body)
+        data = arguments.encode(body)
 
         def attempt() -> requests.Response:
             return self._transport.send(operation, method, path, query=query or (), body=data, headers=headers)
@@ -379,7 +237,7 @@ class FcClient:
 
     def _delete(self, operation: str, path: str, if_match: str | None = None) -> None:
         def attempt() -> bool:
-            self._transport.send(operation, "DELETE", path, headers=_if_match(if_match))
+            self._transport.send(operation, "DELETE", path, headers=arguments.if_match(if_match))
             return True
 
         self._resilient(attempt, lambda exc: True if isinstance(exc, NotFoundError) else None)
@@ -394,11 +252,11 @@ class FcClient:
         read: Callable[[], M],
     ) -> M:
         """PUT ``req``; with ``if_match``, a 412 after an ambiguous attempt is checked against a fresh read."""
-        data = _encode(req)
+        data = arguments.encode(req)
 
         def attempt() -> M:
-            resp = self._transport.send(operation, "PUT", path, body=data, headers=_if_match(if_match))
-            return _parse(model, resp, model.__name__.lower())
+            resp = self._transport.send(operation, "PUT", path, body=data, headers=arguments.if_match(if_match))
+            return answers.parse(model, resp, model.__name__.lower())
 
         def recover(exc: FcApiError) -> M | None:
             if not isinstance(exc, PreconditionFailedError):
@@ -419,7 +277,7 @@ class FcClient:
             q = [("limit", str(PAGE_LIMIT)), *(query or [])]
             if token:
                 q.append(("nextToken", token))
-            data = _json_object(self._call(operation, "GET", path, query=q), operation)
+            data = answers.json_object(self._call(operation, "GET", path, query=q), operation)
             items = data.get(key) or []
             if not isinstance(items, list):
                 raise FcApiError("InvalidResponse", f"{operation} answered {key!r} that is not a list", 200)
@@ -441,11 +299,11 @@ class FcClient:
 
     @staticmethod
     def _svc(service: str, qualifier: str | None = None) -> str:
-        _check(check_name, service, "service name")
+        arguments.check(check_name, service, "service name")
         if qualifier is None:
             return service
-        qualifier = _version_text(qualifier)
-        _check(check_qualifier, qualifier)
+        qualifier = arguments.version_text(qualifier)
+        arguments.check(check_qualifier, qualifier)
         return f"{service}.{qualifier}"
 
     # ---------------------------------------------------------------------------------------- services
@@ -453,19 +311,19 @@ class FcClient:
     def create_service(
         self, name: str, description: str | None = None, role: str | None = None, **config: Any
     ) -> Service:
-        req = _validated(
+        req = arguments.validated(
             CreateServiceRequest, "service", service_name=name, description=description, role=role, **config
         )
-        return _parse(
+        return answers.parse(
             Service, self._call("CreateService", "POST", api_path("services"), body=req, idempotent=False), "service"
         )
 
     def get_service(self, name: str, qualifier: str | None = None) -> Service:
         resp = self._call("GetService", "GET", api_path("services", self._svc(name, qualifier)))
-        return _parse(Service, resp, "service")
+        return answers.parse(Service, resp, "service")
 
     def update_service(self, name: str, *, if_match: str | None = None, **changes: Any) -> Service:
-        req = _validated(UpdateServiceRequest, "service update", **changes)
+        req = arguments.validated(UpdateServiceRequest, "service update", **changes)
         path = api_path("services", self._svc(name))
         return self._update("UpdateService", path, req, Service, if_match, lambda: self.get_service(name))
 
@@ -491,45 +349,48 @@ class FcClient:
         description: str | None = None,
         **config: Any,
     ) -> Function:
-        req = _validated(
+        req = arguments.validated(
             CreateFunctionRequest,
             "function",
             function_name=name,
             runtime=runtime,
             handler=handler,
-            code=_code_to_wire(code),
+            code=arguments.code_to_wire(code),
             memory_size=memory_size,
             timeout=timeout,
-            environment_variables=_mapping(environment_variables, "environment_variables"),
+            environment_variables=arguments.mapping(environment_variables, "environment_variables"),
             description=description,
             **config,
         )
         path = api_path("services", self._svc(service), "functions")
-        return _parse(Function, self._call("CreateFunction", "POST", path, body=req, idempotent=False), "function")
+        resp = self._call("CreateFunction", "POST", path, body=req, idempotent=False)
+        return answers.parse(Function, resp, "function")
 
     def get_function(self, service: str, name: str, qualifier: str | None = None) -> Function:
-        _check(check_name, name, "function name")
+        arguments.check(check_name, name, "function name")
         path = api_path("services", self._svc(service, qualifier), "functions", name)
-        return _parse(Function, self._call("GetFunction", "GET", path), "function")
+        return answers.parse(Function, self._call("GetFunction", "GET", path), "function")
 
     def get_function_code(self, service: str, name: str, qualifier: str | None = None) -> dict[str, Any]:
         """``{"checksum": ..., "url": ...}``: where to download the code of the function (at a qualifier)."""
-        _check(check_name, name, "function name")
+        arguments.check(check_name, name, "function name")
         path = api_path("services", self._svc(service, qualifier), "functions", name, "code")
-        return _json_object(self._call("GetFunctionCode", "GET", path), "GetFunctionCode")
+        return answers.json_object(self._call("GetFunctionCode", "GET", path), "GetFunctionCode")
 
     def update_function(self, service: str, name: str, *, if_match: str | None = None, **changes: Any) -> Function:
-        _check(check_name, name, "function name")
+        arguments.check(check_name, name, "function name")
         if "code" in changes:
-            changes["code"] = _code_to_wire(changes["code"])
+            changes["code"] = arguments.code_to_wire(changes["code"])
         if changes.get("environment_variables") is not None:
-            changes["environment_variables"] = _mapping(changes["environment_variables"], "environment_variables")
-        req = _validated(UpdateFunctionRequest, "function update", **changes)
+            changes["environment_variables"] = arguments.mapping(
+                changes["environment_variables"], "environment_variables"
+            )
+        req = arguments.validated(UpdateFunctionRequest, "function update", **changes)
         path = api_path("services", self._svc(service), "functions", name)
         return self._update("UpdateFunction", path, req, Function, if_match, lambda: self.get_function(service, name))
 
     def delete_function(self, service: str, name: str, *, if_match: str | None = None) -> None:
-        _check(check_name, name, "function name")
+        arguments.check(check_name, name, "function name")
         path = api_path("services", self._svc(service), "functions", name)
         self._delete("DeleteFunction", path, if_match)
 
@@ -550,7 +411,7 @@ class FcClient:
         try again; anything else raises ``AmbiguousPublishError`` rather than guess. (When the versions
         cannot be listed before the call, publishing goes ahead and an ambiguous failure raises that error.)
         """
-        req = _validated(PublishVersionRequest, "version", description=description)
+        req = arguments.validated(PublishVersionRequest, "version", description=description)
         path = api_path("services", self._svc(service), "versions")
         try:
             before: int | None = self._newest_version_number(service)
@@ -561,9 +422,8 @@ class FcClient:
 
         def attempt() -> Version:
             try:
-                resp = self._call(
-                    "PublishServiceVersion", "POST", path, body=req, headers=_if_match(if_match), idempotent=False
-                )
+                headers = arguments.if_match(if_match)
+                resp = self._call("PublishServiceVersion", "POST", path, body=req, headers=headers, idempotent=False)
             except FcinfraError as exc:
                 if retry.is_refused(exc) or not retry.is_transient(exc):
                     raise
@@ -577,7 +437,7 @@ class FcClient:
                 if created is not None:
                     return created
                 raise  # the version was not created: retrying (if attempts remain) is safe
-            return _parse(Version, resp, "version")
+            return answers.parse(Version, resp, "version")
 
         return retry.call(attempt, self.retry_policy, self._sleep, retry.is_transient)
 
@@ -589,7 +449,7 @@ class FcClient:
             api_path("services", self._svc(service), "versions"),
             query=[("limit", "1"), ("direction", "BACKWARD")],
         )
-        versions = _json_object(resp, "ListServiceVersions").get("versions") or []
+        versions = answers.json_object(resp, "ListServiceVersions").get("versions") or []
         try:
             return max((int(v["versionId"]) for v in versions), default=0)
         except (KeyError, TypeError, ValueError):
@@ -641,7 +501,7 @@ class FcClient:
         """
         if version_id == LATEST:
             raise InvalidArgumentError("LATEST cannot be deleted: it is the service's mutable head")
-        _check(check_version_id, str(version_id))
+        arguments.check(check_version_id, str(version_id))
         path = api_path("services", self._svc(service), "versions", str(version_id))
         self._delete("DeleteServiceVersion", path)
 
@@ -655,21 +515,21 @@ class FcClient:
         description: str | None = None,
         additional_version_weight: Mapping[str, float] | None = None,
     ) -> Alias:
-        req = _validated(
+        req = arguments.validated(
             CreateAliasRequest,
             "alias",
             alias_name=name,
             version_id=version_id,
             description=description,
-            additional_version_weight=_weights(additional_version_weight) or None,
+            additional_version_weight=arguments.weights(additional_version_weight) or None,
         )
         path = api_path("services", self._svc(service), "aliases")
-        return _parse(Alias, self._call("CreateAlias", "POST", path, body=req, idempotent=False), "alias")
+        return answers.parse(Alias, self._call("CreateAlias", "POST", path, body=req, idempotent=False), "alias")
 
     def get_alias(self, service: str, name: str) -> Alias:
-        _check(check_alias_name, name)
+        arguments.check(check_alias_name, name)
         path = api_path("services", self._svc(service), "aliases", name)
-        return _parse(Alias, self._call("GetAlias", "GET", path), "alias")
+        return answers.parse(Alias, self._call("GetAlias", "GET", path), "alias")
 
     def update_alias(
         self,
@@ -681,19 +541,19 @@ class FcClient:
         if_match: str | None = None,
     ) -> Alias:
         """Change what the alias points at. ``additional_version_weight=None`` keeps the weights, ``{}`` clears them."""
-        _check(check_alias_name, name)
-        req = _validated(
+        arguments.check(check_alias_name, name)
+        req = arguments.validated(
             UpdateAliasRequest,
             "alias update",
             version_id=version_id,
             description=description,
-            additional_version_weight=_weights(additional_version_weight),
+            additional_version_weight=arguments.weights(additional_version_weight),
         )
         path = api_path("services", self._svc(service), "aliases", name)
         return self._update("UpdateAlias", path, req, Alias, if_match, lambda: self.get_alias(service, name))
 
     def delete_alias(self, service: str, name: str, *, if_match: str | None = None) -> None:
-        _check(check_alias_name, name)
+        arguments.check(check_alias_name, name)
         path = api_path("services", self._svc(service), "aliases", name)
         self._delete("DeleteAlias", path, if_match)
 
@@ -704,7 +564,7 @@ class FcClient:
     # ---------------------------------------------------------------------------------------- triggers
 
     def _trigger_path(self, service: str, function: str, *rest: str) -> str:
-        _check(check_name, function, "function name")
+        arguments.check(check_name, function, "function name")
         return api_path("services", self._svc(service), "functions", function, "triggers", *rest)
 
     def create_trigger(
@@ -719,23 +579,24 @@ class FcClient:
         invocation_role: str | None = None,
         description: str | None = None,
     ) -> Trigger:
-        req = _validated(
+        req = arguments.validated(
             CreateTriggerRequest,
             "trigger",
             trigger_name=name,
             trigger_type=trigger_type,
-            trigger_config=_trigger_config(trigger_config),
-            qualifier=_version_text(qualifier),
+            trigger_config=arguments.trigger_config(trigger_config),
+            qualifier=arguments.version_text(qualifier),
             source_arn=source_arn,
             invocation_role=invocation_role,
             description=description,
         )
         path = self._trigger_path(service, function)
-        return _parse(Trigger, self._call("CreateTrigger", "POST", path, body=req, idempotent=False), "trigger")
+        return answers.parse(Trigger, self._call("CreateTrigger", "POST", path, body=req, idempotent=False), "trigger")
 
     def get_trigger(self, service: str, function: str, name: str) -> Trigger:
-        _check(check_name, name, "trigger name")
-        return _parse(Trigger, self._call("GetTrigger", "GET", self._trigger_path(service, function, name)), "trigger")
+        arguments.check(check_name, name, "trigger name")
+        resp = self._call("GetTrigger", "GET", self._trigger_path(service, function, name))
+        return answers.parse(Trigger, resp, "trigger")
 
     def update_trigger(
         self,
@@ -748,12 +609,12 @@ class FcClient:
         description: str | None = None,
         if_match: str | None = None,
     ) -> Trigger:
-        _check(check_name, name, "trigger name")
-        req = _validated(
+        arguments.check(check_name, name, "trigger name")
+        req = arguments.validated(
             UpdateTriggerRequest,
             "trigger update",
-            qualifier=_version_text(qualifier),
-            trigger_config=_trigger_config(trigger_config),
+            qualifier=arguments.version_text(qualifier),
+            trigger_config=arguments.trigger_config(trigger_config),
             invocation_role=invocation_role,
             description=description,
         )
@@ -763,7 +624,7 @@ class FcClient:
         )
 
     def delete_trigger(self, service: str, function: str, name: str, *, if_match: str | None = None) -> None:
-        _check(check_name, name, "trigger name")
+        arguments.check(check_name, name, "trigger name")
         self._delete("DeleteTrigger", self._trigger_path(service, function, name), if_match)
 
     def list_triggers(self, service: str, function: str, prefix: str | None = None) -> list[Trigger]:
@@ -788,12 +649,12 @@ class FcClient:
 
         Retried only when FC refused the call (throttled, never connected): the function may have run otherwise.
         """
-        _check(check_name, function, "function name")
+        arguments.check(check_name, function, "function name")
         if invocation_type not in ("Sync", "Async"):
             raise InvalidArgumentError(f"invocation_type must be 'Sync' or 'Async', got {invocation_type!r}")
         if log_type not in (None, "None", "Tail"):
             raise InvalidArgumentError(f"log_type must be 'None' or 'Tail', got {log_type!r}")
-        body = _payload_bytes(payload)
+        body = arguments.payload_bytes(payload)
         path = api_path("services", self._svc(service, qualifier), "functions", function, "invocations")
         headers: dict[str, str] = {"X-Fc-Invocation-Type": invocation_type}
         if log_type:
@@ -809,7 +670,7 @@ class FcClient:
             return resp
 
         resp = retry.call(attempt, self.retry_policy, self._sleep, retry.is_refused)
-        return _invocation(resp)
+        return answers.invocation(resp)
 
     def http_trigger_request(
         self,
@@ -830,9 +691,9 @@ class FcClient:
         The function's answer is returned whatever its status; only a failure to get an answer raises.
         ``sign=False`` is for ``anonymous`` triggers. Not retried: the function may have run.
         """
-        qualifier = _version_text(qualifier)
-        _check(check_qualifier, qualifier)
-        _check(check_name, function, "function name")
+        qualifier = arguments.version_text(qualifier)
+        arguments.check(check_qualifier, qualifier)
+        arguments.check(check_name, function, "function name")
         svc = self._svc(service)
         sub = "/".join(quote(part, safe="") for part in path.lstrip("/").split("/"))
         target = f"{quote(svc, safe='')}.{quote(qualifier, safe='')}/{quote(function, safe='')}"
@@ -861,23 +722,3 @@ class FcClient:
             version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
         )
 
-
-def _invocation(resp: requests.Response) -> Invocation:
-    log_result = resp.headers.get("X-Fc-Log-Result")
-    if log_result:
-        with contextlib.suppress(ValueError):  # not base64: keep what FC sent
-            log_result = base64.b64decode(log_result, validate=True).decode("utf-8", "replace")
-    duration = resp.headers.get("X-Fc-Invocation-Duration")
-    try:
-        duration_ms = float(duration) if duration else None
-    except ValueError:
-        duration_ms = None
-    return Invocation(
-        status_code=resp.status_code,
-        payload=resp.content,
-        version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
-        request_id=resp.headers.get("X-Fc-Request-Id"),
-        error_type=resp.headers.get("X-Fc-Error-Type") or None,
-        log_result=log_result,
-        duration_ms=duration_ms,
-    )
