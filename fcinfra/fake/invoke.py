@@ -16,19 +16,10 @@ from collections.abc import Callable
 from typing import Any
 
 from fcinfra.fake.context import CodeRunner, ErrorType, FcContext, InvocationOutcome, InvocationSpec, TailLogger
+from fcinfra.fake.worker import encode_result as to_payload
 
 Handler = Callable[[bytes, FcContext], Any]
 LOG_TAIL_BYTES = 4096
-
-
-def to_payload(result: Any) -> bytes:
-    if result is None:
-        return b""
-    if isinstance(result, bytes | bytearray | memoryview):
-        return bytes(result)
-    if isinstance(result, str):
-        return result.encode("utf-8")
-    return json.dumps(result, separators=(",", ":"), default=str).encode("utf-8")
 
 
 def error_payload(message: str, error_type: str, stack: list[str]) -> bytes:

@@ -100,17 +100,20 @@ def _error(exc: BaseException) -> dict[str, Any]:
     return {"errorMessage": str(exc), "errorType": type(exc).__name__, "stackTrace": stack}
 
 
-def _encode_result(result: Any) -> bytes:
-    """str/bytes verbatim, dict/list as JSON, None as empty, anything else as its str()."""
+def encode_result(result: Any) -> bytes:
+    """A handler's return value as the response payload: str/bytes verbatim, None as empty, anything else as JSON.
+
+    The one encoder for both ways the fake runs handlers (in-process callables and the emulator's workers), so a
+    handler answers the same bytes under ``mock_fc()`` and under ``fcinfra emulator``. It lives here because this
+    file must import nothing from fcinfra.
+    """
     if result is None:
         return b""
     if isinstance(result, bytes | bytearray | memoryview):
         return bytes(result)
     if isinstance(result, str):
         return result.encode("utf-8")
-    if isinstance(result, dict | list):
-        return json.dumps(result).encode("utf-8")
-    return str(result).encode("utf-8")
+    return json.dumps(result, separators=(",", ":"), default=str).encode("utf-8")
 
 
 class _Function:
@@ -149,7 +152,7 @@ def _invoke(function: _Function, message: dict[str, Any]) -> dict[str, Any]:
     try:
         initializer = message.get("initializer") or getattr(getattr(context, "function", None), "initializer", None)
         handler = function.load(str(message["handler"]), initializer, context)
-        payload = _encode_result(handler(event, context))
+        payload = encode_result(handler(event, context))
         reply["payload"] = base64.b64encode(payload).decode("ascii")
     except MemoryError as exc:
         reply.update(error=_error(exc), oom=True, fatal=True)

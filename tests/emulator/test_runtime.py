@@ -265,3 +265,24 @@ def test_mock_fc_users_can_opt_in_to_real_execution(runner: PythonCodeRunner) ->
         assert (inv.version_id, result["version_id"], result["service"]) == ("1", "1", "inproc")
         assert result["pid"] != os.getpid()
         assert json.loads(c.invoke("inproc", "fn", b"raise").payload)["errorType"] == "ValueError"
+
+
+VALUES_SOURCE = '''
+import datetime
+def handler(event, context):
+    return {"dict": {"a": 1, "ok": True, "none": None}, "list": [1, 2.5, "x"], "true": True, "int": 7,
+            "date": datetime.date(2024, 1, 2)}[event.decode()]
+'''
+
+
+@pytest.mark.parametrize("kind", ["dict", "list", "true", "int", "date"])
+def test_a_handler_answers_the_same_bytes_in_process_and_in_the_emulator(runner: PythonCodeRunner, kind: str) -> None:
+    """mock_fc() and the emulator are one fake: a returned value must be encoded alike by both."""
+    from fcinfra.fake.invoke import to_payload
+
+    namespace: dict[str, Any] = {}
+    exec(VALUES_SOURCE, namespace)  # the very handler, run in this process
+    in_process = to_payload(namespace["handler"](kind.encode(), None))
+    outcome = runner.run(spec(kind, code=make_zip({"index.py": VALUES_SOURCE}), checksum="values"))
+    assert outcome.error_type is None, outcome.payload
+    assert outcome.payload == in_process
