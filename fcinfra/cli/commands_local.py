@@ -9,7 +9,7 @@ import click
 from fcinfra.cli.parsing import parse_access_key, parse_duration
 
 
-@click.command()
+@click.command(short_help="Run a local FC 2.0 emulator (no cloud account needed).")
 @click.option("--port", default=9000, show_default=True, type=click.IntRange(0, 65535),
               help="Loopback port to listen on (0 picks a free one and prints it).")
 @click.option("--access-key", "access_keys", multiple=True, metavar="AK:SK",
@@ -48,7 +48,7 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
     raise SystemExit(code)
 
 
-@click.command()
+@click.command(short_help="Try it: a full canary release on a local emulator (~5s).")
 @click.option("--interval", default="1s", show_default=True, metavar="DURATION",
               help="Bake time at each canary weight (e.g. 10s to watch it slowly).")
 @click.option("--samples", default=20, show_default=True, type=click.IntRange(1, 1000),
@@ -73,7 +73,7 @@ def demo(interval: str, samples: int, report_path: Path, keep_running: bool, out
 
     \b
     Example:
-      fcinfra demo                      # about 15 seconds
+      fcinfra demo                      # about 5 seconds
       fcinfra demo --interval 10s       # slower, to watch each step
       fcinfra demo --keep-running       # then explore the emulator from another terminal
 

@@ -14,7 +14,7 @@ from fcinfra.cli.parsing import parse_percent, read_payload
 # ------------------------------------------------------------------------------------------------ invoke
 
 
-@click.command()
+@click.command(short_help="Invoke a function through an alias or version.")
 @click.argument("service")
 @click.argument("function")
 @click.option("--qualifier", "-q", default="LATEST", show_default=True,
@@ -77,7 +77,7 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
 # ------------------------------------------------------------------------------------------------ deploy
 
 
-@click.command()
+@click.command(short_help="Upload a folder as a function's code; optionally publish.")
 @click.argument("service")
 @click.argument("function")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
@@ -127,19 +127,22 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
         else:
             client.update_function(service, function, code=code, **config)
             action = "updated"
-    doc: dict[str, object] = {"service": service, "function": function, "action": action, "version_id": None}
+    # the same keys every time: version_id is the version LATEST now equals (None without --publish);
+    # published says whether this run created it
+    doc: dict[str, object] = {"service": service, "function": function, "action": action, "version_id": None,
+                              "published": False}
     if publish:
         try:
             doc["version_id"] = client.publish_version(service, description=description).version_id
+            doc["published"] = True
         except NoChangesToPublishError:
             doc["version_id"] = client.list_versions(service)[0].version_id
-            doc["unchanged"] = True
     if out.json:
         out.emit(doc)
         return
     out.console.print(f"{action} {service}/{function} at LATEST from {folder}")
     if publish:
-        verb = "nothing changed since version" if doc.get("unchanged") else "published version"
+        verb = "published version" if doc["published"] else "nothing changed since version"
         out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
 
 
@@ -161,7 +164,7 @@ def _print_payload(out: Output, payload: bytes) -> None:
 # ---------------------------------------------------------------------------------------------- versions
 
 
-@click.group()
+@click.group(short_help="List, publish, delete and prune versions.")
 def versions() -> None:
     """List, publish, delete and prune a service's versions.
 
@@ -270,7 +273,8 @@ def versions_prune(conn: Connection, output: str, service: str, keep_last: int, 
     out = Output(output)
     removed = prune_versions(conn.client(), service, keep_last=keep_last, dry_run=dry_run)
     if out.json:
-        out.emit({"dry_run": dry_run, "deleted" if not dry_run else "would_delete": removed})
+        out.emit({"dry_run": dry_run, "deleted": [] if dry_run else removed,
+                  "would_delete": removed if dry_run else []})
     elif not removed:
         out.console.print("nothing to prune")
     else:
@@ -289,7 +293,7 @@ def _describe_split(version_id: str, weights: dict[str, float]) -> str:
     return f"{main_pct:g}% -> version {version_id}, {round(weight * 100, 2):g}% -> version {extra}"
 
 
-@click.group()
+@click.group(short_help="Show an alias, or point it at a version.")
 def alias() -> None:
     """Read or point an alias (a named pointer to one version, optionally with a weighted canary)."""
 
@@ -319,13 +323,15 @@ def alias_get(conn: Connection, output: str, service: str, name: str) -> None:
 @click.argument("service")
 @click.argument("name")
 @click.option("--version", "version_id", required=True, metavar="VERSION", help="Main version (or LATEST).")
-@click.option("--canary-version", metavar="VERSION", help="Additional version that gets --weight of the traffic.")
-@click.option("--weight", metavar="PERCENT", help="Percent of traffic for --canary-version (0..100).")
+@click.option("--canary-version", metavar="VERSION", multiple=True,
+              help="Additional version that gets --weight of the traffic (FC allows one).")
+@click.option("--weight", metavar="PERCENT", multiple=True,
+              help="Whole percent of traffic for --canary-version (0..100).")
 @click.option("--description", help="Alias description.")
 @connection_options
 @output_option
 def alias_set(conn: Connection, output: str, service: str, name: str, version_id: str,
-              canary_version: str | None, weight: str | None, description: str | None) -> None:
+              canary_version: tuple[str, ...], weight: tuple[str, ...], description: str | None) -> None:
     """Create alias NAME of SERVICE, or point it at another version (clears any canary unless given).
 
     \b
@@ -335,16 +341,9 @@ def alias_set(conn: Connection, output: str, service: str, name: str, version_id
 
     For a gradual, health-checked move use `fcinfra rollout` instead.
     """
-    from fcinfra.errors import InvalidArgumentError, NotFoundError
+    from fcinfra.errors import NotFoundError
 
-    if (canary_version is None) != (weight is None):
-        raise click.UsageError("--canary-version and --weight go together")
-    weights: dict[str, float] = {}
-    if canary_version is not None and weight is not None:
-        pct = parse_percent(weight)
-        if pct > 100:
-            raise InvalidArgumentError(f"--weight {pct} is above 100")
-        weights = {canary_version: pct / 100}
+    weights = _canary_weights(version_id, canary_version, weight)
     out = Output(output)
     client = conn.client()
     try:
@@ -364,3 +363,24 @@ def alias_set(conn: Connection, output: str, service: str, name: str, version_id
     else:
         out.console.print(f"{verb} alias [bold]{a.alias_name}[/] of {service}: "
                           f"{_describe_split(a.version_id, a.additional_version_weight)}")
+
+
+def _canary_weights(main: str, canaries: tuple[str, ...], weights: tuple[str, ...]) -> dict[str, float]:
+    """``--canary-version``/``--weight`` as FC's additionalVersionWeight; misuse is a usage error (exit 2)."""
+    if len(canaries) > 1 or len(weights) > 1:
+        given = f"--canary-version {', '.join(canaries) or '-'} and --weight {', '.join(weights) or '-'}"
+        raise click.UsageError(f"an FC alias has at most one canary version besides its main one; got {given}")
+    if bool(canaries) != bool(weights):
+        raise click.UsageError("--canary-version and --weight go together")
+    if not canaries:
+        return {}
+    if canaries[0] == main:
+        raise click.BadParameter(f"version {main} is already the main version; pick another",
+                                 param_hint="--canary-version")
+    try:
+        pct = parse_percent(weights[0])
+    except click.BadParameter as exc:
+        raise click.BadParameter(f"{weights[0]!r} is not a whole percentage (0..100)", param_hint="--weight") from exc
+    if pct > 100:
+        raise click.BadParameter(f"{pct} is above 100", param_hint="--weight")
+    return {canaries[0]: pct / 100}

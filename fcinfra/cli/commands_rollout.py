@@ -38,10 +38,19 @@ interrupted (the alias stays where it was: re-run to resume).
 """
 
 
-@click.command(help=ROLLOUT_HELP)
+def _published_version(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    """A rollout moves traffic between published versions; LATEST or an alias name cannot be one."""
+    if not value.isdigit() or int(value) < 1:
+        raise click.BadParameter(
+            f"{value!r} is not a published version number (e.g. 3). Publish LATEST first: "
+            "`fcinfra versions publish SERVICE` or `fcinfra deploy ... --publish`")
+    return str(int(value))
+
+
+@click.command(help=ROLLOUT_HELP, short_help="Shift an alias to a version in health-checked canary steps.")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
-@click.argument("version", metavar="VERSION")
+@click.argument("version", metavar="VERSION", callback=_published_version)
 @click.option("--steps", metavar="W1,W2,...", help="Explicit weights in percent. Default: 10,25,50,100.")
 @click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
@@ -104,6 +113,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
     except KeyboardInterrupt:
         from fcinfra.cli.output import EXIT_INTERRUPTED
 
+        if out.json:  # machines get a last line too, in the shape of the other results
+            out.emit({"kind": "result", "status": "interrupted", "service": service, "alias": alias_name,
+                      "to_version": version, "weight": display.weight})
         out.err.print(f"Interrupted at {display.weight}% on version {version}: the alias stays as it is. Run the "
                       f"same command to resume, or `fcinfra rollback {service} {alias_name}` to undo.", soft_wrap=True)
         raise SystemExit(EXIT_INTERRUPTED) from None
@@ -143,7 +155,7 @@ def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, ve
         out.emit({"dry_run": True, "service": service, "alias": alias_name, "to_version": version, **doc})
         return
     out.console.print(f"[bold]Dry run[/]: roll alias [bold]{alias_name}[/] of {service} to version "
-                      f"[bold]{version}[/] ({doc['strategy']}); nothing will change.")
+                      f"[bold]{version}[/]; nothing will change.")
     out.console.print(strategy.describe(), markup=False)
     gate = (f"health: invoke {probe_function}, {samples} samples per verdict, roll back above "
             f"{max_error_rate:.1%} errors" if probe_function else "health: none (steps only wait)")
@@ -153,7 +165,7 @@ def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, ve
 # ------------------------------------------------------------------------------------- promote / rollback
 
 
-@click.command()
+@click.command(short_help="Finish a rollout now: the canary becomes the main version.")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.option("--version", "to_version", metavar="VERSION",
@@ -179,7 +191,7 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     _print_change(out, result, "promoted")
 
 
-@click.command()
+@click.command(short_help="Send all of an alias's traffic back (drop the canary).")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.option("--to-version", metavar="VERSION",
@@ -214,7 +226,7 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 # ------------------------------------------------------------------------------------------------ status
 
 
-@click.command()
+@click.command(short_help="Show aliases, rollouts in progress, triggers and versions.")
 @click.argument("service")
 @click.argument("alias_name", metavar="[ALIAS]", required=False)
 @click.option("--steps", metavar="W1,W2,...",
@@ -238,11 +250,12 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     out = Output(output)
     client = conn.client()
     strategy = build_strategy(steps, None, None, False, parse_duration(interval)) if steps else None
-    names = [alias_name] if alias_name else [a.alias_name for a in client.list_aliases(service)]
+    aliases = client.list_aliases(service)
+    names = [alias_name] if alias_name else [a.alias_name for a in aliases]
     statuses = [alias_status(client, service, name, strategy) for name in names]
     triggers = [(fn.function_name, t) for fn in client.list_functions(service)
                 for t in client.list_triggers(service, fn.function_name)]
-    doc = status_document(service, statuses, client.list_versions(service), triggers)
+    doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
     if out.json:
         out.emit(doc)
     else:

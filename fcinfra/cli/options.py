@@ -42,10 +42,30 @@ class Connection:
 
     def client(self) -> FcClient:
         """Build the FC client (imported only now, to keep ``--help`` fast); flags win over the environment."""
+        from fcinfra.config import resolve_settings
         from fcinfra.fc import FcClient
 
         given = {k: v for k, v in vars(self).items() if v}
+        check_settings(resolve_settings(use_pulumi=False, **given))
         return FcClient.from_env(**given)
+
+
+def check_settings(settings: Any) -> None:
+    """Name the flags and variables a command-line user can set, instead of the library's generic message."""
+    missing = [name for name, value in (("ALIBABA_CLOUD_ACCESS_KEY_ID (or --access-key-id)", settings.access_key_id),
+                                        ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", settings.access_key_secret)) if not value]
+    if missing:
+        raise click.ClickException(
+            f"no credentials: set {' and '.join(missing)}. For a local emulator: "
+            "`fcinfra emulator --access-key AK:SK`, then export its key pair and FC_ENDPOINT (see `fcinfra --help`)"
+        )
+    if not settings.endpoint and not (settings.account_id and settings.region):
+        need = [name for name, value in (("--account-id / ALIBABA_CLOUD_ACCOUNT_ID", settings.account_id),
+                                         ("--region / ALIBABA_CLOUD_REGION", settings.region)) if not value]
+        raise click.ClickException(
+            f"no FC endpoint: set {' and '.join(need)} (FC is then https://ACCOUNT.REGION.fc.aliyuncs.com), "
+            "or --endpoint / FC_ENDPOINT, e.g. http://127.0.0.1:9000 for `fcinfra emulator`"
+        )
 
 
 def connection_options(func: F) -> F:

@@ -51,12 +51,15 @@ class RolloutDisplay:
         self._progress: Progress | None = None
         self._task: TaskID | None = None
         self._pending = ""
+        self._started = False
 
     # ------------------------------------------------------------------------------------ lifecycle
 
     def __enter__(self) -> RolloutDisplay:
-        if self.out.json:
-            return self
+        return self
+
+    def _start(self) -> None:
+        """Header and live bar, on the first event: a rollout refused at once (no such alias) shows its error alone."""
         from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
         schedule = " -> ".join(f"{w}%" for w in self.strategy.schedule)
@@ -76,7 +79,6 @@ class RolloutDisplay:
         self._progress.start()
         self._task = self._progress.add_task("rollout", total=100, completed=0, version=self.version,
                                              activity="starting")
-        return self
 
     def __exit__(self, *exc: object) -> None:
         if self._progress is not None:
@@ -97,8 +99,12 @@ class RolloutDisplay:
         elif kind == "rolled_back":
             self.weight = 0
         if self.out.json:
+            data.setdefault("data", {})  # every event line has the same keys
             self.out.emit(data)
             return
+        if not self._started:
+            self._started = True
+            self._start()
         line, activity = describe_event(data)
         if kind == "check" and line and "fail" not in activity:
             self._pending = line  # passing checks repeat while baking: show the stage's last one only
@@ -193,13 +199,22 @@ def _fmt_seconds(seconds: float) -> str:
 
 
 def status_document(service: str, statuses: Sequence[Any], versions: Sequence[Any],
-                    triggers: Sequence[tuple[str, Any]] = ()) -> dict[str, Any]:
-    """Aliases (``fcinfra.rollout.status`` answers), triggers (function, trigger) and versions with their users."""
+                    triggers: Sequence[tuple[str, Any]] = (), aliases: Sequence[Any] | None = None) -> dict[str, Any]:
+    """Aliases (``fcinfra.rollout.status`` answers), triggers (function, trigger) and versions with their users.
+
+    ``aliases`` (every alias of the service) decides what uses a version even when ``statuses`` covers only
+    the one alias asked about, so a version another alias serves never looks unused.
+    """
     used: dict[str, list[str]] = {}
-    for st in statuses:
-        used.setdefault(st.main_version, []).append(st.alias)
-        if st.canary_version:
-            used.setdefault(st.canary_version, []).append(f"{st.alias} ({st.canary_weight}%)")
+    if aliases is None:
+        for st in statuses:
+            used.setdefault(st.main_version, []).append(st.alias)
+            if st.canary_version:
+                used.setdefault(st.canary_version, []).append(f"{st.alias} ({st.canary_weight}%)")
+    for a in aliases or ():
+        used.setdefault(a.version_id, []).append(a.alias_name)
+        for extra, weight in a.additional_version_weight.items():
+            used.setdefault(str(extra), []).append(f"{a.alias_name} ({round(weight * 100, 2):g}%)")
     for function, trigger in triggers:
         if trigger.qualifier and trigger.qualifier.isdigit():  # bound to a fixed version, not an alias
             used.setdefault(trigger.qualifier, []).append(f"trigger {function}/{trigger.trigger_name}")

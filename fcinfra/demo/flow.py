@@ -226,7 +226,7 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
         elif kind == "check":
             rate, observed = _probe_stats(data.get("data") or {})
             weight = release.points[-1].weight if release.points else 0
-            if rate is not None:
+            if rate is not None:  # verdicts only: a partial sample (inconclusive) is no error rate to report
                 release.add(say.now, weight, rate, data["message"], observed)
         elif kind == "promoted":
             release.add(say.now, 100, None, "promoted")
@@ -241,12 +241,19 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
     display.finish(result)
     release.outcome = result.status
     release.reason = result.reason
+    timeline.steps.append((say.now, f"version {version}: {result.status.replace('_', ' ')}: {result.reason}"))
     return result.status
 
 
 def _probe_stats(data: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    """(the new version's error rate, its share of the probe calls) from a check event's verdicts."""
+    """(the new version's error rate, its share of the probe calls) from a check event's pass/fail verdicts.
+
+    An inconclusive check (fewer samples than needed) is skipped: its rate over a handful of calls can be
+    far from the one the gate then decides on, and would show up as the release's "worst" error rate.
+    """
     for verdict in data.get("verdicts") or []:
+        if verdict.get("status") not in ("pass", "fail"):
+            continue
         details = verdict.get("details") or {}
         canary, main = details.get("canary") or {}, details.get("main") or {}
         if canary.get("count"):
@@ -276,7 +283,7 @@ def _summary(out: Output, say: Narrator, timeline: Timeline, outcome: DemoOutcom
         worst = release.worst_error_rate
         table.add_row(release.name, f"{release.from_version} -> {release.to_version}",
                       f"{mark} {release.outcome.replace('_', ' ')}", f"{release.peak_weight}%",
-                      "-" if worst is None else f"{worst:.0%}", f"{release.duration:.1f}s")
+                      "-" if worst is None else f"{worst:.1%}", f"{release.duration:.1f}s")
     out.console.print(table)
     out.console.print(f"alias [bold]{ALIAS}[/] now serves version [bold]{outcome.final_alias}[/] alone; "
                       f"versions kept: {', '.join(versions)}")

@@ -77,7 +77,8 @@ def render_chart_svg(timeline: Timeline) -> str:
         times = [p.t for p in release.points]
         weights = [p.weight for p in release.points]
         ax_w.step(times, weights, where="post", color=color, linewidth=2.2,
-                  label=f"{release.name}: version {release.to_version} -> {release.outcome.replace('_', ' ')}")
+                  label=f"{release.name}: version {release.from_version} -> {release.to_version}, "
+                        f"{release.outcome.replace('_', ' ')}")
         ax_w.plot(times[-1:], weights[-1:], marker="o" if release.outcome == "promoted" else "X",
                   color=color, markersize=9)
         if release.outcome in ("promoted", "rolled_back"):
@@ -101,7 +102,6 @@ def render_chart_svg(timeline: Timeline) -> str:
     ax_w.set_yticks([0, 10, 25, 50, 75, 100])
     ax_w.grid(True, alpha=0.3)
     ax_w.legend(loc="upper left", fontsize=8)
-    ax_w.set_title(timeline.title, fontsize=11)
     ax_e.set_ylabel("new version error rate (%)")
     ax_e.set_xlabel("seconds since start")
     ax_e.set_ylim(bottom=-2)
@@ -118,7 +118,7 @@ def render_chart_svg(timeline: Timeline) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "-" if value is None else f"{value:.0%}"
+    return "-" if value is None else f"{value:.1%}"  # the precision the gate's own message uses
 
 
 def render_html(timeline: Timeline) -> str:

@@ -59,7 +59,7 @@ def test_versions_list_publish_delete_prune(run: Callable[..., Result], shop, cl
     deleted = run("versions", "delete", shop.service, "3")
     assert deleted.exit_code == 0
     preview = json.loads(run("versions", "prune", shop.service, "--keep-last", "1", "--dry-run", "-o", "json").stdout)
-    assert preview == {"dry_run": True, "would_delete": ["2"]}  # 1 is used by prod, 4 is the newest
+    assert preview == {"dry_run": True, "deleted": [], "would_delete": ["2"]}  # 1 is used by prod, 4 is the newest
     pruned = run("versions", "prune", shop.service, "--keep-last", "1")
     assert pruned.exit_code == 0 and "deleted versions 2" in pruned.stdout
     assert [v.version_id for v in client.list_versions(shop.service)] == ["4", "1"]
@@ -114,8 +114,9 @@ def test_deploy_uploads_a_folder_and_publishes_only_real_changes(run: Callable[.
     again = json.loads(run("deploy", "fresh", "quote", v1, "--publish", "-o", "json").stdout)
     updated = run("deploy", "fresh", "quote", v2, "--publish", "-d", "v2")
 
-    assert created == {"service": "fresh", "function": "quote", "action": "created", "version_id": "1"}
-    assert again["version_id"] == "1" and again["unchanged"] is True  # same zip bytes: nothing to publish
+    assert created == {"service": "fresh", "function": "quote", "action": "created", "version_id": "1",
+                       "published": True}
+    assert again == {**created, "action": "unchanged", "published": False}  # same zip bytes: nothing to publish
     assert updated.exit_code == 0 and "published version 2" in updated.stdout
     assert client.get_function("fresh", "quote").timeout == 10
     assert json.loads(client.invoke("fresh", "quote", qualifier="2").payload)["currency"] == "CNY"

@@ -106,7 +106,8 @@ def test_bad_schedules_are_refused_before_anything_changes(run: Callable[..., Re
     two = run("rollout", shop.service, "prod", "2", "--steps", "10,100", "--canary", "10")
     not_a_step = run("rollout", shop.service, "prod", "2", "--steps", "10,100", "--pause-at", "20")
 
-    assert decreasing.exit_code == 1 and "strictly increasing" in decreasing.stderr
+    assert decreasing.exit_code == 2 and "Invalid value for --steps: step weights must be strictly increasing" in (
+        decreasing.stderr)
     assert "Traceback" not in decreasing.output
     assert two.exit_code == 2 and "choose one strategy" in two.stderr
     assert not_a_step.exit_code == 2 and "no step at 20%" in not_a_step.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import click
 import pytest
@@ -60,8 +61,33 @@ def test_strategy_flags_refuse_bad_combinations_before_anything_runs() -> None:
         build_strategy("10,100", None, None, False, 60, ["30"])
     with pytest.raises(click.BadParameter, match="no intermediate weight"):
         build_strategy(None, None, None, True, 60, ["10"])
-    with pytest.raises(InvalidArgumentError, match="strictly increasing"):
+    with pytest.raises(click.BadParameter, match="strictly increasing") as bad:  # the engine's rule, as usage
         build_strategy("50,25", None, None, False, 60)
+    assert isinstance(bad.value.__cause__, InvalidArgumentError) and bad.value.param_hint == "--steps"
+
+
+@pytest.mark.parametrize(("flags", "hint", "message"), [
+    (("0", None, None), "--steps", "within 1..100, got 0"),
+    (("101", None, None), "--steps", "within 1..100, got 101"),
+    (("10.5", None, None), "--steps", "not a whole percentage"),
+    (("", None, None), "--steps", "at least one weight"),  # an empty $STEPS is not the default schedule
+    ((None, "100", None), "--canary", "--all-at-once"),
+    ((None, "0", None), "--canary", "1..99"),
+    ((None, None, "0"), "--linear", "within 1..100"),
+])
+def test_every_bad_schedule_is_a_usage_error_naming_its_flag(flags: tuple[str | None, ...], hint: str,
+                                                              message: str) -> None:
+    steps, canary, linear = flags
+    with pytest.raises(click.BadParameter, match=re.escape(message)) as bad:
+        build_strategy(steps, canary, linear, False, 60)
+    assert bad.value.param_hint == hint
+
+
+def test_pause_errors_name_pause_at() -> None:
+    for pauses, message in ((["x"], "not a whole percentage"), (["100"], "100% is the promotion")):
+        with pytest.raises(click.BadParameter, match=message) as bad:
+            build_strategy("10,100", None, None, False, 60, pauses)
+        assert bad.value.param_hint == "--pause-at"
 
 
 def test_schedule_document_adds_up_bakes_and_timed_pauses() -> None:
@@ -127,4 +153,4 @@ def test_progress_display_json_mode_prints_only_json_lines(capsys: pytest.Captur
     with display:
         display.handle(_event("weight", 50, "x"))
     out = capsys.readouterr().out
-    assert out == '{"kind": "weight", "at": 0.0, "message": "x", "weight": 50}\n'
+    assert out == '{"kind": "weight", "at": 0.0, "message": "x", "weight": 50, "data": {}}\n'  # data: always there

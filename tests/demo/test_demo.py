@@ -174,3 +174,17 @@ def test_demo_flags_reach_the_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
     assert result.exit_code == 0
     assert (calls[0]["interval"], calls[0]["samples"], calls[0]["wait_for_exit"]) == (10.0, 5, None)
+
+
+def test_only_verdicts_give_error_rates_to_the_report() -> None:
+    """A partial sample (inconclusive) must not become the release's "worst" error rate next to the gate's."""
+    from fcinfra.demo.flow import _probe_stats
+
+    def check(status: str, errors: int, count: int) -> dict[str, object]:
+        canary = {"count": count, "errors": errors, "error_rate": errors / count}
+        return {"verdicts": [{"gate": "invoke:quote", "status": status,
+                              "details": {"canary": canary, "main": {"count": 3 * count}}}]}
+
+    assert _probe_stats(check("inconclusive", 7, 18)) == (None, None)
+    assert _probe_stats(check("fail", 6, 20)) == (0.3, 0.25)
+    assert _probe_stats(check("pass", 0, 20)) == (0.0, 0.25)
