@@ -102,7 +102,7 @@ def weights(value: Any) -> dict[Any, Any] | None:
     weights = mapping(value, "additional_version_weight")
     if weights is None:
         return None
-    return {str(k) if isinstance(k, int) and not isinstance(k, bool) else k: v for k, v in weights.items()}
+    return {version_text(k): v for k, v in weights.items()}
 
 
 def verify_setting(verify: bool | str | os.PathLike[str] | None) -> bool | str | None:

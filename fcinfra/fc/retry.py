@@ -85,4 +85,4 @@ def call(
 
 def backoff(policy: RetryPolicy, failures: int) -> float:
     """Wait after the ``failures``-th failed attempt: ``initial * 2**(failures-1)`` capped, plus jitter."""
-    return min(policy.max_wait, policy.initial_wait * 2 ** (failures - 1)) + random.uniform(0, policy.jitter)
+    return min(policy.max_wait, policy.initial_wait * 2.0 ** (failures - 1)) + random.uniform(0, policy.jitter)

@@ -12,10 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fcinfra.errors import InvalidArgumentError
 from fcinfra.providers._props import from_json
+
+if TYPE_CHECKING:
+    from fcinfra.rollout.spec import Strategy
 
 __all__ = ["RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
 
@@ -37,7 +40,7 @@ def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[
     return out
 
 
-def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Any:
+def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Strategy:
     """A plain strategy spec -> an ``fcinfra.rollout`` strategy (validated)."""
     from fcinfra.rollout import AllAtOnce, Canary, Linear, Steps
 

@@ -123,7 +123,7 @@ def _config(value: Any) -> dict[str, Any] | None:
     if isinstance(value, str):
         loaded = json.loads(value)
         return loaded if isinstance(loaded, dict) else None
-    return _ints(dict(value))
+    return {key: _ints(item) for key, item in dict(value).items()}
 
 
 def _ints(value: Any) -> Any:

@@ -17,7 +17,7 @@ or import the fixtures you need into any ``conftest.py``. Fixtures:
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from fcinfra.fake import MockFc
     from fcinfra.fake.server import Emulator
     from fcinfra.fc import FcClient
+    from fcinfra.testing.pulumi_mocks import FcMocks
 
 TEST_ACCESS_KEY_ID = "AK"
 TEST_ACCESS_KEY_SECRET = "SK-test-secret"  # a dummy key the fake accepts
@@ -62,7 +63,7 @@ def fc_emulator_client(fc_emulator: Emulator) -> FcClient:
 
 
 @pytest.fixture
-def fc_pulumi_mocks(fc_client: FcClient) -> Any:
+def fc_pulumi_mocks(fc_client: FcClient) -> FcMocks:
     from fcinfra.testing.pulumi_mocks import FcMocks, set_fc_mocks
 
     return set_fc_mocks(FcMocks(fc_client))
