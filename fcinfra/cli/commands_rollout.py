@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from typing import Any
 
 import click
@@ -187,7 +189,8 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    result = do_promote(conn.client(), service, alias_name, to_version)
+    with _flag_named("--version"):
+        result = do_promote(conn.client(), service, alias_name, to_version)
     _print_change(out, result, "promoted")
 
 
@@ -212,8 +215,22 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    result = do_rollback(conn.client(), service, alias_name, to_version)
+    with _flag_named("--to-version"):
+        result = do_rollback(conn.client(), service, alias_name, to_version)
     _print_change(out, result, "rolled back")
+
+
+@contextlib.contextmanager
+def _flag_named(flag: str) -> Iterator[None]:
+    """The library's "nothing to do" errors name its ``to_version`` argument; a CLI user needs the flag."""
+    from fcinfra.errors import RolloutError
+
+    try:
+        yield
+    except RolloutError as exc:
+        if "pass to_version" not in str(exc):
+            raise
+        raise click.ClickException(str(exc).replace("pass to_version", f"pass {flag} VERSION")) from exc
 
 
 def _print_change(out: Output, result: Any, verb: str) -> None:

@@ -84,5 +84,6 @@ def read_payload(value: str | None) -> bytes:
         try:
             return path.read_bytes()
         except OSError as exc:
-            raise click.BadParameter(f"cannot read payload file {path}: {exc.strerror}") from exc
+            raise click.BadParameter(f"cannot read payload file {path}: {exc.strerror}",
+                                     param_hint="--payload") from exc
     return value.encode()

@@ -143,3 +143,19 @@ def test_prune_dry_run_deletes_nothing(run: Callable[..., Result], shop, client:
 
     assert doc == {"dry_run": True, "deleted": [], "would_delete": ["2"]}  # 3 is the newest, 1 serves prod
     assert [v.version_id for v in client.list_versions(shop.service)] == ["3", "2", "1"]
+
+
+def test_nothing_to_promote_or_roll_back_names_the_cli_flag(run: Callable[..., Result], shop) -> None:
+    promote = run("promote", shop.service, "prod")
+    rollback = run("rollback", shop.service, "prod")
+
+    assert promote.exit_code == 1 and "pass --version VERSION to switch it" in promote.stderr
+    assert rollback.exit_code == 1 and "pass --to-version VERSION" in rollback.stderr
+    assert "to_version" not in promote.stderr + rollback.stderr
+
+
+def test_unreadable_payload_file_names_the_option(run: Callable[..., Result], shop, tmp_path) -> None:
+    result = run("invoke", shop.service, "quote", "-p", f"@{tmp_path / 'missing.json'}")
+
+    assert result.exit_code == 2
+    assert "Invalid value for --payload: cannot read payload file" in result.stderr
