@@ -41,11 +41,16 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
     event = read_payload(payload)
     results = [client.invoke(service, function, payload=event, qualifier=qualifier) for _ in range(count)]
     failed = [r for r in results if not r.ok]
+    by_version: dict[str, dict[str, int]] = {}
+    for inv in results:
+        row = by_version.setdefault(str(inv.version_id), {"calls": 0, "errors": 0})
+        row["calls"] += 1
+        row["errors"] += 0 if inv.ok else 1
     if count == 1:
         inv = results[0]
-        if out.json:
-            out.emit({"qualifier": qualifier, "version_id": inv.version_id, "status_code": inv.status_code,
-                      "error_type": inv.error_type, "request_id": inv.request_id,
+        if out.json:  # the summary keys of -n N too, so a script reads both the same way
+            out.emit({"qualifier": qualifier, "calls": 1, "by_version": by_version, "version_id": inv.version_id,
+                      "status_code": inv.status_code, "error_type": inv.error_type, "request_id": inv.request_id,
                       "payload": inv.payload.decode(errors="replace")})
         else:
             style = "green" if inv.ok else "red"
@@ -54,11 +59,6 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
                               f"request {inv.request_id}")
             _print_payload(out, inv.payload)
     else:
-        by_version: dict[str, dict[str, int]] = {}
-        for inv in results:
-            row = by_version.setdefault(str(inv.version_id), {"calls": 0, "errors": 0})
-            row["calls"] += 1
-            row["errors"] += 0 if inv.ok else 1
         if out.json:
             out.emit({"qualifier": qualifier, "calls": count, "by_version": by_version})
         else:

@@ -15,6 +15,9 @@ from fcinfra.cli.strategy import build_strategy, schedule_document
 
 ROLLOUT_HELP = """Move alias ALIAS of SERVICE to VERSION in health-checked steps; promote or roll back.
 
+VERSION is a published version number (`fcinfra versions list SERVICE`; publish LATEST with
+`fcinfra deploy ... --publish` or `fcinfra versions publish`).
+
 \b
 Each step writes the alias once (the new version gets the step's share of traffic), then bakes for
 --interval while the health gates probe it. Reaching 100% is the promotion: VERSION becomes the alias's
@@ -53,7 +56,7 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.argument("version", metavar="VERSION", callback=_published_version)
-@click.option("--steps", metavar="W1,W2,...", help="Explicit weights in percent. Default: 10,25,50,100.")
+@click.option("--steps", metavar="W1,W2,...", help="Whole percents, increasing; 100 is added if missing. Default: 10,25,50,100.")
 @click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
 @click.option("--all-at-once", is_flag=True,

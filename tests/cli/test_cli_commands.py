@@ -19,6 +19,7 @@ def test_invoke_shows_the_version_a_qualifier_resolved_to(run: Callable[..., Res
     assert "qualifier prod -> version 1" in text.stdout
     assert '"versionId": "1"' in text.stdout
     assert doc["version_id"] == "2" and doc["error_type"] is None
+    assert (doc["calls"], doc["by_version"]) == (1, {"2": {"calls": 1, "errors": 0}})  # the keys of -n N too
     assert json.loads(doc["payload"])["currency"] == "CNY"
 
 
