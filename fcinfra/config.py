@@ -80,6 +80,7 @@ class Settings:
         )
 
     def require_credentials(self) -> None:
+        """Fail early with a ConfigurationError naming the variables to set, instead of a 403 later."""
         missing = [
             name
             for name, value in (("access key id", self.access_key_id), ("access key secret", self.access_key_secret))

@@ -16,6 +16,8 @@ ErrorType = Literal["HandledInvocationError", "UnhandledInvocationError"]
 
 @dataclass(frozen=True)
 class FunctionMeta:
+    """``context.function`` as FC's Python runtime gives it to handlers."""
+
     name: str
     handler: str = ""
     memory_size: int = 128
@@ -30,6 +32,8 @@ class FunctionMeta:
 
 @dataclass(frozen=True)
 class ServiceMeta:
+    """``context.service``; ``version_id`` is the resolved version, ``qualifier`` what the caller named."""
+
     name: str
     qualifier: str = "LATEST"
     version_id: str = "LATEST"
@@ -80,6 +84,8 @@ class TailLogger:
 
 @dataclass(frozen=True)
 class FcContext:
+    """The context a handler receives, shaped like FC's Python runtime context."""
+
     request_id: str
     function: FunctionMeta
     service: ServiceMeta
@@ -101,6 +107,7 @@ class FcContext:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> FcContext:
+        """Rebuild a context from plain data (it crosses the process boundary to the emulator's workers)."""
         return cls(
             request_id=data["request_id"],
             function=FunctionMeta(**data["function"]),
@@ -131,6 +138,8 @@ class InvocationSpec:
 
 @dataclass(frozen=True)
 class InvocationOutcome:
+    """What running a handler produced: payload, FC's error type if it failed, and the log tail."""
+
     payload: bytes
     error_type: ErrorType | None = None
     log_tail: str = ""
@@ -141,4 +150,6 @@ class InvocationOutcome:
 class CodeRunner(Protocol):
     """Runs zip code for invocations that have no registered Python callable (the emulator sets one)."""
 
-    def run(self, spec: InvocationSpec) -> InvocationOutcome: ...
+    def run(self, spec: InvocationSpec) -> InvocationOutcome:
+        """Run the spec's handler and report the outcome; a crash or a limit is an outcome, not an exception."""
+        ...

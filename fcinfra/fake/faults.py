@@ -27,6 +27,8 @@ class DropConnection(Exception):
 
 @dataclass
 class FaultRule:
+    """Probabilities (0-1) of each injected fault for an operation, plus added latency."""
+
     throttle: float = 0.0  # 429 ResourceExhausted
     unavailable: float = 0.0  # 503 ResourceThrottled
     error: float = 0.0  # 500 InternalServerError
@@ -65,6 +67,7 @@ class FaultInjector:
 
     # ------------------------------------------------------------------------------------------ settings
     def set(self, operation: str = "*", **rates: Any) -> None:
+        """Inject faults into ``operation`` (``*`` for every one), e.g. ``set('UpdateAlias', throttle=0.5)``."""
         unknown = set(rates) - _RULE_FIELDS
         if unknown:
             raise ValueError(f"unknown fault setting(s) {sorted(unknown)}; known: {sorted(_RULE_FIELDS)}")
@@ -73,6 +76,7 @@ class FaultInjector:
             self._rules[operation] = rule
 
     def clear(self, operation: str | None = None) -> None:
+        """Stop injecting into ``operation``, or everywhere (and forget the log) with no argument."""
         with self._lock:
             if operation is None:
                 self._rules.clear()
@@ -81,6 +85,7 @@ class FaultInjector:
                 self._rules.pop(operation, None)
 
     def seed(self, seed: int | None) -> None:
+        """Make the injected faults reproducible."""
         with self._lock:
             self._rng = random.Random(seed)
 
@@ -102,6 +107,7 @@ class FaultInjector:
             self._rules = parsed
 
     def to_dict(self) -> dict[str, Any]:
+        """The rules as plain data (the control endpoint answers it)."""
         with self._lock:
             return {"rules": {op: asdict(rule) for op, rule in self._rules.items()}}
 

@@ -19,6 +19,8 @@ from fcinfra.fake.paging import PageResult
 
 @dataclass
 class FakeRequest:
+    """An HTTP request as the fake sees it, whoever delivered it (``responses`` or the emulator's server)."""
+
     method: str
     path: str  # raw, percent-encoded, e.g. /2016-08-15/services/a
     query: str  # raw query string without '?'
@@ -28,6 +30,7 @@ class FakeRequest:
     scheme: str = "https"
 
     def header(self, name: str, default: str | None = None) -> str | None:
+        """A header by name, case-insensitively, as HTTP means it."""
         lname = name.lower()
         for key, value in self.headers.items():
             if key.lower() == lname:
@@ -37,11 +40,14 @@ class FakeRequest:
 
 @dataclass
 class FakeResponse:
+    """The fake's answer, before ``responses`` or the emulator turns it into HTTP."""
+
     status: int
     headers: dict[str, str]
     body: bytes
 
     def json(self) -> Any:
+        """The body decoded as JSON (None when empty), for tests."""
         return json.loads(self.body) if self.body else None
 
 

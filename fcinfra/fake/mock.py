@@ -97,6 +97,7 @@ class MockFc(FakeFc):
 
     # ------------------------------------------------------------------------------------------ lifecycle
     def start(self) -> MockFc:
+        """Start intercepting FC's endpoints (what ``with`` does); stop() undoes it."""
         if self._mock is not None:
             raise RuntimeError("this mock_fc() is already active")
         mock = responses.RequestsMock(assert_all_requests_are_fired=False)
@@ -107,6 +108,7 @@ class MockFc(FakeFc):
         return self
 
     def stop(self) -> None:
+        """Stop intercepting; the fake's state stays readable."""
         if self._mock is not None:
             self._mock.stop()
             self._mock.reset()

@@ -45,6 +45,7 @@ def json_object(resp: requests.Response, operation: str) -> dict[str, Any]:
 
 
 def invocation(resp: requests.Response) -> Invocation:
+    """InvokeFunction's answer: FC reports the resolved version and a function error in headers, not the body."""
     log_result = resp.headers.get("X-Fc-Log-Result")
     if log_result:
         with contextlib.suppress(ValueError):  # not base64: keep what FC sent

@@ -33,6 +33,7 @@ def validated(model: type[M], what: str, **values: Any) -> M:
 
 
 def describe(err: Any) -> str:
+    """One pydantic error as a short phrase naming the argument (the caller never sees pydantic's format)."""
     field_name = ".".join(str(p) for p in err["loc"])
     if err["type"] == "extra_forbidden":
         return f"unknown argument {field_name!r}"
@@ -60,6 +61,7 @@ def code_to_wire(code: bytes | Mapping[str, Any] | Code | None) -> Code | None:
 
 
 def payload_bytes(payload: bytes | str | Mapping[str, Any] | None) -> bytes:
+    """An invocation payload as bytes: str as UTF-8, a mapping as JSON."""
     if payload is None:
         return b""
     if isinstance(payload, bytes | bytearray):
@@ -118,6 +120,7 @@ def verify_setting(verify: bool | str | os.PathLike[str] | None) -> bool | str |
 
 
 def if_match(etag: str | None) -> dict[str, str] | None:
+    """The If-Match header for an ETag, or no header at all."""
     return {"If-Match": str(etag)} if etag else None
 
 
@@ -127,6 +130,7 @@ def version_text(value: Any) -> Any:
 
 
 def encode(body: BaseModel | Mapping[str, Any] | None) -> bytes | None:
+    """A request body as JSON bytes (a model in its camelCase wire form, without its ETag)."""
     if isinstance(body, BaseModel):
         return json_body(body.model_dump(by_alias=True, exclude_none=True, exclude={"etag"}))
     return None if body is None else json_body(body)

@@ -83,6 +83,7 @@ class HttpTriggerResponse:
 
     @property
     def ok(self) -> bool:
+        """True for a 2xx/3xx answer that is not a function error (FC flags those with X-Fc-Error-Type)."""
         return 200 <= self.status_code < 400 and "X-Fc-Error-Type" not in self.headers
 
 
@@ -176,6 +177,7 @@ class FcClient:
 
     @property
     def session(self) -> requests.Session:
+        """The one reused ``requests.Session`` (keep-alive; ``responses`` and test adapters hook in here)."""
         return self._transport.session
 
     @property
@@ -184,6 +186,7 @@ class FcClient:
         return self._transport.calls
 
     def close(self) -> None:
+        """Release the session's pooled connections; the client is not usable afterwards."""
         self._transport.session.close()
 
     def __enter__(self) -> FcClient:
@@ -311,6 +314,7 @@ class FcClient:
     def create_service(
         self, name: str, description: str | None = None, role: str | None = None, **config: Any
     ) -> Service:
+        """Create a service; ``**config`` takes FC's other settings (``log_config``...). Resent only if unsent."""
         req = arguments.validated(
             CreateServiceRequest, "service", service_name=name, description=description, role=role, **config
         )
@@ -319,18 +323,22 @@ class FcClient:
         )
 
     def get_service(self, name: str, qualifier: str | None = None) -> Service:
+        """The service, at LATEST or as a version/alias (``qualifier``) saw it; carries its ETag."""
         resp = self._call("GetService", "GET", api_path("services", self._svc(name, qualifier)))
         return answers.parse(Service, resp, "service")
 
     def update_service(self, name: str, *, if_match: str | None = None, **changes: Any) -> Service:
+        """Change service settings; with ``if_match`` only if nobody changed it since that ETag (else 412)."""
         req = arguments.validated(UpdateServiceRequest, "service update", **changes)
         path = api_path("services", self._svc(name))
         return self._update("UpdateService", path, req, Service, if_match, lambda: self.get_service(name))
 
     def delete_service(self, name: str, *, if_match: str | None = None) -> None:
+        """Delete an (empty) service. A 404 after an ambiguous first attempt counts as done."""
         self._delete("DeleteService", api_path("services", self._svc(name)), if_match)
 
     def list_services(self, prefix: str | None = None) -> list[Service]:
+        """Every service (all pages), optionally only names starting with ``prefix``."""
         query = [("prefix", prefix)] if prefix else None
         return self._items(Service, "ListServices", api_path("services"), "services", query)
 
@@ -349,6 +357,7 @@ class FcClient:
         description: str | None = None,
         **config: Any,
     ) -> Function:
+        """Create a function at LATEST. ``code`` is zip bytes (or an OSS location); it is validated before sending."""
         req = arguments.validated(
             CreateFunctionRequest,
             "function",
@@ -367,6 +376,7 @@ class FcClient:
         return answers.parse(Function, resp, "function")
 
     def get_function(self, service: str, name: str, qualifier: str | None = None) -> Function:
+        """The function's config at LATEST, or frozen in a version / behind an alias (``qualifier``)."""
         arguments.check(check_name, name, "function name")
         path = api_path("services", self._svc(service, qualifier), "functions", name)
         return answers.parse(Function, self._call("GetFunction", "GET", path), "function")
@@ -378,6 +388,7 @@ class FcClient:
         return answers.json_object(self._call("GetFunctionCode", "GET", path), "GetFunctionCode")
 
     def update_function(self, service: str, name: str, *, if_match: str | None = None, **changes: Any) -> Function:
+        """Change LATEST's code or config (``memory_size=``, ``code=``...); unknown arguments are refused."""
         arguments.check(check_name, name, "function name")
         if "code" in changes:
             changes["code"] = arguments.code_to_wire(changes["code"])
@@ -390,11 +401,13 @@ class FcClient:
         return self._update("UpdateFunction", path, req, Function, if_match, lambda: self.get_function(service, name))
 
     def delete_function(self, service: str, name: str, *, if_match: str | None = None) -> None:
+        """Delete a function from LATEST (published versions keep their snapshot of it)."""
         arguments.check(check_name, name, "function name")
         path = api_path("services", self._svc(service), "functions", name)
         self._delete("DeleteFunction", path, if_match)
 
     def list_functions(self, service: str, qualifier: str | None = None, prefix: str | None = None) -> list[Function]:
+        """Every function of the service at LATEST or at ``qualifier``, all pages."""
         query = [("prefix", prefix)] if prefix else None
         path = api_path("services", self._svc(service, qualifier), "functions")
         return self._items(Function, "ListFunctions", path, "functions", query)
@@ -515,6 +528,7 @@ class FcClient:
         description: str | None = None,
         additional_version_weight: Mapping[str, float] | None = None,
     ) -> Alias:
+        """Point a new alias at ``version_id``, optionally sending a weight of traffic to one other version."""
         req = arguments.validated(
             CreateAliasRequest,
             "alias",
@@ -527,6 +541,7 @@ class FcClient:
         return answers.parse(Alias, self._call("CreateAlias", "POST", path, body=req, idempotent=False), "alias")
 
     def get_alias(self, service: str, name: str) -> Alias:
+        """The alias with its weights and ETag (pass ``.etag`` to ``update_alias(if_match=)`` to avoid lost updates)."""
         arguments.check(check_alias_name, name)
         path = api_path("services", self._svc(service), "aliases", name)
         return answers.parse(Alias, self._call("GetAlias", "GET", path), "alias")
@@ -553,11 +568,13 @@ class FcClient:
         return self._update("UpdateAlias", path, req, Alias, if_match, lambda: self.get_alias(service, name))
 
     def delete_alias(self, service: str, name: str, *, if_match: str | None = None) -> None:
+        """Delete an alias. A 404 after an ambiguous first attempt counts as done."""
         arguments.check(check_alias_name, name)
         path = api_path("services", self._svc(service), "aliases", name)
         self._delete("DeleteAlias", path, if_match)
 
     def list_aliases(self, service: str, prefix: str | None = None) -> list[Alias]:
+        """Every alias of the service, all pages."""
         query = [("prefix", prefix)] if prefix else None
         return self._items(Alias, "ListAliases", api_path("services", self._svc(service), "aliases"), "aliases", query)
 
@@ -579,6 +596,7 @@ class FcClient:
         invocation_role: str | None = None,
         description: str | None = None,
     ) -> Trigger:
+        """Create a trigger bound to ``qualifier`` (a version or alias) from its first moment; None means LATEST."""
         req = arguments.validated(
             CreateTriggerRequest,
             "trigger",
@@ -594,6 +612,7 @@ class FcClient:
         return answers.parse(Trigger, self._call("CreateTrigger", "POST", path, body=req, idempotent=False), "trigger")
 
     def get_trigger(self, service: str, function: str, name: str) -> Trigger:
+        """The trigger, including the qualifier it invokes."""
         arguments.check(check_name, name, "trigger name")
         resp = self._call("GetTrigger", "GET", self._trigger_path(service, function, name))
         return answers.parse(Trigger, resp, "trigger")
@@ -609,6 +628,7 @@ class FcClient:
         description: str | None = None,
         if_match: str | None = None,
     ) -> Trigger:
+        """Re-bind a trigger (``qualifier=``) or change its config in place; ``if_match`` guards against races."""
         arguments.check(check_name, name, "trigger name")
         req = arguments.validated(
             UpdateTriggerRequest,
@@ -624,10 +644,12 @@ class FcClient:
         )
 
     def delete_trigger(self, service: str, function: str, name: str, *, if_match: str | None = None) -> None:
+        """Delete a trigger. A 404 after an ambiguous first attempt counts as done."""
         arguments.check(check_name, name, "trigger name")
         self._delete("DeleteTrigger", self._trigger_path(service, function, name), if_match)
 
     def list_triggers(self, service: str, function: str, prefix: str | None = None) -> list[Trigger]:
+        """Every trigger of the function, all pages."""
         query = [("prefix", prefix)] if prefix else None
         return self._items(Trigger, "ListTriggers", self._trigger_path(service, function), "triggers", query)
 

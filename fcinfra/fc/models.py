@@ -39,6 +39,7 @@ def check_name(value: str, what: str) -> str:
 
 
 def check_alias_name(value: str) -> str:
+    """An alias name is a name that is not LATEST (LATEST always means the mutable head)."""
     check_name(value, "alias name")
     if value == LATEST:
         raise ValueError("an alias cannot be named LATEST: LATEST is the service's mutable head")
@@ -46,6 +47,7 @@ def check_alias_name(value: str) -> str:
 
 
 def check_version_id(value: str, what: str = "version id", allow_latest: bool = False) -> str:
+    """Version ids are decimal strings from "1"; LATEST only where the caller allows it."""
     if allow_latest and value == LATEST:
         return value
     if not isinstance(value, str) or not VERSION_ID_PATTERN.match(value):
@@ -77,6 +79,7 @@ def check_weights(weights: dict[str, float] | None, main_version: str | None = N
 
 
 def check_memory(value: int) -> int:
+    """FC's memory sizes: a multiple of 64 MB within the documented range."""
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValueError(f"memory_size must be an integer number of MB, got {value!r}")
     if not MEMORY_MIN <= value <= MEMORY_MAX or value % MEMORY_STEP:
@@ -87,12 +90,14 @@ def check_memory(value: int) -> int:
 
 
 def check_timeout(value: int) -> int:
+    """FC's function timeout: whole seconds within the documented range."""
     if isinstance(value, bool) or not isinstance(value, int) or not TIMEOUT_MIN <= value <= TIMEOUT_MAX:
         raise ValueError(f"timeout {value!r} is invalid: use whole seconds between {TIMEOUT_MIN} and {TIMEOUT_MAX}")
     return value
 
 
 def check_description(value: str | None) -> str | None:
+    """FC caps descriptions; refuse a longer one before sending rather than get a 400."""
     if value is not None and len(value) > DESCRIPTION_MAX:
         raise ValueError(f"description is {len(value)} characters long; at most {DESCRIPTION_MAX} are allowed")
     return value
@@ -118,6 +123,8 @@ class StrictRequest(WireModel):
 
 
 class Service(WireModel):
+    """A service as FC describes it (GetService / ListServices), with the answer's ETag."""
+
     service_name: str
     service_id: str | None = None
     description: str | None = None
@@ -134,10 +141,13 @@ class Service(WireModel):
 
     @property
     def name(self) -> str:
+        """The service's name, spelled like the client's parameter."""
         return self.service_name
 
 
 class Function(WireModel):
+    """A function's config as FC describes it, at LATEST or frozen in a version."""
+
     function_name: str
     function_id: str | None = None
     description: str | None = None
@@ -160,10 +170,13 @@ class Function(WireModel):
 
     @property
     def name(self) -> str:
+        """The function's name, spelled like the client's parameter."""
         return self.function_name
 
 
 class Version(WireModel):
+    """An immutable snapshot of the service and its functions; ``version_id`` is a decimal string."""
+
     version_id: str
     description: str | None = None
     created_time: str | None = None
@@ -177,6 +190,8 @@ class Version(WireModel):
 
 
 class Alias(WireModel):
+    """A named pointer at a main version plus at most one weighted additional version."""
+
     alias_name: str
     version_id: str
     description: str | None = None
@@ -198,6 +213,7 @@ class Alias(WireModel):
 
     @property
     def name(self) -> str:
+        """The alias's name, spelled like the client's parameter."""
         return self.alias_name
 
     @property
@@ -209,6 +225,8 @@ class Alias(WireModel):
 
 
 class Trigger(WireModel):
+    """A trigger; it has no version of its own, ``qualifier`` says which version or alias it invokes."""
+
     trigger_name: str
     trigger_type: str
     trigger_id: str | None = None
@@ -225,6 +243,7 @@ class Trigger(WireModel):
 
     @property
     def name(self) -> str:
+        """The trigger's name, spelled like the client's parameter."""
         return self.trigger_name
 
 
@@ -241,6 +260,7 @@ class Invocation(BaseModel):
 
     @property
     def ok(self) -> bool:
+        """True when FC answered 2xx and the function did not fail (``error_type`` is None)."""
         return self.error_type is None and 200 <= self.status_code < 300
 
 
@@ -254,6 +274,8 @@ class Page(WireModel):
 
 
 class Code(StrictRequest):
+    """Function code: inline base64 zip or an OSS object, exactly one of them (as FC requires)."""
+
     zip_file: str | None = None  # base64 of the zip bytes
     oss_bucket_name: str | None = None
     oss_object_name: str | None = None
@@ -270,6 +292,8 @@ class Code(StrictRequest):
 
 
 class ServiceConfig(StrictRequest):
+    """The service settings shared by CreateService and UpdateService bodies."""
+
     description: str | None = None
     role: str | None = None
     internet_access: bool | None = None
@@ -286,6 +310,8 @@ class ServiceConfig(StrictRequest):
 
 
 class CreateServiceRequest(ServiceConfig):
+    """CreateService's body, validated before anything is sent."""
+
     service_name: str
 
     @field_validator("service_name")
@@ -298,10 +324,14 @@ class CreateServiceRequest(ServiceConfig):
 
 
 class UpdateServiceRequest(ServiceConfig):
+    """UpdateService's body: only the settings given are changed."""
+
     pass
 
 
 class FunctionConfig(StrictRequest):
+    """The function settings shared by CreateFunction and UpdateFunction bodies, with FC's limits."""
+
     description: str | None = None
     runtime: str | None = None
     handler: str | None = None
@@ -340,6 +370,8 @@ class FunctionConfig(StrictRequest):
 
 
 class CreateFunctionRequest(FunctionConfig):
+    """CreateFunction's body, validated before anything is sent."""
+
     function_name: str
     runtime: str
     handler: str
@@ -351,10 +383,14 @@ class CreateFunctionRequest(FunctionConfig):
 
 
 class UpdateFunctionRequest(FunctionConfig):
+    """UpdateFunction's body: only the settings given are changed."""
+
     pass
 
 
 class PublishVersionRequest(StrictRequest):
+    """PublishServiceVersion's body (just a description)."""
+
     description: str | None = None
 
     @field_validator("description")
@@ -364,6 +400,8 @@ class PublishVersionRequest(StrictRequest):
 
 
 class CreateAliasRequest(StrictRequest):
+    """CreateAlias's body, with the alias routing rules checked client-side."""
+
     alias_name: str
     version_id: str
     description: str | None = None
@@ -392,6 +430,8 @@ class CreateAliasRequest(StrictRequest):
 
 
 class UpdateAliasRequest(StrictRequest):
+    """UpdateAlias's body; absent weights leave FC's as they are, ``{}`` clears them."""
+
     version_id: str | None = None
     description: str | None = None
     additional_version_weight: dict[str, float] | None = None
@@ -416,6 +456,8 @@ class UpdateAliasRequest(StrictRequest):
 
 
 class CreateTriggerRequest(StrictRequest):
+    """CreateTrigger's body; ``qualifier`` binds the trigger to a version or alias from the start."""
+
     trigger_name: str
     trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
     trigger_config: dict[str, Any] | None = None
@@ -436,6 +478,8 @@ class CreateTriggerRequest(StrictRequest):
 
 
 class UpdateTriggerRequest(StrictRequest):
+    """UpdateTrigger's body: re-bind (``qualifier``) or reconfigure in place."""
+
     trigger_config: dict[str, Any] | None = None
     invocation_role: str | None = None
     qualifier: str | None = None

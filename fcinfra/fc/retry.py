@@ -38,6 +38,7 @@ class RetryPolicy:
 
     @classmethod
     def none(cls) -> RetryPolicy:
+        """A policy that never retries (one attempt): for tests and callers that retry themselves."""
         return cls(attempts=1)
 
 

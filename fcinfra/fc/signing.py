@@ -53,6 +53,7 @@ def string_to_sign(
     headers: Mapping[str, str],
     query: Iterable[tuple[str, str]] = (),
 ) -> str:
+    """The exact text FC signs; exposed so the client and the fake build it the same way."""
     lower = {k.lower(): v for k, v in headers.items()}
     query = list(query)
     date = lower.get("date", "")
@@ -71,6 +72,7 @@ def string_to_sign(
 
 
 def sign_string(secret: str, text: str) -> str:
+    """base64(HMAC-SHA256(secret, text)): the signature FC expects."""
     digest = hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha256).digest()
     return base64.b64encode(digest).decode("ascii")
 

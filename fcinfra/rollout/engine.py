@@ -61,6 +61,7 @@ class AliasView:
 
     @classmethod
     def from_alias(cls, alias: _AliasLike) -> AliasView:
+        """Read FC's float weight as a whole percent, remembering when it was not one (set by someone else)."""
         for version, raw in (alias.additional_version_weight or {}).items():
             percent = raw * 100
             rounded = round(percent)
@@ -70,12 +71,15 @@ class AliasView:
         return cls(str(alias.version_id))
 
     def is_promoted(self, to_version: str) -> bool:
+        """All traffic on ``to_version``: the rollout's goal is reached (also when resuming after a crash)."""
         return self.main_version == to_version and self.canary_version is None
 
     def is_baseline(self, from_version: str) -> bool:
+        """All traffic on ``from_version``: nothing moved yet, or a rollback completed."""
         return self.main_version == from_version and self.canary_version is None
 
     def describe(self) -> str:
+        """The routing in words, for reasons, logs and the progress display."""
         if self.canary_version is None:
             return f"version {self.main_version} alone"
         return (
@@ -84,6 +88,7 @@ class AliasView:
         )
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for events and checkpoints."""
         return {"main_version": self.main_version, "canary_version": self.canary_version, "weight": self.weight}
 
 
@@ -138,6 +143,8 @@ class Check:
 
 @dataclass(frozen=True)
 class Wait:
+    """Let ``seconds`` pass on the injected clock (bake time, or waiting for more samples), then decide again."""
+
     seconds: float
     reason: str
 
@@ -167,6 +174,8 @@ class AwaitPromote:
 
 @dataclass(frozen=True)
 class Finish:
+    """The run is over with ``status``; ``reason`` says why, for the result and the operator."""
+
     status: Status
     reason: str
 

@@ -32,6 +32,7 @@ class Event:
     data: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data: events feed JSON logs and the CLI's ``--json`` output."""
         return {
             "kind": self.kind,
             "at": round(self.at, 3),
@@ -44,6 +45,7 @@ class Event:
         }
 
     def to_json(self) -> str:
+        """One JSON line per event, for log shipping."""
         return json.dumps(self.to_dict(), sort_keys=True, default=str)
 
 

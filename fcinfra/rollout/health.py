@@ -66,9 +66,13 @@ class Target:
 
 @runtime_checkable
 class Gate(Protocol):
+    """A health gate: anything with a ``name`` and ``check(target) -> Verdict`` (probes, user callables)."""
+
     name: str
 
-    def check(self, target: Target) -> Verdict: ...
+    def check(self, target: Target) -> Verdict:
+        """Judge the canary now; INCONCLUSIVE asks the engine to wait for more evidence."""
+        ...
 
 
 GateResult = bool | str | Verdict | None
@@ -83,6 +87,7 @@ class CallableGate:
         self.name = name or getattr(fn, "__name__", None) or type(fn).__name__
 
     def check(self, target: Target) -> Verdict:
+        """Call the user's function and turn whatever it returned (or raised) into a Verdict."""
         try:
             result = self.fn(target)
         except Exception as exc:  # a broken gate must stop the canary, not the engine
@@ -312,6 +317,7 @@ class HttpProbe(_Probe):
         self.qualifier_direct = qualifier_direct
 
     def check(self, target: Target) -> Verdict:
+        """Send this check's share of requests through the HTTP trigger and judge the answers."""
         if not self.qualifier_direct and target.pre_traffic:
             # No HTTP trigger reaches a version that has no traffic: the pre-traffic check cannot use us.
             return Verdict(self.name, PASS, "skipped before traffic moves (the trigger is bound to the alias)")

@@ -97,6 +97,7 @@ class AliasStatus:
     etag: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``fcinfra status --json``."""
         return {
             "service": self.service,
             "alias": self.alias,

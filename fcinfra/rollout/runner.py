@@ -60,6 +60,7 @@ class VirtualClock:
         return self.now
 
     def sleep(self, seconds: float) -> None:
+        """Advance virtual time by exactly ``seconds`` (after calling the real sleep, if one was given)."""
         if self._sleep is not None:
             self._sleep(seconds)
         self.now += seconds
@@ -107,6 +108,7 @@ class RolloutResult:
 
     @property
     def ok(self) -> bool:
+        """True only when promoted: a rollback or an abort is a failed release."""
         return self.status == "promoted"
 
     def raise_for_status(self) -> RolloutResult:
@@ -118,6 +120,7 @@ class RolloutResult:
         return self
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for JSON output and CI logs (the error object itself is left out)."""
         return {
             "status": self.status,
             "service": self.service,
@@ -232,6 +235,7 @@ class Rollout:
 
     @property
     def schedule(self) -> list[int]:
+        """The weights this rollout will apply, in order (the last one, 100, is the promotion)."""
         return [stage.weight for stage in self.plan]
 
     def run(self) -> RolloutResult:

@@ -64,9 +64,11 @@ class Pause:
 
     @property
     def manual(self) -> bool:
+        """A manual gate waits for ``promote``; a timed pause only waits."""
         return self.seconds is None
 
     def describe(self) -> str:
+        """The pause in words, for the dry run."""
         return "wait for promote (manual gate)" if self.seconds is None else f"hold {format_duration(self.seconds)}"
 
 
@@ -80,6 +82,7 @@ class Stage:
 
     @property
     def is_promotion(self) -> bool:
+        """Weight 100 is the promotion itself: the alias then points at the new version alone."""
         return self.weight == 100
 
     @property
@@ -92,6 +95,7 @@ class Strategy:
     """Base of every strategy: something that compiles to a plan of stages."""
 
     def plan(self) -> tuple[Stage, ...]:  # pragma: no cover - overridden
+        """The stages to apply, in order; validated so the engine can trust them."""
         raise NotImplementedError
 
     @property
@@ -155,6 +159,7 @@ class Steps(Strategy):
         self._plan = _build(parsed, self.interval, pauses)
 
     def plan(self) -> tuple[Stage, ...]:
+        """One stage per given weight, each baked for ``interval`` except the promotion."""
         return self._plan
 
     def __repr__(self) -> str:
@@ -174,6 +179,7 @@ class Canary(Strategy):
         self._plan = _build([self.weight, 100], self.interval, {0: pause} if pause else {})
 
     def plan(self) -> tuple[Stage, ...]:
+        """One canary weight, baked for ``interval``, then the promotion."""
         return self._plan
 
     def __repr__(self) -> str:
@@ -196,6 +202,7 @@ class Linear(Strategy):
         self._plan = _build(weights, self.interval, {len(weights) - 2: pause} if pause and len(weights) > 1 else {})
 
     def plan(self) -> tuple[Stage, ...]:
+        """Equal increments up to 100, each baked for ``interval``."""
         return self._plan
 
     def __repr__(self) -> str:
@@ -206,6 +213,7 @@ class AllAtOnce(Strategy):
     """Straight to 100 %: one alias write, no canary phase (gates can still run as a pre-traffic check)."""
 
     def plan(self) -> tuple[Stage, ...]:
+        """The promotion alone (gates still run before traffic moves)."""
         return (Stage(weight=100),)
 
     def __repr__(self) -> str:

@@ -31,6 +31,7 @@ class Verdict:
     details: Mapping[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
+        """Plain data for events and results."""
         return {
             "gate": self.gate,
             "status": self.status,
@@ -58,6 +59,7 @@ class VersionStats:
     latencies_ms: list[float] = field(default_factory=list)
 
     def add(self, ok: bool, latency_ms: float) -> None:
+        """Record one sample (success and latency) for this version."""
         self.count += 1
         if not ok:
             self.errors += 1
@@ -65,6 +67,7 @@ class VersionStats:
 
     @property
     def error_rate(self) -> float:
+        """Errors over samples; 0 with no samples (the gate then says INCONCLUSIVE, not PASS)."""
         return self.errors / self.count if self.count else 0.0
 
     def percentile(self, p: float) -> float:
@@ -76,6 +79,7 @@ class VersionStats:
         return ordered[rank - 1]
 
     def summary(self, p: float) -> dict[str, Any]:
+        """Counts, error rate and the latency percentile, for verdict details."""
         return {
             "count": self.count,
             "errors": self.errors,
@@ -112,6 +116,7 @@ class Thresholds:
 
     @property
     def relative(self) -> bool:
+        """True when the canary is judged against the baseline version, which then needs samples too."""
         return self.max_error_rate_increase is not None or self.max_latency_increase is not None
 
 

@@ -33,6 +33,7 @@ TEST_ACCESS_KEY_SECRET = "SK-test-secret"  # a dummy key the fake accepts
 
 @pytest.fixture
 def fc_fake() -> Iterator[MockFc]:
+    """``mock_fc()`` active for the test, with the test key (AK / a dummy secret)."""
     from fcinfra.fake import mock_fc
 
     with mock_fc(access_keys={TEST_ACCESS_KEY_ID: TEST_ACCESS_KEY_SECRET}) as fake:
@@ -41,6 +42,7 @@ def fc_fake() -> Iterator[MockFc]:
 
 @pytest.fixture
 def fc_client(fc_fake: MockFc) -> FcClient:
+    """An FcClient signed with the test key, talking to ``fc_fake``."""
     from fcinfra.fc import FcClient
 
     return FcClient(fc_fake.account_id, fc_fake.region, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET)
@@ -48,6 +50,7 @@ def fc_client(fc_fake: MockFc) -> FcClient:
 
 @pytest.fixture
 def fc_emulator() -> Iterator[Emulator]:
+    """The emulator on a free loopback port, for tests that need real HTTP or real code execution."""
     from fcinfra.fake.server import Emulator
 
     with Emulator(access_keys={TEST_ACCESS_KEY_ID: TEST_ACCESS_KEY_SECRET}, save_interval=None) as emulator:
@@ -56,6 +59,7 @@ def fc_emulator() -> Iterator[Emulator]:
 
 @pytest.fixture
 def fc_emulator_client(fc_emulator: Emulator) -> FcClient:
+    """An FcClient for ``fc_emulator``."""
     from fcinfra.fc import FcClient
 
     return FcClient(fc_emulator.account_id, fc_emulator.region, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET,
@@ -64,6 +68,7 @@ def fc_emulator_client(fc_emulator: Emulator) -> FcClient:
 
 @pytest.fixture
 def fc_pulumi_mocks(fc_client: FcClient) -> FcMocks:
+    """Pulumi mocks bound to ``fc_client``: a whole stack runs its dynamic providers against the fake."""
     from fcinfra.testing.pulumi_mocks import FcMocks, set_fc_mocks
 
     return set_fc_mocks(FcMocks(fc_client))

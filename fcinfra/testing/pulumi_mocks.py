@@ -88,9 +88,11 @@ class FcMocks(Mocks):
     # ------------------------------------------------------------------------------------ Mocks API
 
     def call(self, args: MockCallArgs) -> tuple[dict[Any, Any], list[tuple[str, str]] | None]:
+        """No provider functions are mocked: invokes answer empty."""
         return {}, None
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str | None, dict[Any, Any]]:
+        """Record the resource; for a dynamic resource, run its provider against the fake like the engine would."""
         with self._lock:  # the fake and the records are shared by the SDK's worker threads
             inputs = dict(args.inputs)
             key = (args.typ, args.name)
@@ -118,6 +120,7 @@ class FcMocks(Mocks):
         return [r for r in self.registrations if r.typ.endswith(typ)]
 
     def one(self, typ: str) -> Registration:
+        """The single registration of ``typ`` (an assertion helper that says what was found instead)."""
         found = self.of_type(typ)
         if len(found) != 1:
             raise AssertionError(f"expected one {typ} registration, found {len(found)}")
