@@ -56,7 +56,8 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.argument("version", metavar="VERSION", callback=_published_version)
-@click.option("--steps", metavar="W1,W2,...", help="Whole percents, increasing; 100 is added if missing. Default: 10,25,50,100.")
+@click.option("--steps", metavar="W1,W2,...",
+              help="Whole percents, increasing; 100 is added if missing. Default: 10,25,50,100.")
 @click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
 @click.option("--all-at-once", is_flag=True,

@@ -61,6 +61,8 @@ class Output:
             from rich.console import Console
 
             self._console = Console(stderr=self.json, highlight=False, soft_wrap=False)
+            # piped into a CI log or a file: no line breaks at column 80 in the middle of a sentence or a path
+            self._console.soft_wrap = not self._console.is_terminal
         return self._console
 
     @property
