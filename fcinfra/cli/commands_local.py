@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from fcinfra.cli.parsing import parse_access_key, parse_duration
+from fcinfra.cli.parsing import DURATION, parse_access_key
 
 
 @click.command(short_help="Run a local FC 2.0 emulator (no cloud account needed).")
@@ -49,7 +49,7 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
 
 
 @click.command(short_help="Try it: a full canary release on a local emulator (~5s).")
-@click.option("--interval", default="1s", show_default=True, metavar="DURATION",
+@click.option("--interval", default="1s", show_default=True, metavar="DURATION", type=DURATION,
               help="Bake time at each canary weight (e.g. 10s to watch it slowly).")
 @click.option("--samples", default=20, show_default=True, type=click.IntRange(1, 1000),
               help="Probe invocations of the new version needed before each verdict.")
@@ -60,7 +60,7 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
               help="Keep the emulator up afterwards (until Ctrl-C) to explore it with fcinfra or curl.")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints the demo's events as JSON lines.")
-def demo(interval: str, samples: int, report_path: Path, keep_running: bool, output: str) -> None:
+def demo(interval: float, samples: int, report_path: Path, keep_running: bool, output: str) -> None:
     """Walk through a full canary release on a local FC emulator, with no cloud account.
 
     \b
@@ -83,7 +83,7 @@ def demo(interval: str, samples: int, report_path: Path, keep_running: bool, out
     from fcinfra.fake.server import EmulatorError
 
     try:
-        code = run_demo(interval=parse_duration(interval), samples=samples, report_path=report_path,
+        code = run_demo(interval=interval, samples=samples, report_path=report_path,
                         json_output=output == "json", wait_for_exit=wait_for_ctrl_c if keep_running else None)
     except EmulatorError as exc:
         raise click.ClickException(f"the demo's emulator could not start: {exc}") from exc

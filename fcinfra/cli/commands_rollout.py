@@ -10,7 +10,7 @@ import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.output import EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNFINISHED, Output
-from fcinfra.cli.parsing import parse_duration, read_payload
+from fcinfra.cli.parsing import DURATION, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
 
 ROLLOUT_HELP = """Move alias ALIAS of SERVICE to VERSION in health-checked steps; promote or roll back.
@@ -62,7 +62,7 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
 @click.option("--all-at-once", is_flag=True,
               help="Straight to 100% in one write; add --pre-traffic to probe VERSION first.")
-@click.option("--interval", default="60s", show_default=True, metavar="DURATION",
+@click.option("--interval", default="60s", show_default=True, metavar="DURATION", type=DURATION,
               help="Bake time at each weight: 30, 30s, 5m, 1h.")
 @click.option("--pause-at", "pauses", multiple=True, metavar="WEIGHT[:DURATION]",
               help="Hold at WEIGHT after its bake: for DURATION, or until `fcinfra promote` if none. Repeatable.")
@@ -81,19 +81,19 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
                    "direct: call VERSION by its number, so every sample is about it.")
 @click.option("--pre-traffic", is_flag=True,
               help="Probe VERSION directly before any traffic moves; refuse the rollout if it fails.")
-@click.option("--timeout", "time_budget", metavar="DURATION",
+@click.option("--timeout", "time_budget", metavar="DURATION", type=DURATION,
               help="Stop after this long, leaving the alias at a planned weight (re-run to resume).")
-@click.option("--check-every", metavar="DURATION",
+@click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
 @connection_options
 @output_option
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
-            canary: str | None, linear: str | None, all_at_once: bool, interval: str, pauses: tuple[str, ...],
+            canary: str | None, linear: str | None, all_at_once: bool, interval: float, pauses: tuple[str, ...],
             dry_run: bool, probe_function: str | None, payload: str | None, samples: int, max_error_rate: float,
             max_latency_ms: float | None, max_error_rate_increase: float | None, probe_mode: str, pre_traffic: bool,
-            check_every: str | None, time_budget: str | None) -> None:
+            check_every: float | None, time_budget: float | None) -> None:
     out = Output(output)
-    strategy = build_strategy(steps, canary, linear, all_at_once, parse_duration(interval), pauses)
+    strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
     if pre_traffic and not probe_function:
         raise click.UsageError("--pre-traffic needs --probe-function")
     if dry_run:
@@ -107,12 +107,12 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         health.append(_invoke_probe(probe_function, read_payload(payload), samples, max_error_rate,
                                     max_latency_ms, max_error_rate_increase, probe_mode))
     client = conn.client()
-    every = parse_duration(check_every) if check_every else _default_check_every(strategy)
+    every = check_every if check_every else _default_check_every(strategy)
     display = RolloutDisplay(out, service, alias_name, version, strategy)
     runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
                      health=health, pre_traffic=pre_traffic, on_event=display.handle,
                      check_every=every, poll_every=every,
-                     time_budget=parse_duration(time_budget) if time_budget else None)
+                     time_budget=time_budget if time_budget else None)
     try:
         with display:
             result = runner.run()
@@ -252,11 +252,12 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 @click.argument("alias_name", metavar="[ALIAS]", required=False)
 @click.option("--steps", metavar="W1,W2,...",
               help="The rollout's schedule, to also show the weights still to come and the time they take.")
-@click.option("--interval", default="60s", show_default=True, metavar="DURATION", help="Bake time of that schedule.")
+@click.option("--interval", default="60s", show_default=True, metavar="DURATION", type=DURATION,
+              help="Bake time of that schedule.")
 @connection_options
 @output_option
 def status(conn: Connection, output: str, service: str, alias_name: str | None, steps: str | None,
-           interval: str) -> None:
+           interval: float) -> None:
     """Show SERVICE's aliases (traffic split, what a rollout in progress is doing), triggers and versions.
 
     \b
@@ -270,7 +271,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
 
     out = Output(output)
     client = conn.client()
-    strategy = build_strategy(steps, None, None, False, parse_duration(interval)) if steps else None
+    strategy = build_strategy(steps, None, None, False, interval) if steps else None
     aliases = client.list_aliases(service)
     names = [alias_name] if alias_name else [a.alias_name for a in aliases]
     statuses = [alias_status(client, service, name, strategy) for name in names]

@@ -30,6 +30,23 @@ def parse_duration(value: str | float | int) -> float:
     return seconds
 
 
+class DurationType(click.ParamType):
+    """A click type for durations, so a bad one is reported as "Invalid value for '--interval'"."""
+
+    name = "duration"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> float:
+        if isinstance(value, float):
+            return value
+        try:
+            return parse_duration(value if isinstance(value, str | int) else str(value))
+        except click.BadParameter as exc:
+            self.fail(exc.message, param, ctx)
+
+
+DURATION = DurationType()
+
+
 def format_duration(seconds: float) -> str:
     """Seconds as a short human string: ``45s``, ``2m 30s``, ``1h 5m``."""
     if seconds < 1 and seconds > 0:

@@ -159,3 +159,18 @@ def test_unreadable_payload_file_names_the_option(run: Callable[..., Result], sh
 
     assert result.exit_code == 2
     assert "Invalid value for --payload: cannot read payload file" in result.stderr
+
+
+@pytest.mark.parametrize("args", [
+    ("rollout", "svc", "prod", "2", "--interval", "5 minutes"),
+    ("rollout", "svc", "prod", "2", "--timeout", "-1"),
+    ("rollout", "svc", "prod", "2", "--check-every", "x"),
+    ("status", "svc", "--steps", "10,100", "--interval", "1d"),
+    ("demo", "--interval", "fast"),
+])
+def test_a_bad_duration_names_its_option(args: tuple[str, ...]) -> None:
+    result = CliRunner().invoke(cli, list(args))
+
+    assert result.exit_code == 2
+    flag = next(a for a in args if a in ("--interval", "--timeout", "--check-every"))
+    assert f"Invalid value for '{flag}'" in result.stderr and "is not a duration" in result.stderr
