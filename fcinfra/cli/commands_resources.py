@@ -171,6 +171,12 @@ def versions() -> None:
     \b
     A version is an immutable snapshot of the service and all its functions. Deleting or pruning never
     removes a version that an alias (main or canary) or a trigger still uses.
+
+    \b
+    Examples:
+      fcinfra versions list my-svc
+      fcinfra versions publish my-svc -d "build 1f2e3d"
+      fcinfra versions prune my-svc --keep-last 5 --dry-run
     """
 
 
@@ -295,7 +301,14 @@ def _describe_split(version_id: str, weights: dict[str, float]) -> str:
 
 @click.group(short_help="Show an alias, or point it at a version.")
 def alias() -> None:
-    """Read or point an alias (a named pointer to one version, optionally with a weighted canary)."""
+    """Read or point an alias (a named pointer to one version, optionally with a weighted canary).
+
+    \b
+    Examples:
+      fcinfra alias get my-svc prod
+      fcinfra alias set my-svc prod --version 3
+      fcinfra alias set my-svc prod --version 3 --canary-version 4 --weight 10
+    """
 
 
 @alias.command("get")

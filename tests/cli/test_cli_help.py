@@ -48,7 +48,7 @@ def test_help_starts_fast_without_heavy_imports() -> None:
 @pytest.mark.parametrize("command", [
     ["rollout"], ["promote"], ["rollback"], ["status"], ["deploy"], ["invoke"], ["versions", "list"],
     ["versions", "publish"], ["versions", "delete"], ["versions", "prune"], ["alias", "get"], ["alias", "set"],
-    ["emulator"], ["demo"],
+    ["emulator"], ["demo"], ["versions"], ["alias"],
 ])
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])
@@ -113,3 +113,12 @@ def test_emulator_command_tls_flag_serves_https_with_a_ca_file() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_the_command_list_is_not_cut_off_at_80_columns() -> None:
+    """Each command's one-line summary fits, so `fcinfra --help` never ends a line with "..."."""
+    text = CliRunner().invoke(cli, ["--help"], terminal_width=80).output
+
+    commands = text.split("Commands:")[1]
+    assert "..." not in commands
+    assert len(commands.strip().splitlines()) == 10
