@@ -13,7 +13,7 @@ from typing import Any
 from fcinfra.errors import AliasChangedError, InvalidArgumentError, PreconditionFailedError, RolloutError
 from fcinfra.fc.models import Alias, check_version_id
 from fcinfra.rollout.engine import AliasView, resume_point
-from fcinfra.rollout.runner import RolloutResult
+from fcinfra.rollout.result import RolloutResult
 from fcinfra.rollout.spec import Strategy, compile_plan, format_duration, plan_duration
 
 __all__ = ["AliasStatus", "promote", "rollback", "status"]

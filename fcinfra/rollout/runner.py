@@ -12,19 +12,18 @@ Time is read only through the injected ``clock`` and spent only through the inje
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from fcinfra.errors import (
-    AliasChangedError,
     FcinfraError,
     InvalidArgumentError,
     PreconditionFailedError,
     RolloutError,
 )
 from fcinfra.fc.models import Alias, check_alias_name, check_name, check_version_id
+from fcinfra.rollout.clock import VirtualClock, resolve_time
 from fcinfra.rollout.engine import (
     AliasView,
     AwaitPromote,
@@ -43,27 +42,11 @@ from fcinfra.rollout.engine import (
 )
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, Target, as_gate
+from fcinfra.rollout.result import RolloutResult
 from fcinfra.rollout.spec import Stage, Steps, Strategy, compile_plan, describe_plan
 from fcinfra.rollout.verdicts import FAIL, Verdict
 
 __all__ = ["Rollout", "RolloutResult", "VirtualClock", "resolve_time"]
-
-
-class VirtualClock:
-    """Time that advances by exactly what was slept: ``sleep=lambda s: None`` runs a rollout instantly."""
-
-    def __init__(self, sleep: Callable[[float], None] | None = None, start: float = 0.0) -> None:
-        self.now = start
-        self._sleep = sleep
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        """Advance virtual time by exactly ``seconds`` (after calling the real sleep, if one was given)."""
-        if self._sleep is not None:
-            self._sleep(seconds)
-        self.now += seconds
 
 
 def _as_list(gates: Any) -> list[Any]:
@@ -71,73 +54,6 @@ def _as_list(gates: Any) -> list[Any]:
     if isinstance(gates, Iterable) and not isinstance(gates, str | bytes):
         return list(gates)
     return [gates]
-
-
-def resolve_time(
-    sleep: Callable[[float], None] | None, clock: Callable[[], float] | None
-) -> tuple[Callable[[float], None], Callable[[], float]]:
-    """The contract: a custom sleep without a clock gets a virtual clock driven by that sleep."""
-    if clock is None and sleep is None:
-        return time.sleep, time.monotonic
-    if clock is None:
-        virtual = VirtualClock(sleep)
-        return virtual.sleep, virtual
-    return (sleep if sleep is not None else time.sleep), clock
-
-
-@dataclass
-class RolloutResult:
-    """How a run ended. ``history`` is every weight this run applied, in order, one per alias write
-    (100 = the promotion, 0 = the rollback); ``resumed_from`` is the weight found when it resumed."""
-
-    status: Status
-    service: str
-    alias: str
-    from_version: str
-    to_version: str
-    history: list[int] = field(default_factory=list)
-    reason: str = ""
-    resumed_from: int | None = None
-    alias_reads: int = 0
-    alias_writes: int = 0
-    duration: float = 0.0
-    rollback_seconds: float | None = None  # from the failed verdict to the alias restored
-    verdicts: list[Verdict] = field(default_factory=list)
-    checkpoint: dict[str, Any] | None = None
-    error: BaseException | None = field(default=None, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        """True only when promoted: a rollback or an abort is a failed release."""
-        return self.status == "promoted"
-
-    def raise_for_status(self) -> RolloutResult:
-        """Raise unless promoted (or stopped in a consistent state by the time budget / a manual gate)."""
-        if self.status == "aborted":
-            raise AliasChangedError(self.reason)
-        if self.status == "rolled_back":
-            raise RolloutError(f"rolled back: {self.reason}")
-        return self
-
-    def to_dict(self) -> dict[str, Any]:
-        """Plain data for JSON output and CI logs (the error object itself is left out)."""
-        return {
-            "status": self.status,
-            "service": self.service,
-            "alias": self.alias,
-            "from_version": self.from_version,
-            "to_version": self.to_version,
-            "history": list(self.history),
-            "reason": self.reason,
-            "resumed_from": self.resumed_from,
-            "alias_reads": self.alias_reads,
-            "alias_writes": self.alias_writes,
-            "duration": round(self.duration, 3),
-            "rollback_seconds": self.rollback_seconds,
-            "verdicts": [v.to_dict() for v in self.verdicts],
-            "checkpoint": self.checkpoint,
-            "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
-        }
 
 
 def _positive(value: float | None, what: str, allow_none: bool = False) -> float | None:

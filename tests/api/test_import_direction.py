@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
 # The rollout talks to FC only at its edges (the runner that applies weights, the operator commands); its
 # planning and deciding core never sees the client or its models.
 ROLLOUT_CORE = {"fcinfra.rollout.spec", "fcinfra.rollout.engine", "fcinfra.rollout.verdicts",
-                "fcinfra.rollout.events"}
+                "fcinfra.rollout.events", "fcinfra.rollout.result"}
 # Pure modules: no I/O and no clock (time and sleep are injected), so they are tested without waiting.
 PURE = {"fcinfra.fc.signing", "fcinfra.rollout.spec", "fcinfra.rollout.engine"}
 IMPURE_MODULES = {"time", "datetime", "requests", "socket", "os", "random", "subprocess", "threading",
@@ -155,3 +155,10 @@ def test_the_client_stays_importable_from_the_fc_package() -> None:
     from fcinfra.fc.client import FcClient as Direct
 
     assert FcClient is Direct and RetryPolicy.__name__ == "RetryPolicy"
+
+
+@pytest.mark.parametrize("module", ["fcinfra.rollout.runner", "fcinfra.rollout.ops"])
+def test_the_rollout_shell_reads_time_only_through_what_is_injected(module: str) -> None:
+    """DESIGN.md: ``Rollout`` reads time only through ``clock``; the real clock is chosen in rollout/clock.py."""
+    path = ROOT.parent / Path(*module.split(".")).with_suffix(".py")
+    assert [name for name in _imports(path, module) if name.split(".")[0] in {"time", "datetime"}] == []

@@ -367,14 +367,14 @@ def test_probe_load_drops_to_a_quarter_once_it_has_a_verdict(world: World) -> No
 def test_reads_time_only_through_the_injected_clock(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     import types
 
+    import fcinfra.rollout.clock as clock_mod
     import fcinfra.rollout.health as health_mod
-    import fcinfra.rollout.runner as runner_mod
 
     def forbidden(*a: Any) -> Any:
         raise AssertionError("the rollout read the real clock or slept for real")
 
     no_time = types.SimpleNamespace(time=forbidden, monotonic=forbidden, perf_counter=forbidden, sleep=forbidden)
-    monkeypatch.setattr(runner_mod, "time", no_time)  # the FC client's own timing is not the rollout's
+    monkeypatch.setattr(clock_mod, "time", no_time)  # the FC client's own timing is not the rollout's
     monkeypatch.setattr(health_mod, "time", no_time)
     result = rollout(world, health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)]).run()
     assert result.status == "promoted" and result.duration == 90
