@@ -60,6 +60,7 @@ def zip_folder(folder: Path) -> bytes:
 
 
 def build_dir() -> Path:
+    """Where code packages are built: ``FCINFRA_BUILD_DIR`` (e.g. to keep them), else a folder in the temp dir."""
     return Path(os.environ.get("FCINFRA_BUILD_DIR") or Path(tempfile.gettempdir()) / "fcinfra-build")
 
 

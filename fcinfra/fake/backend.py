@@ -116,6 +116,7 @@ class Resolved:
 
 
 def check_if_match(etag: str, if_match: str | None) -> None:
+    """FC's optimistic concurrency: a stale If-Match is a 412, checked before the body."""
     if if_match is not None and if_match.strip().strip('"') != etag:
         raise precondition_failed()
 
@@ -489,6 +490,7 @@ class FcBackend:
         self.regions: dict[tuple[str, str], RegionBackend] = {}
 
     def region(self, account_id: str, region: str) -> RegionBackend:
+        """The (account, region) state, created empty on first use like a fresh FC region."""
         key = (account_id, region)
         found = self.regions.get(key)
         if found is None:
@@ -496,11 +498,13 @@ class FcBackend:
         return found
 
     def reset(self) -> None:
+        """Forget everything and restart ids and randomness from the seed (for test isolation)."""
         self.regions.clear()
         self.ids = Ids(self.seed, self.ids.clock)
         self.rng.seed(self.seed)
 
     def dump_state(self) -> dict[str, Any]:
+        """All regions as plain data with a format marker, for the emulator's state file."""
         return {
             "format": self.STATE_FORMAT,
             "regions": [
@@ -510,6 +514,7 @@ class FcBackend:
         }
 
     def load_state(self, data: dict[str, Any]) -> None:
+        """Replace all regions from a dump; anything malformed raises before the state changes."""
         if not isinstance(data, dict) or data.get("format") != self.STATE_FORMAT:
             raise ValueError(f"not a fake FC state (expected format {self.STATE_FORMAT})")
         regions: dict[tuple[str, str], RegionBackend] = {}

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 def code_url(request: FakeRequest, backend: RegionBackend, service: str, version: str, function: str) -> str:
+    """GetFunctionCode's download URL: the fake serves the code itself, on the host the caller used."""
     raw = json.dumps([backend.account_id, backend.region, service, version, function]).encode()
     token = base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
     return f"{request.scheme}://{request.host}/2016-08-15/fake-code/{token}"

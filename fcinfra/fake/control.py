@@ -29,6 +29,7 @@ CONTROL_PREFIX = "/_fcinfra/"
 
 @dataclass(frozen=True)
 class ControlAnswer:
+    """An answer of the emulator's control API (state, faults, reset), before it becomes HTTP."""
     status: int
     body: dict[str, Any]
 
@@ -37,6 +38,7 @@ class ControlAnswer:
 
 
 def is_control_path(path: str) -> bool:
+    """Control requests bypass FC's routing and signing: they are the emulator's own API."""
     return path.startswith(CONTROL_PREFIX) or path == CONTROL_PREFIX.rstrip("/")
 
 
@@ -86,6 +88,7 @@ class ControlApi:
         self._save_state = save_state
 
     def handle(self, method: str, path: str, body: bytes, remote_addr: str | None) -> ControlAnswer:
+        """Answer one control request; loopback callers only, since it can reset or rewrite all state."""
         if not is_loopback(remote_addr):
             return _error(403, "the emulator's control endpoints answer loopback clients only")
         name = path[len(CONTROL_PREFIX):].strip("/") if path.startswith(CONTROL_PREFIX) else ""

@@ -17,7 +17,7 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import unquote
 
 from fcinfra.fake import codeurl, routes
 from fcinfra.fake.auth import Verifier
@@ -44,6 +44,7 @@ from fcinfra.fake.handlers import (
 )
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
 from fcinfra.fake.records import LATEST, FunctionRecord
+from fcinfra.fc.signing import query_pairs
 
 _HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -97,10 +98,12 @@ class FakeFc:
             self.faults.seed(self.seed)
 
     def dump_state(self) -> dict[str, Any]:
+        """Every region's state as plain JSON-able data (what the emulator's state file holds)."""
         with self.lock:
             return self.backend.dump_state()
 
     def load_state(self, data: dict[str, Any]) -> None:
+        """Replace all state with a dump; a malformed one is refused before anything changes."""
         with self.lock:
             self.backend.load_state(data)
 
@@ -144,7 +147,7 @@ class FakeFc:
 
     def _dispatch(self, req: FakeRequest, match: routes.Match, request_id: str) -> FakeResponse:
         account, region = self._account_region(req)
-        query = dict(routes_query(req.query))
+        query = dict(query_pairs(req.query))
         if match.operation == "InvokeFunction":
             return self._invoke(req, match.params, account, region, request_id)
         if match.operation == routes.PROXY_OPERATION:
@@ -265,14 +268,10 @@ class FakeFc:
         return http_answer(outcome.payload, headers)
 
 
-def routes_query(raw: str) -> list[tuple[str, str]]:
-    return parse_qsl(raw, keep_blank_values=True)
-
-
 def http_event(req: FakeRequest, tail: str) -> bytes:
     """The event an HTTP-trigger function receives (JSON; the body is base64)."""
     queries: dict[str, Any] = {}
-    for key, value in routes_query(req.query):
+    for key, value in query_pairs(req.query):
         if key in queries:
             existing = queries[key]
             queries[key] = [*existing, value] if isinstance(existing, list) else [existing, value]

@@ -21,11 +21,13 @@ MAX_LIMIT = 100
 
 @dataclass(frozen=True)
 class PageResult(Generic[T]):
+    """One page of a List* answer and the token for the next one (None on the last page)."""
     items: list[T]
     next_token: str | None
 
 
 def parse_limit(raw: str | None) -> int:
+    """FC's ``limit`` query parameter: default when absent, InvalidArgument when not a number in range."""
     if raw is None or raw == "":
         return DEFAULT_LIMIT
     try:

@@ -72,6 +72,7 @@ class Scrubber:
         self._known = sorted(pairs, key=lambda p: len(p[0]), reverse=True)
 
     def text(self, value: str) -> str:
+        """``value`` with credentials, account ids and signatures replaced by placeholders: fixtures are committed."""
         for pattern, replacement in _PATTERNS:
             value = pattern.sub(replacement, value)
         for secret, placeholder in self._known:
@@ -220,18 +221,22 @@ class Recorder:
         return session
 
     def add(self, request: requests.PreparedRequest, response: requests.Response) -> None:
+        """Record one exchange, scrubbed at once so no secret is ever held in the recording."""
         self.interactions.append(scrub_exchange(self.scrubber, request, response))
 
     def fixture(self, source: str) -> dict[str, Any]:
+        """The recording as a fixture document, naming where it came from."""
         return {"source": self.scrubber.text(source), "interactions": list(self.interactions)}
 
     def save(self, path: str | Path, source: str) -> Path:
+        """Write the fixture as JSON (already scrubbed)."""
         target = Path(path)
         target.write_text(json.dumps(self.fixture(source), indent=2, sort_keys=False) + "\n", encoding="utf-8")
         return target
 
 
 def load_fixture(path: str | Path) -> dict[str, Any]:
+    """Read a fixture written by ``Recorder.save`` (for replay tests)."""
     data: dict[str, Any] = json.loads(Path(path).read_text(encoding="utf-8"))
     return data
 

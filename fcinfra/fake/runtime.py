@@ -54,6 +54,7 @@ def error_payload(message: str, error_type: str, stack: list[str] | None = None)
 
 
 def is_supported_runtime(runtime: str | None) -> bool:
+    """Only Python runtimes can run here; others get a clear function error rather than a crash."""
     return bool(runtime) and str(runtime).startswith("python3")
 
 
@@ -149,6 +150,7 @@ class PythonCodeRunner:
     # ------------------------------------------------------------------ public
 
     def run(self, spec: InvocationSpec) -> InvocationOutcome:
+        """Run one invocation in a warm worker for its function (starting one if needed), within its limits."""
         started = time.perf_counter()
         if not is_supported_runtime(spec.runtime):
             return self._outcome(
@@ -181,6 +183,7 @@ class PythonCodeRunner:
 
     @property
     def closed(self) -> bool:
+        """True after close(): no more invocations are accepted."""
         return self._closed
 
     def worker_pids(self) -> list[int]:

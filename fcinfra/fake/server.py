@@ -204,6 +204,7 @@ class Emulator:
 
     @property
     def scheme(self) -> str:
+        """``https`` with ``tls=True``, else ``http``."""
         return "https" if self.tls else "http"
 
     @property
@@ -219,6 +220,7 @@ class Emulator:
 
     @property
     def running(self) -> bool:
+        """True while the serving thread is alive."""
         return self._thread is not None and self._thread.is_alive()
 
     # ------------------------------------------------------------------ lifecycle
@@ -349,6 +351,7 @@ class Emulator:
     # ------------------------------------------------------------------ reporting
 
     def info(self) -> dict[str, Any]:
+        """What a client needs to reach this emulator (endpoint, account, region, CA file), as plain data."""
         return {
             "endpoint": self.endpoint,
             "account_id": self.account_id,

@@ -179,6 +179,7 @@ def _watch_parent(parent_pid: int) -> None:
 
 
 def main(argv: list[str]) -> int:
+    """The worker's entry point: serve invocations over the inherited socket until told to stop or orphaned."""
     conn = Connection(int(argv[1]))
     if len(argv) > 4:
         threading.Thread(target=_watch_parent, args=(int(argv[4]),), daemon=True).start()
