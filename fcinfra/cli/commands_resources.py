@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
@@ -112,11 +113,18 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
     config: dict[str, Any] = {k: v for k, v in (("memory_size", memory_size), ("timeout", timeout)) if v is not None}
     try:
         client.get_service(service)
+        service_exists = True
     except NotFoundError:
+        service_exists = False
+    current = None
+    if service_exists:
+        with contextlib.suppress(NotFoundError):
+            current = client.get_function(service, function)
+    # checked before anything is created: the wrong folder would otherwise become a published, broken version
+    _check_handler_module(folder, current.runtime if current else runtime, current.handler if current else handler)
+    if not service_exists:
         client.create_service(service)
-    try:
-        current = client.get_function(service, function)
-    except NotFoundError:
+    if current is None:
         client.create_function(service, function, runtime, handler, code=code, **config)
         action = "created"
     else:
@@ -144,6 +152,18 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
     if publish:
         verb = "published version" if doc["published"] else "nothing changed since version"
         out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
+
+
+def _check_handler_module(folder: Path, runtime: str | None, handler: str | None) -> None:
+    """For Python runtimes, the handler's module must be in FOLDER (``index.handler`` needs ``index.py``)."""
+    if not (runtime or "").startswith("python") or not handler or "." not in handler:
+        return
+    module = handler.rsplit(".", 1)[0].replace(".", "/")
+    if (folder / f"{module}.py").is_file() or (folder / module / "__init__.py").is_file():
+        return
+    nested = sorted(p.parent for p in folder.glob(f"*/{module}.py"))
+    hint = f" (did you mean {nested[0]}?)" if nested else ""
+    raise click.BadParameter(f"{folder} has no {module}.py for handler {handler}{hint}", param_hint="FOLDER")
 
 
 def _print_payload(out: Output, payload: bytes) -> None:

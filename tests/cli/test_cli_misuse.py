@@ -174,3 +174,26 @@ def test_a_bad_duration_names_its_option(args: tuple[str, ...]) -> None:
     assert result.exit_code == 2
     flag = next(a for a in args if a in ("--interval", "--timeout", "--check-every"))
     assert f"Invalid value for '{flag}'" in result.stderr and "is not a duration" in result.stderr
+
+
+def test_deploy_of_a_folder_without_the_handler_module_creates_nothing(run: Callable[..., Result],
+                                                                       client: FcClient) -> None:
+    from fcinfra.demo.package import examples_dir
+    from fcinfra.errors import NotFoundError
+
+    functions = examples_dir() / "functions"
+    result = run("deploy", "wrong-folder", "quote", str(functions), "--publish")
+
+    assert result.exit_code == 2
+    assert f"has no index.py for handler index.handler (did you mean {functions / 'v1'}?)" in result.stderr
+    with pytest.raises(NotFoundError):
+        client.get_service("wrong-folder")
+
+
+def test_deploy_checks_the_existing_functions_handler_not_the_flag(run: Callable[..., Result], shop,
+                                                                   tmp_path) -> None:
+    (tmp_path / "main.py").write_text("def handler(event, context):\n    return 'ok'\n")
+    result = run("deploy", shop.service, "quote", str(tmp_path), "--handler", "main.handler")
+
+    assert result.exit_code == 2  # quote's handler is index.handler: --handler applies only on creation
+    assert "has no index.py for handler index.handler" in result.stderr
