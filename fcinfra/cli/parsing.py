@@ -86,7 +86,7 @@ def parse_access_key(value: str) -> tuple[str, str]:
     """``AK:SK`` -> ``("AK", "SK")``."""
     key_id, sep, secret = value.partition(":")
     if not sep or not key_id or not secret:
-        raise click.BadParameter("use the form ACCESS_KEY_ID:ACCESS_KEY_SECRET")
+        raise click.BadParameter("use the form ACCESS_KEY_ID:ACCESS_KEY_SECRET", param_hint="--access-key")
     return key_id, secret
 
 

@@ -94,7 +94,7 @@ def test_emulator_rejects_a_malformed_access_key() -> None:
     result = CliRunner().invoke(cli, ["emulator", "--access-key", "no-colon"])
 
     assert result.exit_code == 2
-    assert "ACCESS_KEY_ID:ACCESS_KEY_SECRET" in result.output
+    assert "Invalid value for --access-key: use the form ACCESS_KEY_ID:ACCESS_KEY_SECRET" in result.output
 
 
 def test_emulator_command_tls_flag_serves_https_with_a_ca_file() -> None:
