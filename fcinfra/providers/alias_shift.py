@@ -65,6 +65,7 @@ class AliasShiftProvider(FcProviderBase):
     """Moves an alias's traffic with If-Match, directly or by walking a rollout strategy."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Refuse bad inputs at preview time, with per-field messages, before any traffic moves."""
         failures: list[CheckFailure] = []
         for key in ("service", "alias"):
             if not isinstance(news.get(key), str) or not news.get(key):
@@ -134,10 +135,12 @@ class AliasShiftProvider(FcProviderBase):
         return DiffResult(changes=bool(replaces or settings or moves), replaces=replaces, delete_before_replace=False)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Route the alias's traffic as declared: a staged rollout when a strategy is given, else one write."""
         inputs = plain(props)
         return CreateResult(f"{inputs['service']}:{inputs['alias']}", self._apply(inputs, {}))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Route the alias's traffic as newly declared, starting from what is live (see ``create``)."""
         return UpdateResult(self._apply(plain(news), olds))
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:

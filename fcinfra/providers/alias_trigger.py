@@ -32,6 +32,7 @@ class AliasTriggerProvider(FcProviderBase):
     """Creates triggers with their qualifier and re-binds them in place."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Refuse bad inputs at preview time, with per-field messages, before FC is called."""
         failures: list[CheckFailure] = []
         for key, what in (("service", "service name"), ("function", "function name"), ("name", "trigger name")):
             try:
@@ -66,6 +67,7 @@ class AliasTriggerProvider(FcProviderBase):
         return DiffResult(changes=bool(replaces or updates), replaces=replaces, delete_before_replace=True)
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Create the trigger already bound to its qualifier, so it never invokes unpublished LATEST code."""
         inputs = plain(props)
         trigger = self.client().create_trigger(
             inputs["service"],
@@ -81,6 +83,7 @@ class AliasTriggerProvider(FcProviderBase):
         return CreateResult(_id(inputs), _outputs(inputs, trigger))
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Re-bind or reconfigure in place (only a changed config is sent, so FC's defaults are not overwritten)."""
         inputs = plain(news)
         config_new, config_old = _config(inputs.get("trigger_config")), _config(olds.get("trigger_config"))
         trigger = self.client().update_trigger(
@@ -110,6 +113,7 @@ class AliasTriggerProvider(FcProviderBase):
         return ReadResult(id_, _outputs(inputs, trigger))
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
+        """Delete the trigger; already gone counts as deleted."""
         service, function, name = _parse_id(id_, plain(props))
         try:
             self.client().delete_trigger(service, function, name)

@@ -34,6 +34,7 @@ class ServiceVersionProvider(FcProviderBase):
     """Publishes, adopts, retains and (safely) deletes service versions."""
 
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
+        """Refuse bad inputs at preview time, with per-field messages, before anything is published."""
         failures: list[CheckFailure] = []
         service = news.get("service")
         if not isinstance(service, str) or not service:
@@ -66,11 +67,13 @@ class ServiceVersionProvider(FcProviderBase):
         )
 
     def create(self, props: dict[str, Any]) -> CreateResult:
+        """Publish LATEST as a version, or adopt the newest one when nothing changed since it was published."""
         inputs = plain(props)
         outs = self._publish(inputs)
         return CreateResult(f"{inputs['service']}@{outs['version_id']}", outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        """Publish again only when the fingerprint changed; other settings change the state only."""
         inputs = plain(news)
         if changed(olds, inputs, _PUBLISH_KEYS) or not olds.get("version_id"):
             return UpdateResult(self._publish(inputs))
