@@ -25,7 +25,7 @@ EXIT_INTERRUPTED = 130
 def to_jsonable(value: Any) -> Any:
     """Models, dataclasses, bytes and sets as plain JSON values."""
     if hasattr(value, "model_dump"):
-        return to_jsonable(value.model_dump(exclude_none=True))
+        return to_jsonable(value.model_dump())  # every field, null when unset: stable keys for scripts
     if hasattr(value, "__dataclass_fields__"):
         return {k: to_jsonable(getattr(value, k)) for k in value.__dataclass_fields__}
     if isinstance(value, dict):

@@ -1,0 +1,69 @@
+"""docs/cli.md's JSON table is what the commands print: every documented key, and no other."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from click.testing import Result
+
+from fcinfra.fc import FcClient
+
+DOC = (Path(__file__).resolve().parents[2] / "docs" / "cli.md").read_text()
+ROW = re.compile(r"^\| (`[^|]+`[^|]*) \| ([^|]+) \|$", re.MULTILINE)
+
+
+def documented() -> dict[str, list[str]]:
+    """Table rows as {first cell: [keys in backticks]} (only rows whose second cell lists keys)."""
+    table = DOC.split("## JSON output")[1].split("Details:")[0]
+    rows = {}
+    for command, keys in ROW.findall(table):
+        names = re.findall(r"`([a-z_]+)`", keys)
+        if names:
+            rows[command.strip()] = names
+    return rows
+
+
+def _json(result: Result) -> Any:
+    assert result.exit_code in (0, 3), result.output
+    return json.loads(result.stdout)
+
+
+def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, client: FcClient,
+                                              tmp_path: Path) -> None:
+    from fcinfra.demo.package import examples_dir
+
+    docs = documented()
+    s = shop.service
+    client.create_trigger(s, "quote", "http-prod", "http", {"authType": "anonymous", "methods": ["GET"]},
+                          qualifier="prod")
+    seen: dict[str, list[str]] = {}
+    seen["`deploy`"] = list(_json(run("deploy", s, "quote", str(examples_dir() / "functions" / "v2"), "--publish",
+                                      "-o", "json")))
+    seen["`versions list`"] = list(_json(run("versions", "list", s, "-o", "json"))[0])
+    client.update_function(s, "quote", description="changed")
+    seen["`versions publish`"] = list(_json(run("versions", "publish", s, "-o", "json")))
+    seen["`versions prune`"] = list(_json(run("versions", "prune", s, "--dry-run", "-o", "json")))
+    seen["`alias get`, `alias set`"] = list(_json(run("alias", "set", s, "staging", "--version", "2", "-o", "json")))
+    assert list(_json(run("alias", "get", s, "staging", "-o", "json"))) == seen["`alias get`, `alias set`"]
+    seen["`invoke`"] = list(_json(run("invoke", s, "quote", "-q", "prod", "-p", '{"item": "pear"}', "-o", "json")))
+    seen["`invoke -n N` (N > 1)"] = list(_json(run("invoke", s, "quote", "-q", "prod", "-n", "3", "-o", "json")))
+    status = _json(run("status", s, "-o", "json"))
+    seen["`status`"] = list(status)
+    seen["`status`: each of `aliases`"] = list(status["aliases"][0])
+    seen["`status`: each of `versions`"] = list(status["versions"][0])
+    seen["`rollout --dry-run`"] = list(_json(run("rollout", s, "prod", "2", "--dry-run", "-o", "json")))
+    lines = [json.loads(line) for line in run("rollout", s, "prod", "2", "--steps", "50,100", "--interval", "0",
+                                               "-o", "json").stdout.splitlines()]
+    assert {tuple(e) for e in lines[:-1]} == {tuple(docs["`rollout`: each event line"])}
+    seen["`rollout`: each event line"] = list(lines[0])
+    seen["`rollout`: the last line"] = list(lines[-1])
+    seen["`promote`, `rollback`"] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
+    seen["`versions delete`"] = list(_json(run("versions", "delete", s, "3", "-o", "json")))
+
+    assert docs["`promote`, `rollback`"] == ["kind"]  # "the keys of rollout's last line, without kind"
+    docs["`promote`, `rollback`"] = [k for k in docs["`rollout`: the last line"] if k != "kind"]
+    assert seen == docs
