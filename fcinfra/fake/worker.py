@@ -25,7 +25,6 @@ import importlib
 import json
 import logging
 import os
-import resource
 import sys
 import threading
 import time
@@ -83,10 +82,14 @@ def _limit_memory(memory_mb: int) -> None:
     except OSError:
         current = 0
     limit = current + memory_mb * 1024 * 1024
+    import resource  # POSIX only; imported here because mock_fc() imports encode_result on any platform
+
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 def _max_memory_mb() -> float:
+    import resource
+
     rss_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(rss_kb / 1024.0, 2)
 
