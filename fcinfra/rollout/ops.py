@@ -13,15 +13,16 @@ from typing import Any
 from fcinfra.errors import AliasChangedError, InvalidArgumentError, PreconditionFailedError, RolloutError
 from fcinfra.fc.models import Alias, check_version_id
 from fcinfra.rollout.engine import AliasView, resume_point
+from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import RolloutResult
 from fcinfra.rollout.spec import Strategy, compile_plan, format_duration, plan_duration
 
 __all__ = ["AliasStatus", "promote", "rollback", "status"]
 
 
-def _write(client: Any, service: str, alias: Alias, main: str) -> Alias:
+def _write(client: AliasApi, service: str, alias: Alias, main: str) -> Alias:
     try:
-        written: Alias = client.update_alias(
+        written = client.update_alias(
             service, alias.alias_name, version_id=main, additional_version_weight={}, if_match=alias.etag
         )
     except PreconditionFailedError as exc:
@@ -38,7 +39,7 @@ def _result(status: Any, service: str, alias: str, frm: str, to: str, history: l
                          history=history, reason=reason, alias_reads=1, alias_writes=writes)
 
 
-def promote(client: Any, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
+def promote(client: AliasApi, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
     """Make the canary (or ``to_version``) the alias's main version with no additional version: one write.
 
     This is the fast path past the remaining steps and the answer to a manual gate.
@@ -56,7 +57,7 @@ def promote(client: Any, service: str, alias: str, to_version: str | None = None
                    f"version {target} is now the main version of {service}/{alias}", 1)
 
 
-def rollback(client: Any, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
+def rollback(client: AliasApi, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
     """Send all traffic back to the main version alone (or to ``to_version``, e.g. to undo a promotion): one
     write. With no canary and no ``to_version`` there is nothing to undo, and that is an error."""
     current = client.get_alias(service, alias)
@@ -112,7 +113,7 @@ class AliasStatus:
         }
 
 
-def status(client: Any, service: str, alias: str, strategy: Strategy | None = None) -> AliasStatus:
+def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None = None) -> AliasStatus:
     """One read. With ``strategy``, also the weights still to come and the minimum time they take."""
     current = client.get_alias(service, alias)
     view = AliasView.from_alias(current)

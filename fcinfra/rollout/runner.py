@@ -42,6 +42,7 @@ from fcinfra.rollout.engine import (
 )
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, Target, as_gate
+from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import RolloutResult
 from fcinfra.rollout.spec import Stage, Steps, Strategy, compile_plan, describe_plan
 from fcinfra.rollout.verdicts import FAIL, Verdict
@@ -84,7 +85,7 @@ class Rollout:
 
     def __init__(
         self,
-        client: Any,
+        client: AliasApi,
         service: str,
         alias: str,
         to_version: str,
