@@ -137,6 +137,10 @@ class RolloutDisplay:
             steps = " -> ".join(f"{w}%" for w in history)
             self.out.console.print(f"  [dim]weights applied: {steps}; {getattr(result, 'alias_writes', '?')} alias "
                                    f"write(s); {getattr(result, 'duration', 0.0):.1f}s[/]")
+        elif history is not None and getattr(result, "alias_writes", None) == 0:
+            why = (f"alias {self.alias} already served version {self.version} alone" if status == "promoted"
+                   else f"traffic never moved to version {self.version}")
+            self.out.console.print(f"  [dim]no alias write: {why}[/]")
 
 
 def describe_event(event: dict[str, Any]) -> tuple[str, str]:

@@ -197,3 +197,10 @@ def test_deploy_checks_the_existing_functions_handler_not_the_flag(run: Callable
 
     assert result.exit_code == 2  # quote's handler is index.handler: --handler applies only on creation
     assert "has no index.py for handler index.handler" in result.stderr
+
+
+def test_rollout_to_the_version_already_serving_says_nothing_changed(run: Callable[..., Result], shop) -> None:
+    result = run("rollout", shop.service, "prod", "1", "--interval", "0")
+
+    assert result.exit_code == 0
+    assert "no alias write: alias prod already served version 1 alone" in result.stdout
