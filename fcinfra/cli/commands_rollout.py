@@ -96,6 +96,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
     strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
     if pre_traffic and not probe_function:
         raise click.UsageError("--pre-traffic needs --probe-function")
+    for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
+        if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
+            raise click.BadParameter("must be more than 0", param_hint=flag)
     if dry_run:
         _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate)
         return
@@ -107,12 +110,12 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         health.append(_invoke_probe(probe_function, read_payload(payload), samples, max_error_rate,
                                     max_latency_ms, max_error_rate_increase, probe_mode))
     client = conn.client()
-    every = check_every if check_every else _default_check_every(strategy)
+    every = check_every if check_every is not None else _default_check_every(strategy)
     display = RolloutDisplay(out, service, alias_name, version, strategy)
     runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
                      health=health, pre_traffic=pre_traffic, on_event=display.handle,
                      check_every=every, poll_every=every,
-                     time_budget=time_budget if time_budget else None)
+                     time_budget=time_budget)
     try:
         with display:
             result = runner.run()

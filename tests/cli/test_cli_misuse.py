@@ -204,3 +204,11 @@ def test_rollout_to_the_version_already_serving_says_nothing_changed(run: Callab
 
     assert result.exit_code == 0
     assert "no alias write: alias prod already served version 1 alone" in result.stdout
+
+
+@pytest.mark.parametrize("flag", ["--timeout", "--check-every"])
+def test_a_zero_timeout_or_check_interval_is_refused_not_ignored(flag: str) -> None:
+    result = CliRunner().invoke(cli, ["rollout", "svc", "prod", "2", flag, "0"])
+
+    assert result.exit_code == 2
+    assert f"Invalid value for {flag}: must be more than 0" in result.stderr
