@@ -44,7 +44,9 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
         code = run_emulator(port=port, access_keys=keys, account_id=account_id, region=region,
                             state_file=state_file, tls=tls, echo=click.echo)
     except (EmulatorError, OSError) as exc:
-        raise click.ClickException(str(exc)) from exc
+        busy = "in use" in str(exc)
+        hint = "; is another emulator running? Pick another --port (0 = any free one)" if busy else ""
+        raise click.ClickException(f"{exc}{hint}") from exc
     raise SystemExit(code)
 
 

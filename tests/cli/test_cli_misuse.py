@@ -212,3 +212,16 @@ def test_a_zero_timeout_or_check_interval_is_refused_not_ignored(flag: str) -> N
 
     assert result.exit_code == 2
     assert f"Invalid value for {flag}: must be more than 0" in result.stderr
+
+
+def test_emulator_on_a_busy_port_suggests_another() -> None:
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        result = CliRunner().invoke(cli, ["emulator", "--port", str(busy.getsockname()[1])])
+
+    assert result.exit_code == 1
+    assert "Pick another --port (0 = any free one)" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
