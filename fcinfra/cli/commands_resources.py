@@ -9,8 +9,8 @@ from typing import Any
 import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
-from fcinfra.cli.output import EXIT_ERROR, Output
 from fcinfra.cli.parsing import parse_percent, read_payload
+from fcinfra.display.output import EXIT_ERROR, Output
 
 # ------------------------------------------------------------------------------------------------ invoke
 

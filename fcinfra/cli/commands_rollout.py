@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Any
 
 import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
-from fcinfra.cli.output import EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNFINISHED, Output
 from fcinfra.cli.parsing import DURATION, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
+from fcinfra.display.output import EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNFINISHED, Output
 
 ROLLOUT_HELP = """Move alias ALIAS of SERVICE to VERSION in health-checked steps; promote or roll back.
 
@@ -102,7 +100,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
     if dry_run:
         _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate)
         return
-    from fcinfra.cli.progress import RolloutDisplay
+    from fcinfra.display.progress import RolloutDisplay
     from fcinfra.rollout import Rollout
 
     health: list[Any] = []
@@ -120,7 +118,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         with display:
             result = runner.run()
     except KeyboardInterrupt:
-        from fcinfra.cli.output import EXIT_INTERRUPTED
+        from fcinfra.display.output import EXIT_INTERRUPTED
 
         if out.json:  # machines get a last line too, in the shape of the other results
             out.emit({"kind": "result", "status": "interrupted", "service": service, "alias": alias_name,
@@ -196,8 +194,7 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    with _flag_named("--version"):
-        result = do_promote(conn.client(), service, alias_name, to_version)
+    result = do_promote(conn.client(), service, alias_name, to_version)
     _print_change(out, result, "promoted")
 
 
@@ -222,22 +219,8 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    with _flag_named("--to-version"):
-        result = do_rollback(conn.client(), service, alias_name, to_version)
+    result = do_rollback(conn.client(), service, alias_name, to_version)
     _print_change(out, result, "rolled back")
-
-
-@contextlib.contextmanager
-def _flag_named(flag: str) -> Iterator[None]:
-    """The library's "nothing to do" errors name its ``to_version`` argument; a CLI user needs the flag."""
-    from fcinfra.errors import RolloutError
-
-    try:
-        yield
-    except RolloutError as exc:
-        if "pass to_version" not in str(exc):
-            raise
-        raise click.ClickException(str(exc).replace("pass to_version", f"pass {flag} VERSION")) from exc
 
 
 def _print_change(out: Output, result: Any, verb: str) -> None:
@@ -269,7 +252,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
       fcinfra status my-svc prod --steps 10,25,50,100 --interval 5m
       fcinfra status my-svc -o json
     """
-    from fcinfra.cli.progress import render_status, status_document
+    from fcinfra.display.progress import render_status, status_document
     from fcinfra.rollout import status as alias_status
 
     out = Output(output)

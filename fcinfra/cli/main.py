@@ -16,7 +16,7 @@ from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
 from fcinfra.cli.options import CONNECTION_HELP
-from fcinfra.cli.output import EXIT_ERROR, EXIT_INTERRUPTED
+from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED
 
 MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
 

@@ -47,20 +47,6 @@ class DurationType(click.ParamType):
 DURATION = DurationType()
 
 
-def format_duration(seconds: float) -> str:
-    """Seconds as a short human string: ``45s``, ``2m 30s``, ``1h 5m``."""
-    if seconds < 1 and seconds > 0:
-        return f"{seconds * 1000:.0f}ms"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
-    return f"{secs}s"
-
-
 def parse_weights(value: str) -> list[int]:
     """``10,25,50,100`` -> ``[10, 25, 50, 100]`` (integer percent; the engine validates the schedule)."""
     parts = [p.strip().rstrip("%") for p in value.split(",") if p.strip()]

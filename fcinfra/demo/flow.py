@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from fcinfra.cli.output import Output
 from fcinfra.demo.package import function_code
 from fcinfra.demo.report import Release, Timeline, write_report
+from fcinfra.display.output import Output
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
@@ -202,7 +202,7 @@ def _first_release(client: FcClient, say: Narrator) -> None:
 
 def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, what: str, main: str,
              interval: float, samples: int) -> str:
-    from fcinfra.cli.progress import RolloutDisplay
+    from fcinfra.display.progress import RolloutDisplay
     from fcinfra.rollout.runner import Rollout
     from fcinfra.rollout.spec import Steps
 

@@ -49,7 +49,7 @@ def promote(client: AliasApi, service: str, alias: str, to_version: str | None =
     target = view.canary_version if to_version is None else _version(to_version)
     if target is None:
         raise RolloutError(f"nothing to promote: {service}/{alias} sends all traffic to version "
-                           f"{view.main_version}; pass to_version to switch it")
+                           f"{view.main_version} and has no canary; name the version to promote")
     if view.is_promoted(target):
         return _result("promoted", service, alias, view.main_version, target, [], "already promoted", 0)
     _write(client, service, current, target)
@@ -67,7 +67,7 @@ def rollback(client: AliasApi, service: str, alias: str, to_version: str | None 
     if view.is_baseline(target):
         if to_version is None:
             raise RolloutError(f"nothing to roll back: {service}/{alias} already sends all traffic to version "
-                               f"{target}; pass to_version to switch to an older one")
+                               f"{target}; name the version to roll back to")
         return _result("rolled_back", service, alias, target, canary, [], "already there", 0)
     _write(client, service, current, target)
     return _result("rolled_back", service, alias, target, canary, [0],

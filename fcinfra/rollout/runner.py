@@ -176,9 +176,13 @@ class Rollout:
         if resumed_from is not None:
             ctx.emit("resume", f"resuming at {observed.weight}% from the alias's state ({observed.describe()})",
                      observed.weight)
+        elif observed.is_promoted(self.to_version):
+            ctx.emit("start", f"nothing to do: version {self.to_version} already serves 100% of alias "
+                     f"{self.alias}", 100, nothing_to_do=True)
         else:
-            ctx.emit("start", f"rolling out version {self.to_version} over {progress.from_version}: "
-                     f"{self.schedule}", observed.weight)
+            steps = " -> ".join(f"{w}%" for w in self.schedule)
+            ctx.emit("start", f"rolling out version {self.to_version} to alias {self.alias} "
+                     f"(now serving version {progress.from_version}): {steps}", observed.weight)
         return ctx.loop(alias, observed, progress, policy)
 
     # ------------------------------------------------------------------------------------------ plumbing

@@ -31,8 +31,9 @@ ALLOWED: dict[str, set[str]] = {
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo"},
-    "demo": {"cli", "rollout", "lifecycle", "fc", "fake", "errors", "config"},
+    "display": {"rollout", "errors"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display"},
+    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config"},  # never cli: cli runs the demo
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # The rollout talks to FC only at its edges (the runner that applies weights, the operator commands); its
@@ -139,6 +140,13 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
     probe.write_text("from fcinfra.fc.models import Alias\n")
     assert _violations_of("fcinfra.rollout.engine", probe) == [
         "fcinfra.rollout.engine -> fcinfra.fc.models (the rollout core never sees FC)"]
+
+
+def test_no_two_layers_import_each_other() -> None:
+    """A cycle between layers (cli <-> demo once) means neither can be understood or loaded alone."""
+    cycles = sorted(f"{a} <-> {b}" for a, uses in ALLOWED.items() for b in uses
+                    if a < b and a in ALLOWED.get(b, set()))
+    assert cycles == []
 
 
 def test_importing_the_fake_loads_neither_the_client_nor_the_errors() -> None:

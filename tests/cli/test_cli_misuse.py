@@ -145,13 +145,13 @@ def test_prune_dry_run_deletes_nothing(run: Callable[..., Result], shop, client:
     assert [v.version_id for v in client.list_versions(shop.service)] == ["3", "2", "1"]
 
 
-def test_nothing_to_promote_or_roll_back_names_the_cli_flag(run: Callable[..., Result], shop) -> None:
+def test_nothing_to_promote_or_roll_back_says_what_to_name(run: Callable[..., Result], shop) -> None:
     promote = run("promote", shop.service, "prod")
     rollback = run("rollback", shop.service, "prod")
 
-    assert promote.exit_code == 1 and "pass --version VERSION to switch it" in promote.stderr
-    assert rollback.exit_code == 1 and "pass --to-version VERSION" in rollback.stderr
-    assert "to_version" not in promote.stderr + rollback.stderr
+    assert promote.exit_code == 1 and "has no canary; name the version to promote" in promote.stderr
+    assert rollback.exit_code == 1 and "name the version to roll back to" in rollback.stderr
+    assert "to_version" not in promote.stderr + rollback.stderr  # the library's words suit the CLI as they are
 
 
 def test_unreadable_payload_file_names_the_option(run: Callable[..., Result], shop, tmp_path) -> None:
@@ -204,6 +204,8 @@ def test_rollout_to_the_version_already_serving_says_nothing_changed(run: Callab
 
     assert result.exit_code == 0
     assert "no alias write: alias prod already served version 1 alone" in result.stdout
+    assert "nothing to do: version 1 already serves 100% of alias prod" in result.stdout
+    assert "Rolling out" not in result.stdout  # no header promising a rollout that will not happen
 
 
 @pytest.mark.parametrize("flag", ["--timeout", "--check-every"])

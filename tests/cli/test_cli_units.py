@@ -10,10 +10,10 @@ import pytest
 from rich.console import Console
 
 from fcinfra.cli.commands_rollout import exit_code_for
-from fcinfra.cli.output import Output
-from fcinfra.cli.parsing import format_duration, parse_access_key, parse_duration, parse_weights
-from fcinfra.cli.progress import RolloutDisplay, describe_event
+from fcinfra.cli.parsing import parse_access_key, parse_duration, parse_weights
 from fcinfra.cli.strategy import build_strategy, parse_pause, schedule_document
+from fcinfra.display.output import Output, format_duration
+from fcinfra.display.progress import RolloutDisplay, describe_event
 from fcinfra.errors import InvalidArgumentError
 from fcinfra.rollout import Canary, Linear, Pause, Steps
 

@@ -135,8 +135,8 @@ def test_example_function_reads_http_trigger_events() -> None:
 
 
 def test_demo_keep_running_explains_how_to_reach_its_emulator_before_waiting(tmp_path: Path) -> None:
-    from fcinfra.cli.output import Output
     from fcinfra.demo.flow import run_demo
+    from fcinfra.display.output import Output
     from fcinfra.fc import FcClient
 
     seen: list[str] = []

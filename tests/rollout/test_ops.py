@@ -77,3 +77,14 @@ def test_status_stable_and_in_progress(world: World) -> None:
     assert st.remaining_seconds == 60
     assert "fcinfra promote" in st.description and "resumes at 25%" in st.description
     assert st.to_dict()["canary_weight"] == 25
+
+
+def test_nothing_to_do_errors_name_no_parameter(world: World) -> None:
+    """The texts reach CLI users and library users alike: they say what to name, not which argument."""
+    with pytest.raises(RolloutError) as promoted:
+        promote(world.client, "svc", "prod")
+    with pytest.raises(RolloutError) as rolled:
+        rollback(world.client, "svc", "prod")
+    assert str(promoted.value).endswith("sends all traffic to version 1 and has no canary; name the version to promote")
+    assert str(rolled.value).endswith("already sends all traffic to version 1; name the version to roll back to")
+    assert "to_version" not in str(promoted.value) + str(rolled.value)

@@ -391,3 +391,22 @@ def test_dry_run_touches_nothing(world: World) -> None:
     text = rollout(world).dry_run()
     assert "rollout of version 2 on svc/prod" in text and "total: 1m30s" in text
     assert world.wire == []
+
+
+def test_start_message_names_the_alias_the_serving_version_and_the_schedule(world: World) -> None:
+    stream = io.StringIO()
+    rollout(world, on_event=json_lines(stream)).run()
+    start = json.loads(stream.getvalue().splitlines()[0])
+    assert start["kind"] == "start"
+    assert start["message"] == ("rolling out version 2 to alias prod (now serving version 1): "
+                                "10% -> 25% -> 50% -> 100%")
+
+
+def test_start_message_says_there_is_nothing_to_do_when_the_version_already_serves_all(world: World) -> None:
+    rollout(world).run()
+    stream = io.StringIO()
+    result = rollout(world, on_event=json_lines(stream)).run()
+    start = json.loads(stream.getvalue().splitlines()[0])
+    assert result.status == "promoted" and result.alias_writes == 0
+    assert start["kind"] == "start"
+    assert start["message"] == "nothing to do: version 2 already serves 100% of alias prod"

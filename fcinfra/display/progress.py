@@ -11,7 +11,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from fcinfra.cli.output import Output, to_jsonable
+from fcinfra.display.output import Output, format_duration, to_jsonable
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -104,7 +104,8 @@ class RolloutDisplay:
             return
         if not self._started:
             self._started = True
-            self._start()
+            if not (data.get("data") or {}).get("nothing_to_do"):  # no header or bar for a rollout that won't run
+                self._start()
         line, activity = describe_event(data)
         if kind == "check" and line and "fail" not in activity:
             self._pending = line  # passing checks repeat while baking: show the stage's last one only
@@ -194,8 +195,6 @@ def _describe_check(w: str, event: dict[str, Any], message: str) -> tuple[str, s
 
 
 def _fmt_seconds(seconds: float) -> str:
-    from fcinfra.cli.parsing import format_duration
-
     return format_duration(seconds)
 
 
