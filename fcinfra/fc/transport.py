@@ -21,7 +21,7 @@ import requests
 
 from fcinfra.config import mask
 from fcinfra.errors import ConfigurationError, FcApiError, FcConnectionError, error_for
-from fcinfra.fc import signing
+from fcinfra.fc import signing, unreachable
 from fcinfra.fc.retry import CertificateNotTrusted, ConnectionNotEstablished
 
 API_VERSION = "2016-08-15"
@@ -224,7 +224,7 @@ class Transport:
             resp = self._send(method, url, query, body, all_headers, timeout)
         except requests.exceptions.RequestException as exc:
             self._emit(operation, method, path, None, started, None)
-            raise self._connection_error(operation, method, path, exc) from None
+            raise self._connection_error(operation, method, path, exc) from exc
         request_id = resp.headers.get("X-Fc-Request-Id")
         self._emit(operation, method, path, resp.status_code, started, request_id)
         if raise_for_status and resp.status_code >= 400:
@@ -255,25 +255,14 @@ class Transport:
     def _connection_error(
         self, operation: str, method: str, path: str, exc: requests.exceptions.RequestException
     ) -> FcConnectionError:
-        # Only the exception type goes into the message: requests' texts can echo URLs and headers.
-        kind = type(exc).__name__
-        detail = self.credentials.redact(str(exc))[:300]
-        text = f"{operation} ({method} {path}) failed: {kind}: {detail}"
-        if isinstance(exc, requests.exceptions.SSLError) and "CERTIFICATE_VERIFY_FAILED" in str(exc):
-            return CertificateNotTrusted(
-                text + "; trust the endpoint's CA with FcClient(verify=<CA bundle path>) or FC_CA_BUNDLE"
-            )
-        if isinstance(exc, requests.exceptions.ConnectTimeout) or (
-            isinstance(exc, requests.exceptions.ConnectionError) and _never_connected(exc)
-        ):
+        """A whole sentence naming the address and the cause; the caller chains ``exc`` for the details."""
+        failure = unreachable.describe(self.endpoint, exc, self.credentials.redact(str(exc)))
+        text = f"{failure.text} (during {operation}, {method} {path})"
+        if failure.untrusted:
+            return CertificateNotTrusted(text)
+        if failure.never_connected:
             return ConnectionNotEstablished(text)
         return FcConnectionError(text)
-
-
-def _never_connected(exc: requests.exceptions.ConnectionError) -> bool:
-    """A refused or unresolvable connection means the request never left this machine."""
-    text = repr(exc.args)
-    return any(marker in text for marker in ("NewConnectionError", "NameResolutionError", "Connection refused"))
 
 
 def json_body(data: Mapping[str, Any]) -> bytes:

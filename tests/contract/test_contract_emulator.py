@@ -92,6 +92,8 @@ def test_tls_without_trust_fails_fast_with_a_clear_error(tls_emu: Emulator, fore
     with pytest.raises(FcConnectionError) as info:
         c.list_services()
     assert "verify" in str(info.value) and "FC_CA_BUNDLE" in str(info.value)
+    assert str(info.value).startswith(f"cannot reach {tls_emu.endpoint}: its TLS certificate is not trusted (")
+    assert "_ssl.c" not in str(info.value) and "…" not in str(info.value)  # whole, not cut mid-text
     assert slept == []  # an untrusted certificate is not retried
 
 
