@@ -70,6 +70,8 @@ class Settings:
     security_token: str | None = field(default=None, repr=False)
     endpoint: str | None = None
     ca_bundle: str | None = None
+    # Whether Pulumi stack config was a source: only then is it worth naming in an error message.
+    read_pulumi_config: bool = field(default=False, compare=False)
 
     def __repr__(self) -> str:
         return (
@@ -87,9 +89,9 @@ class Settings:
             if not value
         ]
         if missing:
+            pulumi = "set Pulumi config (alicloud:accessKey / alicloud:secretKey) " if self.read_pulumi_config else ""
             raise ConfigurationError(
-                "missing " + " and ".join(missing) + ": pass them explicitly, set Pulumi config "
-                "(alicloud:accessKey / alicloud:secretKey) or the environment "
+                "missing " + " and ".join(missing) + f": pass them explicitly, {pulumi}or set the environment "
                 "(ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET)"
             )
         if not self.endpoint and not (self.account_id and self.region):
@@ -160,4 +162,4 @@ def resolve_settings(
         if not value:
             value = next((environ[k] for k in env_vars if environ.get(k)), None)
         values[name] = value or None
-    return Settings(**values)
+    return Settings(**values, read_pulumi_config=reader is not None)

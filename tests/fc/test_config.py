@@ -5,7 +5,10 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from fcinfra.config import resolve_settings
+from fcinfra.errors import ConfigurationError
 
 ENV = {
     "ALIBABA_CLOUD_ACCESS_KEY_ID": "env-ak",
@@ -55,3 +58,17 @@ def test_pulumi_config_is_read_when_a_pulumi_runtime_is_active() -> None:
         "assert resolve_settings(env={'ALIBABA_CLOUD_REGION': 'cn-beijing'}).region == 'cn-zhangjiakou'\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_missing_credentials_outside_pulumi_name_only_arguments_and_environment() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve_settings(region="cn-hangzhou", account_id="1", env={}, use_pulumi=False).require_credentials()
+    assert "Pulumi" not in str(info.value) and "alicloud:accessKey" not in str(info.value)
+    assert "ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET" in str(info.value)
+
+
+def test_missing_credentials_inside_pulumi_also_name_the_config_keys() -> None:
+    with pytest.raises(ConfigurationError) as info:
+        resolve_settings(env={}, pulumi_config={}.get).require_credentials()
+    assert "Pulumi config (alicloud:accessKey / alicloud:secretKey)" in str(info.value)
+    assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in str(info.value)
