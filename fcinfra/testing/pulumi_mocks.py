@@ -295,6 +295,7 @@ _ALICLOUD: dict[str, _Handler] = {
 
 def set_fc_mocks(mocks: FcMocks, project: str = "fcinfra", stack: str = "test", preview: bool = False) -> FcMocks:
     """Install ``mocks`` as Pulumi's runtime (``pulumi.runtime.set_mocks`` with a monitor we keep)."""
+    _ensure_event_loop()  # set_mocks builds the root Stack, which needs a current event loop
     mocks.monitor = MockMonitor(mocks)
     pulumi.runtime.set_mocks(mocks, project=project, stack=stack, preview=preview, monitor=mocks.monitor)
     return mocks
