@@ -384,6 +384,11 @@ class Emulator:
         return "\n".join(lines)
 
 
+def _print_flushed(text: str) -> None:
+    """Print and flush: a parent reading the banner through a pipe must see it now, not at exit."""
+    print(text, flush=True)
+
+
 def run_emulator(
     port: int = 0,
     access_keys: Mapping[str, str] | None = None,
@@ -397,14 +402,16 @@ def run_emulator(
     strict: bool = True,
     seed: int | None = None,
     save_interval: float | None = 30.0,
-    echo: Callable[[str], None] = print,
+    echo: Callable[[str], None] | None = None,
     stop_event: threading.Event | None = None,
 ) -> int:
     """Serve until SIGINT or SIGTERM (or ``stop_event``), then save the state file and return 0.
 
     Prints the banner (endpoint, account, CA file) through ``echo`` once the port is open. Signal handlers are
-    installed only when called from the main thread; the previous ones are restored on return.
+    installed only when called from the main thread; the previous ones are restored on return. The default
+    ``echo`` flushes each line, so a parent process reading the banner through a pipe sees it at once.
     """
+    echo = echo if echo is not None else _print_flushed
     stop = stop_event if stop_event is not None else threading.Event()
     emulator = Emulator(
         port, access_keys, account_id, region, state_file, tls,

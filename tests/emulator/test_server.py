@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -423,7 +424,9 @@ SUBPROCESS = (
 
 
 def _spawn(state: Path) -> tuple[subprocess.Popen[str], str]:
-    proc = subprocess.Popen([sys.executable, "-c", SUBPROCESS, str(state)], stdout=subprocess.PIPE, text=True)
+    # without PYTHONUNBUFFERED (CI may not set it) the banner must still arrive through the pipe at once
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}
+    proc = subprocess.Popen([sys.executable, "-c", SUBPROCESS, str(state)], stdout=subprocess.PIPE, text=True, env=env)
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert " at http://127.0.0.1:" in line, line
