@@ -45,7 +45,8 @@ def host() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ALICLOUD_", "FC_"))}
     env["PULUMI_PROJECT"] = "fcinfra"
     proc = subprocess.Popen(
-        [sys.executable, "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
+        # -u as Pulumi's own launcher (pulumi-resource-pulumi-python) runs it: the port line is read through a pipe
+        [sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
     )
     try:
         assert proc.stdout is not None
