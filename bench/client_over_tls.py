@@ -14,14 +14,12 @@ Prints the median per-call time of each, per operation and overall, and the rati
 from __future__ import annotations
 
 import argparse
-import io
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
@@ -29,16 +27,10 @@ from pathlib import Path
 import fc2  # aliyun-fc2, bench-only dependency
 
 from fcinfra.fc import FcClient
+from fcinfra.testing.helpers import code_zip
 
 ACCOUNT, REGION, AK, SK = "1234567890", "cn-hangzhou", "AK", "SK"
 SOURCE = "def handler(event, context):\n    return {'version': context.service.version_id}\n"
-
-
-def code_zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("index.py", SOURCE)
-    return buf.getvalue()
 
 
 def start_emulator(ca_file: Path) -> tuple[subprocess.Popen[str], str]:
@@ -57,7 +49,7 @@ def start_emulator(ca_file: Path) -> tuple[subprocess.Popen[str], str]:
 
 def prepare(client: FcClient) -> None:
     client.create_service("bench")
-    client.create_function("bench", "fn", "python3.10", "index.handler", code=code_zip())
+    client.create_function("bench", "fn", "python3.10", "index.handler", code=code_zip(SOURCE))
     client.publish_version("bench")
     client.update_function("bench", "fn", memory_size=256)
     client.publish_version("bench")

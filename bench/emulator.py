@@ -17,13 +17,11 @@ Prints:
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import subprocess
 import sys
 import tempfile
 import time
-import zipfile
 from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -34,16 +32,10 @@ import requests
 from fcinfra.fake import mock_fc
 from fcinfra.fake.runtime import PythonCodeRunner
 from fcinfra.fc import FcClient
+from fcinfra.testing.helpers import code_zip
 
 ACCOUNT, REGION, AK, SK = "1234567890", "cn-hangzhou", "AK", "SK"
 SOURCE = "def handler(event, context):\n    return {'version': context.service.version_id}\n"
-
-
-def code_zip() -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as archive:
-        archive.writestr("index.py", SOURCE)
-    return buf.getvalue()
 
 
 @contextmanager
@@ -75,7 +67,7 @@ def rss_mb(pid: int) -> float:
 def prepare(client: FcClient, service: str = "bench") -> None:
     """Versions 1 and 2 of a real Python function, alias ``prod`` -> 1 with 2 at 0.5 (outside the timing)."""
     client.create_service(service)
-    client.create_function(service, "fn", "python3.10", "index.handler", code=code_zip(), timeout=3)
+    client.create_function(service, "fn", "python3.10", "index.handler", code=code_zip(SOURCE), timeout=3)
     client.publish_version(service)
     client.update_function(service, "fn", memory_size=256)
     client.publish_version(service)
@@ -179,7 +171,7 @@ def memory(args: argparse.Namespace) -> None:
     with emulator_process(seed=3) as (endpoint, pid):
         client = FcClient(ACCOUNT, REGION, AK, SK, endpoint=endpoint)
         client.create_service("many")
-        client.create_function("many", "fn", "python3.10", "index.handler", code=code_zip())
+        client.create_function("many", "fn", "python3.10", "index.handler", code=code_zip(SOURCE))
         client.get_service("many")
         time.sleep(0.2)
         before = rss_mb(pid)

@@ -14,12 +14,10 @@ Measures, for a 4-step rollout (Steps([10, 25, 50, 100])) with an InvokeProbe ga
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import statistics
 import sys
 import time
-import zipfile
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -29,17 +27,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from fcinfra.fake.server import Emulator
 from fcinfra.fc import FcClient, RequestEvent, RetryPolicy
 from fcinfra.rollout import Event, InvokeProbe, Rollout, Steps
+from fcinfra.testing.helpers import code_zip
 
 HEALTHY = "def handler(event, context):\n    return 'ok'\n"
 BROKEN = "def handler(event, context):\n    raise RuntimeError('broken release')\n"
 STEPS = [10, 25, 50, 100]
-
-
-def _zip(source: str) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as zf:
-        zf.writestr("index.py", source)
-    return buf.getvalue()
 
 
 def _client(endpoint: str, wire: list[RequestEvent]) -> FcClient:
@@ -50,11 +42,11 @@ def _client(endpoint: str, wire: list[RequestEvent]) -> FcClient:
 def setup(client: FcClient, service: str) -> None:
     """Versions 1 (healthy), 2 (healthy, new) and 3 (broken); alias prod -> 1."""
     client.create_service(service)
-    client.create_function(service, "fn", "python3.10", "index.handler", code=_zip(HEALTHY))
+    client.create_function(service, "fn", "python3.10", "index.handler", code=code_zip(HEALTHY))
     client.publish_version(service, "v1")
     client.update_function(service, "fn", environment_variables={"RELEASE": "2"})
     client.publish_version(service, "v2")
-    client.update_function(service, "fn", code=_zip(BROKEN))
+    client.update_function(service, "fn", code=code_zip(BROKEN))
     client.publish_version(service, "v3")
     client.create_alias(service, "prod", "1")
 

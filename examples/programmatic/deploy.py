@@ -21,16 +21,15 @@ On a real account, set the ALIBABA_CLOUD_* variables (and no FC_ENDPOINT) and ru
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
-import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from fcinfra.errors import FcinfraError, NoChangesToPublishError, NotFoundError
 from fcinfra.fc import FcClient
 from fcinfra.lifecycle import prune_versions
+from fcinfra.packaging import zip_folder
 from fcinfra.rollout import InvokeProbe, Rollout, Steps
 
 HERE = Path(__file__).resolve().parent
@@ -49,17 +48,6 @@ class Release:
     @property
     def exit_code(self) -> int:
         return 0 if self.status in ("first_release", "unchanged", "promoted") else 3
-
-
-def zip_folder(folder: Path) -> bytes:
-    """The folder as a zip with the handler module at its root (what FC's python runtime expects)."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), date_time=(1980, 1, 1, 0, 0, 0))
-                zf.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
-    return buf.getvalue()
 
 
 def upload_code(client: FcClient, service: str, function: str, code: bytes) -> None:

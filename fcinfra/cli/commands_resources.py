@@ -104,8 +104,8 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
       fcinfra deploy my-svc quote examples/functions/v2 --publish -d "v2: bulk discount"
       fcinfra rollout my-svc prod 2 --probe-function quote
     """
-    from fcinfra.demo.package import zip_folder
     from fcinfra.errors import NoChangesToPublishError, NotFoundError
+    from fcinfra.packaging import zip_folder
 
     out = Output(output)
     client = conn.client()

@@ -1,7 +1,6 @@
-"""Function code packages: a folder zipped deterministically, or a zip given as is.
+"""Function code packages: a folder zipped deterministically (:mod:`fcinfra.packaging`), or a zip given as is.
 
-The same folder content always yields the same bytes (sorted entries, fixed timestamps and
-permissions, no ``__pycache__``), so the code digest, and with it the version fingerprint, changes
+The same folder content always yields the same bytes, so the code digest, and with it the version fingerprint, changes
 exactly when the code does. Folders are written to a content-addressed zip under the build directory
 (``FCINFRA_BUILD_DIR``, default ``<tmp>/fcinfra-build``), so pulumi-alicloud's ``filename`` input also
 changes exactly when the code does.
@@ -18,14 +17,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from fcinfra.errors import InvalidArgumentError
+from fcinfra.packaging import code_files, zip_folder
 from fcinfra.providers.fingerprint import code_digest
 
 __all__ = ["CodePackage", "package_code", "zip_folder"]
-
-_FIXED_TIME = (1980, 1, 1, 0, 0, 0)
-_SKIP_DIRS = {"__pycache__", ".git", ".pytest_cache", ".mypy_cache", ".venv"}
-_SKIP_SUFFIXES = (".pyc", ".pyo")
-
 
 @dataclass(frozen=True)
 class CodePackage:
@@ -34,29 +29,6 @@ class CodePackage:
     path: str
     digest: str
     size: int
-
-
-def _files(folder: Path) -> list[Path]:
-    return sorted(
-        p for p in folder.rglob("*")
-        if p.is_file()
-        and not any(part in _SKIP_DIRS for part in p.relative_to(folder).parts)
-        and not p.name.endswith(_SKIP_SUFFIXES)
-    )
-
-
-def zip_folder(folder: Path) -> bytes:
-    """The folder's files as a reproducible zip (same content -> same bytes)."""
-    buffer = io.BytesIO()
-    files = _files(folder)
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for path in files:
-            info = zipfile.ZipInfo(path.relative_to(folder).as_posix(), _FIXED_TIME)
-            executable = os.access(path, os.X_OK)
-            info.external_attr = (0o100755 if executable else 0o100644) << 16
-            info.compress_type = zipfile.ZIP_DEFLATED
-            archive.writestr(info, path.read_bytes())
-    return buffer.getvalue()
 
 
 def build_dir() -> Path:
@@ -72,7 +44,7 @@ _PACKAGES: dict[tuple[str, str], tuple[tuple[tuple[str, bool, str], ...], CodePa
 def _signature(folder: Path) -> tuple[tuple[str, bool, str], ...]:
     return tuple(
         (p.relative_to(folder).as_posix(), os.access(p, os.X_OK), hashlib.sha256(p.read_bytes()).hexdigest())
-        for p in _files(folder)
+        for p in code_files(folder)
     )
 
 

@@ -25,15 +25,17 @@ ROOT = Path(fcinfra.__file__).parent
 ALLOWED: dict[str, set[str]] = {
     "errors": set(),
     "config": {"errors"},
+    "packaging": {"errors"},
     "fc": {"errors", "config"},
     "fake": {"fc.models", "fc.signing"},  # never fc.client, never errors: the fake mirrors FC, not our client
     "lifecycle": {"fc", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
-    "components": {"providers", "fc.models", "errors"},
+    "components": {"providers", "fc.models", "errors", "packaging"},
     "display": {"rollout", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display"},
-    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config"},  # never cli: cli runs the demo
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging"},
+    # demo never imports cli: cli runs the demo
+    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # The rollout talks to FC only at its edges (the runner that applies weights, the operator commands); its
