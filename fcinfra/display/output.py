@@ -19,7 +19,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ROLLED_BACK = 3
 EXIT_UNFINISHED = 4  # a rollout stopped by its time budget at a planned weight
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM, as CI systems send on cancel: 128 + 15
 
 
 def to_jsonable(value: Any) -> Any:

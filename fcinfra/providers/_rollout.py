@@ -152,8 +152,9 @@ def run_rollout(
     result = rollout.run()
     if result.error is not None and result.status not in ("rolled_back", "aborted"):
         raise result.error
+    checkpoint = None if result.checkpoint is None else result.checkpoint.to_dict()
     return RolloutOutcome(str(result.status), [int(w) for w in result.history], result.reason or "",
-                          _plain(result.checkpoint))
+                          _plain(checkpoint))
 
 
 def _plain(value: Any) -> Any:

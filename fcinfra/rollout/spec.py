@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from fcinfra.errors import InvalidArgumentError
 
 __all__ = [
+    "DEFAULT_INTERVAL",
+    "DEFAULT_WEIGHTS",
     "AllAtOnce",
     "Canary",
     "Linear",
@@ -27,9 +29,12 @@ __all__ = [
     "Steps",
     "Strategy",
     "compile_plan",
+    "default_strategy",
     "describe_plan",
     "format_duration",
     "plan_duration",
+    "stage_starts",
+    "to_fc_weight",
 ]
 
 
@@ -88,7 +93,28 @@ class Stage:
     @property
     def fc_weight(self) -> float:
         """FC's 0-1 additional-version weight; the only place a float appears."""
-        return self.weight / 100
+        return to_fc_weight(self.weight)
+
+    @property
+    def hold(self) -> float:
+        """Bake plus a timed pause: how long the stage lasts before the next write (manual gates aside)."""
+        timed = self.pause.seconds if self.pause is not None else None
+        return self.bake + (timed or 0.0)
+
+
+def to_fc_weight(percent: int) -> float:
+    """A whole percent as FC's 0-1 ``additionalVersionWeight``: the one percent-to-FC conversion."""
+    return percent / 100
+
+
+def stage_starts(plan: Sequence[Stage]) -> list[float]:
+    """Each stage's start offset in seconds from the first write (manual gates count as zero): the one
+    stage-timing rule behind the dry run, ``status`` and the total duration."""
+    starts, at = [], 0.0
+    for stage in plan:
+        starts.append(at)
+        at += stage.hold
+    return starts
 
 
 class Strategy:
@@ -220,6 +246,15 @@ class AllAtOnce(Strategy):
         return "AllAtOnce()"
 
 
+DEFAULT_WEIGHTS: tuple[int, ...] = (10, 25, 50, 100)
+DEFAULT_INTERVAL = 60.0
+
+
+def default_strategy() -> Steps:
+    """The one default schedule (Python, CLI and Pulumi): 10 -> 25 -> 50 -> 100 %, a minute's bake each."""
+    return Steps(list(DEFAULT_WEIGHTS), interval=DEFAULT_INTERVAL)
+
+
 def compile_plan(strategy: Strategy | Sequence[int]) -> tuple[Stage, ...]:
     """Any strategy (or a bare list of weights, read as ``Steps(weights, interval=0)``) to its plan."""
     if isinstance(strategy, Strategy):
@@ -229,12 +264,7 @@ def compile_plan(strategy: Strategy | Sequence[int]) -> tuple[Stage, ...]:
 
 def plan_duration(plan: Sequence[Stage]) -> float:
     """Bake and timed pauses summed; manual gates count as zero (they wait for a human)."""
-    total = 0.0
-    for stage in plan:
-        total += stage.bake
-        if stage.pause is not None and stage.pause.seconds is not None:
-            total += stage.pause.seconds
-    return total
+    return sum(stage.hold for stage in plan)
 
 
 def format_duration(seconds: float) -> str:
@@ -251,9 +281,8 @@ def format_duration(seconds: float) -> str:
 def describe_plan(plan: Sequence[Stage]) -> str:
     """Human dry run: one line per stage with its start offset, then the total duration."""
     lines = []
-    at = 0.0
     manual = False
-    for i, stage in enumerate(plan, start=1):
+    for i, (stage, at) in enumerate(zip(plan, stage_starts(plan), strict=True), start=1):
         if stage.is_promotion:
             lines.append(f"step {i}: t+{format_duration(at)}  100% -> promote (new version becomes main)")
             break
@@ -261,13 +290,9 @@ def describe_plan(plan: Sequence[Stage]) -> str:
             f"step {i}: t+{format_duration(at)}  {stage.weight}% on the new version, "
             f"bake {format_duration(stage.bake)}"
         )
-        at += stage.bake
         if stage.pause is not None:
             what += f", then {stage.pause.describe()}"
-            if stage.pause.seconds is None:
-                manual = True
-            else:
-                at += stage.pause.seconds
+            manual = manual or stage.pause.manual
         lines.append(what)
     total = f"total: {format_duration(plan_duration(plan))}"
     if manual:

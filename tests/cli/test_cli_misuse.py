@@ -62,8 +62,8 @@ def test_rollout_to_something_that_is_not_a_published_version_is_usage(run: Call
 def test_rollout_to_a_missing_alias_shows_only_the_error(run: Callable[..., Result], shop) -> None:
     result = run("rollout", shop.service, "nosuch", "2", "--interval", "0")
 
-    assert result.exit_code == 1
-    assert "AliasNotFound" in result.stderr
+    assert result.exit_code == 2  # found before traffic moves: refused like a typo, nothing written
+    assert "alias 'nosuch' of service" in result.stderr and "AliasNotFound" in result.stderr
     assert result.stdout == ""  # no "Rolling out ..." header for a rollout that never started
 
 
@@ -71,7 +71,7 @@ def test_rollout_to_a_missing_version_changes_nothing(run: Callable[..., Result]
     before = client.get_alias(shop.service, "prod")
     result = run("rollout", shop.service, "prod", "99", "--interval", "0")
 
-    assert result.exit_code == 1 and "VersionNotFound" in result.stderr
+    assert result.exit_code == 2 and f"version 99 of service '{shop.service}' does not exist" in result.stderr
     after = client.get_alias(shop.service, "prod")
     assert (after.version_id, after.additional_version_weight) == (before.version_id, before.additional_version_weight)
 
@@ -89,7 +89,7 @@ def test_interrupted_json_rollout_ends_with_a_result_line(run: Callable[..., Res
     assert result.exit_code == 130
     last = json.loads(result.stdout.splitlines()[-1])
     assert last == {"kind": "result", "status": "interrupted", "service": shop.service, "alias": "prod",
-                    "to_version": "2", "weight": 0}
+                    "to_version": "2", "weight": 0, "reason": "interrupted by Ctrl-C"}
     assert "Run the same command to resume" in result.stderr
 
 
@@ -199,12 +199,12 @@ def test_deploy_checks_the_existing_functions_handler_not_the_flag(run: Callable
     assert "has no index.py for handler index.handler" in result.stderr
 
 
-def test_rollout_to_the_version_already_serving_says_nothing_changed(run: Callable[..., Result], shop) -> None:
+def test_rollout_to_the_version_already_serving_is_refused(run: Callable[..., Result], shop) -> None:
     result = run("rollout", shop.service, "prod", "1", "--interval", "0")
 
-    assert result.exit_code == 0
-    assert "no alias write: alias prod already served version 1 alone" in result.stdout
-    assert "nothing to do: version 1 already serves 100% of alias prod" in result.stdout
+    assert result.exit_code == 2
+    assert "version 1 already is the main version of alias 'prod' (version 1 alone): nothing to roll out" in (
+        result.stderr)
     assert "Rolling out" not in result.stdout  # no header promising a rollout that will not happen
 
 

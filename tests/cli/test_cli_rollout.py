@@ -192,10 +192,11 @@ def test_ctrl_c_leaves_the_alias_in_place_and_the_same_command_resumes(
 def test_time_budget_stops_at_a_planned_weight_with_exit_4_and_a_manual_gate_waits_for_promote(
     run: Callable[..., Result], shop, client: FcClient
 ) -> None:
-    stopped = run("rollout", shop.service, "prod", "2", "--steps", "25,100", "--interval", "1h", "--timeout", "0.5s",
-                  "-o", "json")
+    stopped = run("rollout", shop.service, "prod", "2", "--steps", "25,50,100", "--interval", "1s", "--timeout",
+                  "1.5s", "-o", "json")
     assert stopped.exit_code == 4
     assert json_lines(stopped.stdout)[-1]["status"] == "in_progress"
+    assert json_lines(stopped.stdout)[-1]["history"] == [25]  # 50 % could not be baked within the budget
     assert client.get_alias(shop.service, "prod").additional_version_weight == {"2": 0.25}
 
     # resumed with a manual gate at 25%: it waits there until a promote from elsewhere (what `fcinfra promote` does)

@@ -278,14 +278,32 @@ def test_gate_that_raises_fails_the_canary(world: World) -> None:
 def test_time_budget_leaves_consistent_state_and_checkpoint_credits_bake(world: World) -> None:
     first = rollout(world, time_budget=45).run()
     assert first.status == "in_progress"
-    assert first.history == [10, 25]
-    assert world.split() == ("1", {"2": 0.25})
-    assert first.checkpoint is not None and first.checkpoint["baked"] == 15
+    assert first.history == [10]  # 25 % would need 30 s of bake; only 15 s were left: not raised
+    assert world.split() == ("1", {"2": 0.1})
+    assert first.checkpoint is not None and first.checkpoint.baked == 30
+    assert "not enough to bake 25%" in first.reason
     before = world.clock()
-    second = rollout(world, checkpoint=json.loads(json.dumps(first.checkpoint))).run()
-    assert second.status == "promoted" and second.resumed_from == 25
-    assert second.history == [50, 100]
-    assert world.clock() - before == 15 + 30  # only the rest of the 25 % bake, then the 50 % bake
+    second = rollout(world, checkpoint=json.loads(json.dumps(first.to_dict()["checkpoint"]))).run()
+    assert second.status == "promoted" and second.resumed_from == 10
+    assert second.history == [25, 50, 100]
+    assert world.clock() - before == 30 + 30  # the 10 % bake is credited: straight to 25 %
+
+
+@pytest.mark.parametrize("budget", [30, 45, 59, 60, 75, 89, 90, 120])
+def test_time_budget_never_stops_right_after_raising_a_weight(world: World, budget: float) -> None:
+    applied: list[float] = []
+    result = rollout(world, time_budget=budget, health=[lambda target: True], check_every=10,
+                     on_event=lambda e: applied.append(e.at) if e.kind == "weight" else None).run()
+    assert result.status in ("in_progress", "promoted")
+    assert applied, "the first weight fits in every budget given"
+    assert result.duration - applied[-1] >= 30  # the last raised weight was baked (and checked) to the end
+    assert result.duration <= budget
+
+
+def test_a_time_budget_shorter_than_one_bake_is_refused_before_anything_runs(world: World) -> None:
+    with pytest.raises(InvalidArgumentError, match="cannot bake a 30s step"):
+        rollout(world, time_budget=29)
+    assert world.ops("UpdateAlias") == world.ops("GetAlias") == 0
 
 
 def test_manual_gate_waits_for_approve(world: World) -> None:
