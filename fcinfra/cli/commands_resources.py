@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from pathlib import Path
 from typing import Any
 
@@ -361,10 +362,12 @@ def alias_get(conn: Connection, output: str, service: str, name: str) -> None:
 @click.option("--weight", metavar="PERCENT", multiple=True,
               help="Whole percent of traffic for --canary-version (0..100).")
 @click.option("--description", help="Alias description.")
+@click.option("--force", is_flag=True, help="Change the alias even while a live rollout is moving it (it then stops).")
 @connection_options
 @output_option
 def alias_set(conn: Connection, output: str, service: str, name: str, version_id: str,
-              canary_version: tuple[str, ...], weight: tuple[str, ...], description: str | None) -> None:
+              canary_version: tuple[str, ...], weight: tuple[str, ...], description: str | None,
+              force: bool) -> None:
     """Create alias NAME of SERVICE, or point it at another version (clears any canary unless given).
 
     \b
@@ -380,16 +383,26 @@ def alias_set(conn: Connection, output: str, service: str, name: str, version_id
     out = Output(output)
     client = conn.client()
     try:
-        client.get_alias(service, name)
+        current = client.get_alias(service, name)
     except NotFoundError:
         a = client.create_alias(service, name, version_id, description=description,
                                 additional_version_weight=weights or None)
         verb = "created"
     else:
+        from fcinfra.rollout.lease import split
+
+        own, lease = split(current.description)
+        if lease is not None and lease.live(time.time()):
+            if not force:
+                raise click.ClickException(
+                    f"alias {name} of {service} is being moved by a live {lease.describe()}: setting it now would "
+                    f"stop that rollout. Use `fcinfra promote`/`fcinfra rollback`, or pass --force")
+            out.err.print(f"Warning: overriding the live {lease.describe()}; it will stop at its next look",
+                          soft_wrap=True)
         changes: dict[str, object] = {"version_id": version_id, "additional_version_weight": weights}
-        if description is not None:
-            changes["description"] = description
-        a = client.update_alias(service, name, **changes)  # type: ignore[arg-type]
+        if description is not None or lease is not None:  # a lease is the rollout's, not the alias's: drop it
+            changes["description"] = own if description is None else description
+        a = client.update_alias(service, name, if_match=current.etag, **changes)  # type: ignore[arg-type]
         verb = "updated"
     if out.json:
         out.emit(a)

@@ -15,7 +15,7 @@ import click
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
-from fcinfra.cli.options import CONNECTION_HELP
+from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED
 
 MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
@@ -51,12 +51,15 @@ class FcinfraGroup(click.Group):
         return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from fcinfra.errors import FcinfraError
+        from fcinfra.errors import FcApiError, FcinfraError
 
         try:
             return super().invoke(ctx)
         except FcinfraError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
+            key_id = ctx.meta.get(ACCESS_KEY_ID)
+            who = f" (access key id {key_id})" if isinstance(exc, FcApiError) and exc.status in (401, 403) and key_id \
+                else ""  # only the secret is secret: the key id tells which credentials were refused
+            click.secho(f"Error: {exc}{who}", fg="red", err=True)
             ctx.exit(EXIT_ERROR)
         except KeyboardInterrupt:
             click.secho("Interrupted.", fg="yellow", err=True)
