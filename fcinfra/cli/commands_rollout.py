@@ -288,44 +288,50 @@ def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, ve
 # ------------------------------------------------------------------------------------- promote / rollback
 
 
-@click.command(short_help="Finish a rollout now: the canary becomes the main version.")
+@click.command(short_help="Move a rollout on: its next step, or (--full) 100% at once.")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.option("--version", "to_version", metavar="VERSION",
-              help="Make this version the main one instead of the alias's current canary.")
+              help="Make this version the main one instead of the alias's current canary (not an older one).")
+@click.option("--full", is_flag=True, help="Straight to 100%: the canary becomes the main version now.")
 @connection_options
 @output_option
-def promote(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None) -> None:
-    """Finish the rollout on ALIAS now: its canary version becomes the main version at 100% (one write).
+def promote(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None,
+            full: bool) -> None:
+    """Move the rollout on ALIAS on: to its next planned weight, or with --full to 100% (one write).
 
     \b
-    Also the answer to a manual gate (--pause-at): the running `fcinfra rollout` sees the promotion and
-    ends with status promoted.
+    The answer to a manual pause (--pause-at): the running `fcinfra rollout` sees the new weight and goes
+    on from there. At the last step, or with --full, the canary becomes the main version and the running
+    rollout ends with status promoted.
 
     \b
     Examples:
-      fcinfra promote my-svc prod
+      fcinfra promote my-svc prod                 # a pause at 10%: on to the next step
+      fcinfra promote my-svc prod --full          # all traffic to the canary now
       fcinfra promote my-svc prod --version 4     # switch straight to version 4
     """
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    result = do_promote(conn.client(), service, alias_name, to_version)
-    _print_change(out, result, "promoted")
+    with _refusals():
+        result = do_promote(conn.client(), service, alias_name, to_version, full=full)
+    _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
 @click.command(short_help="Send all of an alias's traffic back (drop the canary).")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.option("--to-version", metavar="VERSION",
-              help="Send all traffic to this (older) version instead, e.g. to undo a promotion.")
+              help="Send all traffic to this older version instead, e.g. to undo a promotion.")
 @connection_options
 @output_option
 def rollback(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None) -> None:
     """Send all of ALIAS's traffic back to its main version, dropping the canary (one write).
 
     \b
-    A rollout running elsewhere notices and stops with status rolled_back.
+    A rollout running elsewhere notices and stops with status rolled_back. An alias that already sends all
+    traffic there has nothing to undo: exit 0, no write. A newer --to-version is refused: that is a release.
 
     \b
     Examples:
@@ -335,8 +341,20 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    result = do_rollback(conn.client(), service, alias_name, to_version)
-    _print_change(out, result, "rolled back")
+    with _refusals():
+        result = do_rollback(conn.client(), service, alias_name, to_version)
+    _print_change(out, result, "rolled back" if result.history else "nothing to do")
+
+
+@contextlib.contextmanager
+def _refusals() -> Iterator[None]:
+    """A request that makes no sense for the alias as it is (exit 2, nothing written)."""
+    from fcinfra.errors import ReleaseCheckError
+
+    try:
+        yield
+    except ReleaseCheckError as exc:
+        raise RefusedError(str(exc)) from None
 
 
 def _print_change(out: Output, result: Any, verb: str) -> None:

@@ -206,7 +206,8 @@ class Observe:
 
 @dataclass(frozen=True)
 class Adopt:
-    """Someone (``fcinfra promote``) moved the alias to a later planned weight: carry on from stage ``stage``."""
+    """Someone (``fcinfra promote``) moved the alias further on: carry on from stage ``stage`` at ``weight``,
+    baking it afresh (a manual gate of that same stage counts as answered)."""
 
     stage: int
     weight: int
@@ -266,7 +267,7 @@ def decide(
     if progress.expected is not None and observed != progress.expected:
         if progress.stage >= 0 and observed.is_baseline(frm):
             return Finish("rolled_back", f"rolled back by someone else: {observed.describe()}")
-        ahead = _later_stage(plan, observed, progress)
+        ahead = _later_stage(plan, observed, progress, _at_manual_gate(plan, progress, now))
         if ahead is not None:
             return Adopt(ahead, observed.weight)
         return Finish(
@@ -335,16 +336,24 @@ def _advance(plan: Sequence[Stage], nxt: int, observed: AliasView, now: float, p
     return SetWeight(nxt, stage.weight)
 
 
-def _later_stage(plan: Sequence[Stage], observed: AliasView, progress: Progress) -> int | None:
-    """The plan stage after ours that the alias now shows (our rollout moved on by `fcinfra promote`)."""
+def _later_stage(plan: Sequence[Stage], observed: AliasView, progress: Progress, at_gate: bool) -> int | None:
+    """Our rollout moved further on by someone else (``fcinfra promote``): the planned stage it now stands at.
+
+    Any higher weight answers a manual gate we wait at; otherwise only one of our planned weights is ours
+    to adopt (anything else is someone else's change). The stage is the last non-promotion stage at or
+    below the new weight; the next write then goes above it.
+    """
     if (observed.main_version, observed.canary_version) != (progress.from_version, progress.to_version):
         return None
-    if not observed.exact:
+    if not observed.exact or progress.expected is None or observed.weight <= progress.expected.weight:
         return None
-    for i in range(progress.stage + 1, len(plan)):
-        if plan[i].weight == observed.weight and not plan[i].is_promotion:
-            return i
-    return None
+    if not at_gate and observed.weight not in {s.weight for s in plan}:
+        return None
+    stage = progress.stage
+    for i in range(max(progress.stage, 0), len(plan)):
+        if plan[i].weight <= observed.weight and not plan[i].is_promotion:
+            stage = i
+    return stage if stage >= 0 else None
 
 
 # Float time sums (10.0 + 0.2 - 10.0) leave remainders like 7e-16; waiting for one would never advance a

@@ -353,7 +353,9 @@ class _RunContext:
                         observed, etag, fresh, foreign = self.seen(alias)
                         verdicts = judged  # the same tick: the gates' answer still holds for the write to come
                     elif isinstance(action, Adopt):
-                        progress = with_stage(progress, action.stage, self.r.clock(), observed)
+                        answered = action.stage == progress.stage  # moved on past this stage's own pause
+                        progress = replace(with_stage(progress, action.stage, self.r.clock(), observed),
+                                           approved=answered)
                         waiting_at_gate = False
                         self.emit("approved", f"moved on to {action.weight}% by `fcinfra promote`", action.weight)
                     elif isinstance(action, AwaitPromote):

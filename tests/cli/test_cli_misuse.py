@@ -150,8 +150,22 @@ def test_nothing_to_promote_or_roll_back_says_what_to_name(run: Callable[..., Re
     rollback = run("rollback", shop.service, "prod")
 
     assert promote.exit_code == 1 and "has no canary; name the version to promote" in promote.stderr
-    assert rollback.exit_code == 1 and "name the version to roll back to" in rollback.stderr
+    assert rollback.exit_code == 0 and "nothing to do: " in rollback.stdout  # a stable alias has nothing to undo
     assert "to_version" not in promote.stderr + rollback.stderr  # the library's words suit the CLI as they are
+
+
+def test_promote_of_an_older_and_rollback_to_a_newer_version_are_refused(run: Callable[..., Result], shop,
+                                                                         client: FcClient) -> None:
+    client.update_alias(shop.service, "prod", version_id="2")
+    before = client.get_alias(shop.service, "prod").etag
+    older = run("promote", shop.service, "prod", "--version", "1")
+    newer = run("rollback", shop.service, "prod", "--to-version", "3")
+    same = run("rollback", shop.service, "prod", "--to-version", "2")
+
+    assert older.exit_code == 2 and "use `fcinfra rollback" in older.stderr
+    assert newer.exit_code == 2 and "is newer than version 2" in newer.stderr
+    assert same.exit_code == 0 and "nothing to do" in same.stdout
+    assert client.get_alias(shop.service, "prod").etag == before
 
 
 def test_unreadable_payload_file_names_the_option(run: Callable[..., Result], shop, tmp_path) -> None:

@@ -234,7 +234,7 @@ def test_change_that_leaves_routing_alone_is_not_a_conflict(world: World) -> Non
 def test_external_promote_during_rollout_is_reported_as_promoted(world: World) -> None:
     def promoter(target: Any) -> bool:
         if target.weight == 25 and world.split()[1]:
-            promote(FcClient("1234567890", "cn-hangzhou", "AK", "SK"), "svc", "prod")
+            promote(FcClient("1234567890", "cn-hangzhou", "AK", "SK"), "svc", "prod", full=True)
         return True
 
     result = rollout(world, health=[promoter]).run()
@@ -326,8 +326,11 @@ def test_manual_gate_answered_by_promote_from_elsewhere(world: World) -> None:
 
     r = Rollout(world.client, "svc", "prod", "2", strategy=Steps([10, Pause(), 50], interval=30), sleep=sleep,
                 clock=world.clock, poll_every=5)
+    events: list[str] = []
+    r._sinks.append(lambda e: events.append(e.message) if e.kind == "approved" else None)
     result = r.run()
-    assert result.status == "promoted" and result.history == [10]
+    assert result.status == "promoted" and result.history == [10, 100]  # promote moved it to 50, we went on
+    assert events == ["moved on to 50% by `fcinfra promote`"]
     assert world.split() == ("2", {})
 
 
