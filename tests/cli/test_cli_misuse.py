@@ -204,13 +204,44 @@ def test_deploy_of_a_folder_without_the_handler_module_creates_nothing(run: Call
         client.get_service("wrong-folder")
 
 
-def test_deploy_checks_the_existing_functions_handler_not_the_flag(run: Callable[..., Result], shop,
-                                                                   tmp_path) -> None:
+def test_deploy_applies_handler_and_runtime_to_an_existing_function(run: Callable[..., Result], shop,
+                                                                    client: FcClient, tmp_path) -> None:
     (tmp_path / "main.py").write_text("def handler(event, context):\n    return 'ok'\n")
-    result = run("deploy", shop.service, "quote", str(tmp_path), "--handler", "main.handler")
+    missing = run("deploy", shop.service, "quote", str(tmp_path))  # quote's own handler needs index.py
+    result = run("deploy", shop.service, "quote", str(tmp_path), "--handler", "main.handler", "--runtime",
+                 "python3.9", "-o", "json")
 
-    assert result.exit_code == 2  # quote's handler is index.handler: --handler applies only on creation
-    assert "has no index.py for handler index.handler" in result.stderr
+    assert missing.exit_code == 2 and "has no index.py for handler index.handler" in missing.stderr
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["action"] == "updated"
+    fn = client.get_function(shop.service, "quote")
+    assert (fn.handler, fn.runtime) == ("main.handler", "python3.9")  # never silently ignored
+
+
+@pytest.mark.parametrize("option", [("--memory-size", "100"), ("--timeout", "0"), ("--memory-size", "99999")])
+def test_deploy_validates_every_value_before_creating_anything(run: Callable[..., Result], client: FcClient,
+                                                               option: tuple[str, str]) -> None:
+    from fcinfra.demo.package import examples_dir
+    from fcinfra.errors import NotFoundError
+
+    result = run("deploy", "bad-settings", "quote", str(examples_dir() / "functions" / "v1"), *option)
+
+    assert result.exit_code == 2, result.output
+    assert option[0].lstrip("-").replace("-", "_") in result.stderr
+    with pytest.raises(NotFoundError):
+        client.get_service("bad-settings")  # no service left behind
+
+
+def test_deploying_the_same_folder_again_publishes_nothing_new(run: Callable[..., Result], shop,
+                                                              client: FcClient) -> None:
+    from fcinfra.demo.package import examples_dir
+
+    folder = str(examples_dir() / "functions" / "v2")
+    first = json.loads(run("deploy", shop.service, "quote", folder, "--publish", "-o", "json").stdout)
+    again = json.loads(run("deploy", shop.service, "quote", folder, "--publish", "--memory-size", "128",
+                           "-o", "json").stdout)
+
+    assert again == {**first, "action": "unchanged", "published": False}
 
 
 def test_rollout_to_the_version_already_serving_is_refused(run: Callable[..., Result], shop) -> None:
