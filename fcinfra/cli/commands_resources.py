@@ -416,4 +416,6 @@ def _canary_weights(main: str, canaries: tuple[str, ...], weights: tuple[str, ..
         raise click.BadParameter(f"{weights[0]!r} is not a whole percentage (0..100)", param_hint="--weight") from exc
     if pct > 100:
         raise click.BadParameter(f"{pct} is above 100", param_hint="--weight")
-    return {canaries[0]: pct / 100}
+    from fcinfra.rollout.spec import to_fc_weight
+
+    return {canaries[0]: to_fc_weight(pct)}

@@ -27,6 +27,7 @@ from fcinfra.errors import InvalidArgumentError, RolloutError
 from fcinfra.providers.alias_shift import AliasShift
 from fcinfra.providers.alias_trigger import AliasTrigger
 from fcinfra.providers.service_version import ServiceVersion
+from fcinfra.rollout.spec import DEFAULT_INTERVAL, DEFAULT_WEIGHTS
 
 __all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "rollout_verdict"]
 
@@ -68,7 +69,9 @@ class CanaryReleaseArgs(TypedDict, total=False):
     retain_versions: NotRequired[bool]
 
 
-DEFAULT_STRATEGY: dict[str, Any] = {"type": "steps", "weights": [10, 25, 50, 100], "interval": 60}
+# the one default schedule, as plain data for the AliasShift's inputs (same values as before: no diff)
+DEFAULT_STRATEGY: dict[str, Any] = {"type": "steps", "weights": list(DEFAULT_WEIGHTS),
+                                    "interval": int(DEFAULT_INTERVAL)}
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:

@@ -23,14 +23,6 @@ if TYPE_CHECKING:
 __all__ = ["RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
 
 
-def _whole(value: Any, what: str) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgumentError(f"{what} must be a whole number, got {value!r}")
-    return value
-
-
 def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for key, value in spec.items():
@@ -41,33 +33,10 @@ def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[
 
 
 def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Strategy:
-    """A plain strategy spec -> an ``fcinfra.rollout`` strategy (validated)."""
-    from fcinfra.rollout import AllAtOnce, Canary, Linear, Steps
+    """A plain strategy spec -> an ``fcinfra.rollout`` strategy: ``Strategy.from_spec``, the one schema."""
+    from fcinfra.rollout.spec import Strategy
 
-    spec = from_json(spec)
-    if spec is None:
-        return AllAtOnce()
-    if isinstance(spec, Sequence) and not isinstance(spec, str | bytes | Mapping):
-        return Steps([_whole(w, "a step weight") for w in spec])
-    if not isinstance(spec, Mapping):
-        raise InvalidArgumentError(f"strategy must be a mapping like {{'type': 'steps', ...}}, got {spec!r}")
-    kind = str(spec.get("type", "steps")).lower().replace("-", "_")
-    interval = spec.get("interval")
-    if kind == "steps":
-        weights = spec.get("weights") or spec.get("steps")
-        if not isinstance(weights, Sequence) or isinstance(weights, str | bytes):
-            raise InvalidArgumentError("a 'steps' strategy needs 'weights': a list of whole percents")
-        steps = [_whole(w, "a step weight") for w in weights]
-        return Steps(steps) if interval is None else Steps(steps, interval=float(interval))
-    if kind == "canary":
-        weight = _whole(spec.get("weight"), "canary weight")
-        return Canary(weight) if interval is None else Canary(weight, interval=float(interval))
-    if kind == "linear":
-        step = _whole(spec.get("step"), "linear step")
-        return Linear(step) if interval is None else Linear(step, interval=float(interval))
-    if kind in ("all_at_once", "allatonce"):
-        return AllAtOnce()
-    raise InvalidArgumentError(f"unknown strategy type {kind!r}: use steps, canary, linear or all_at_once")
+    return Strategy.from_spec(from_json(spec))
 
 
 def build_health(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
