@@ -24,10 +24,10 @@ import pulumi_alicloud as alicloud
 
 from fcinfra.components.fc_service import FcService
 from fcinfra.errors import InvalidArgumentError, RolloutError
+from fcinfra.providers._rollout import DEFAULT_STRATEGY
 from fcinfra.providers.alias_shift import AliasShift
 from fcinfra.providers.alias_trigger import AliasTrigger
 from fcinfra.providers.service_version import ServiceVersion
-from fcinfra.rollout.spec import DEFAULT_INTERVAL, DEFAULT_WEIGHTS
 
 __all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "rollout_verdict"]
 
@@ -69,9 +69,6 @@ class CanaryReleaseArgs(TypedDict, total=False):
     retain_versions: NotRequired[bool]
 
 
-# the one default schedule, as plain data for the AliasShift's inputs (same values as before: no diff)
-DEFAULT_STRATEGY: dict[str, Any] = {"type": "steps", "weights": list(DEFAULT_WEIGHTS),
-                                    "interval": int(DEFAULT_INTERVAL)}
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:

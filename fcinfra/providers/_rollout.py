@@ -20,7 +20,17 @@ from fcinfra.providers._props import from_json
 if TYPE_CHECKING:
     from fcinfra.rollout.spec import Strategy
 
-__all__ = ["RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
+__all__ = ["DEFAULT_STRATEGY", "RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
+
+
+def _default_spec() -> dict[str, Any]:
+    from fcinfra.rollout.spec import DEFAULT_INTERVAL, DEFAULT_WEIGHTS
+
+    return {"type": "steps", "weights": list(DEFAULT_WEIGHTS), "interval": int(DEFAULT_INTERVAL)}
+
+
+# the one default schedule as plain data, for a CanaryRelease without a strategy (same values as ever: no diff)
+DEFAULT_STRATEGY: dict[str, Any] = _default_spec()
 
 
 def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[str, Any]:

@@ -12,7 +12,6 @@ Time is read only through the injected ``clock`` and spent only through the inje
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -24,7 +23,7 @@ from fcinfra.errors import (
     RolloutError,
 )
 from fcinfra.fc.models import Alias, check_alias_name, check_name, check_version_id
-from fcinfra.rollout.clock import VirtualClock, resolve_time
+from fcinfra.rollout.clock import VirtualClock, resolve_time, wall_time
 from fcinfra.rollout.engine import (
     Adopt,
     AliasView,
@@ -113,7 +112,7 @@ class Rollout:
         poll_every: float = 10.0,
         wait_for_promote: bool = True,
         checkpoint: Checkpoint | Mapping[str, Any] | None = None,
-        wall_clock: Callable[[], float] = time.time,
+        wall_clock: Callable[[], float] = wall_time,
     ) -> None:
         try:
             check_name(service, "service name")
