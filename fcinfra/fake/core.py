@@ -214,7 +214,7 @@ class FakeFc:
             raise invalid(f"X-Fc-Log-Type {log_type!r} is invalid: use None or Tail")
         with self.lock:
             backend = self.backend.region(account, region)
-            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"])
+            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"], route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
         outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
@@ -256,7 +256,7 @@ class FakeFc:
                                f"method {req.method.upper()} is not allowed by the http trigger "
                                f"'{trigger.name}' (allowed: {', '.join(methods)})")
         with self.lock:
-            resolved, fn = backend.resolve_function(service, qualifier, function)
+            resolved, fn = backend.resolve_function(service, qualifier, function, route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()
         event = http_event(req, params.get("path", ""))
