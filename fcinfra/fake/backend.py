@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fcinfra.fake import bodies
+from fcinfra.fake.catalog import INVALID_RUNTIME_MESSAGE, is_known_runtime
 from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.exceptions import (
     FakeApiError,
@@ -72,7 +73,7 @@ _SERVICE_DEFAULTS: dict[str, Any] = {
     "logConfig": {"project": "", "logstore": "", "enableRequestMetrics": False, "enableInstanceMetrics": False},
     "vpcConfig": {"vpcId": "", "vSwitchIds": [], "securityGroupId": ""},
     "nasConfig": {"userId": -1, "groupId": -1, "mountPoints": []},
-    "tracingConfig": {},
+    "tracingConfig": {"type": None, "params": None},
 }
 _FUNCTION_DEFAULTS: dict[str, Any] = {
     "description": "",
@@ -113,6 +114,20 @@ class Resolved:
     version: str  # "LATEST" or the version number
     service: ServiceConfigRecord
     functions: Mapping[str, FunctionRecord]
+
+
+def tracing_config(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """FC reads a disabled or empty ``tracingConfig`` back as ``{"type": null, "params": null}``."""
+    if not given or not given.get("type"):
+        return {"type": None, "params": None}
+    return {"type": given["type"], "params": given.get("params") or None}
+
+
+def check_runtime(runtime: str | None) -> None:
+    """An unknown runtime id is refused before anything changes (deprecated ids are still accepted)."""
+    if runtime is not None and not is_known_runtime(runtime):
+        raise invalid(f"{INVALID_RUNTIME_MESSAGE}: {runtime!r} is not a runtime of FC 2.0 (e.g. python3.10, "
+                      "nodejs18, custom)")
 
 
 def check_if_match(etag: str, if_match: str | None) -> None:
@@ -179,8 +194,9 @@ class RegionBackend:
             raise alias_not_found(service, name)
         return record
 
-    def resolve(self, service: str, qualifier: str | None) -> Resolved:
-        """LATEST -> live state; a number -> that snapshot; an alias -> its version(s), weighted at random."""
+    def resolve(self, service: str, qualifier: str | None, route: bool = False) -> Resolved:
+        """LATEST -> live state; a number -> that snapshot; an alias -> its main version's snapshot, or, when
+        ``route`` (invocations only), one of its versions drawn by the alias's weights."""
         svc = self.service(service)
         asked = qualifier or LATEST
         target = asked
@@ -189,7 +205,7 @@ class RegionBackend:
             if alias is None:
                 raise alias_not_found(service, asked)
             target = alias.version_id
-            for extra, weight in alias.weights.items():
+            for extra, weight in (alias.weights.items() if route else ()):
                 if self.rng.random() < weight:
                     target = extra
         if target == LATEST:
@@ -199,8 +215,9 @@ class RegionBackend:
             raise version_not_found(service, target)
         return Resolved(asked, version.version_id, version.service, version.functions)
 
-    def resolve_function(self, service: str, qualifier: str | None, function: str) -> tuple[Resolved, FunctionRecord]:
-        resolved = self.resolve(service, qualifier)
+    def resolve_function(self, service: str, qualifier: str | None, function: str,
+                         route: bool = False) -> tuple[Resolved, FunctionRecord]:
+        resolved = self.resolve(service, qualifier, route)
         record = resolved.functions.get(function)
         if record is None:
             raise function_not_found(service, function)
@@ -213,6 +230,7 @@ class RegionBackend:
             raise FakeApiError(409, "ServiceAlreadyExists", f"service '{req.service_name}' already exists")
         now = self.ids.now()
         config = {**_SERVICE_DEFAULTS, **req.model_dump(by_alias=True, exclude_none=True, exclude={"service_name"})}
+        config["tracingConfig"] = tracing_config(config.get("tracingConfig"))
         head = ServiceConfigRecord(req.service_name, self.ids.uuid(), config, now, now, self.ids.etag())
         record = ServiceRecord(head)
         self.services[req.service_name] = record
@@ -222,10 +240,12 @@ class RegionBackend:
         svc = self.service(name)
         check_if_match(svc.head.etag, if_match)
         req = bodies.parse(UpdateServiceRequest, body)
-        svc.head.config.update(req.model_dump(by_alias=True, exclude_none=True))
+        changes = req.model_dump(by_alias=True, exclude_none=True)
+        if "tracingConfig" in changes:
+            changes["tracingConfig"] = tracing_config(changes["tracingConfig"])
+        svc.head.config.update(changes)
         svc.head.modified = self.ids.now()
         svc.head.etag = self.ids.etag()
-        svc.changed_since_publish = True
         return svc
 
     def delete_service(self, name: str, if_match: str | None) -> None:
@@ -254,6 +274,7 @@ class RegionBackend:
     def create_function(self, service: str, body: Any, code_checksum: str | None = None) -> FunctionRecord:
         svc = self.service(service)
         req = bodies.parse(CreateFunctionRequest, body)
+        check_runtime(req.runtime)
         code = decode_code(req.code.model_dump(by_alias=True, exclude_none=True) if req.code else None) or b""
         crc = checksum(code)
         if code_checksum is not None and code_checksum.strip() and code_checksum.strip() != crc:
@@ -267,15 +288,14 @@ class RegionBackend:
                   **req.model_dump(by_alias=True, exclude_none=True, exclude={"function_name", "code"})}
         record = FunctionRecord(req.function_name, self.ids.uuid(), config, code, crc, now, now, self.ids.etag())
         svc.functions[req.function_name] = record
-        svc.changed_since_publish = True
         return record
 
     def update_function(self, service: str, name: str, body: Any, if_match: str | None,
                         code_checksum: str | None = None) -> FunctionRecord:
-        svc = self.service(service)
         record = self.function(service, name)
         check_if_match(record.etag, if_match)
         req = bodies.parse(UpdateFunctionRequest, body)
+        check_runtime(req.runtime)
         code = decode_code(req.code.model_dump(by_alias=True, exclude_none=True) if req.code else None)
         crc = checksum(code) if code is not None else record.code_checksum
         if code is not None and code_checksum and code_checksum.strip() != crc:
@@ -285,7 +305,6 @@ class RegionBackend:
             record.code, record.code_checksum = code, crc
         record.modified = self.ids.now()
         record.etag = self.ids.etag()
-        svc.changed_since_publish = True
         return record
 
     def delete_function(self, service: str, name: str, if_match: str | None) -> None:
@@ -298,7 +317,6 @@ class RegionBackend:
                 f"function '{name}' has active triggers ({', '.join(sorted(record.triggers))}): delete them first",
             )
         del svc.functions[name]
-        svc.changed_since_publish = True
 
     def list_functions(self, service: str, qualifier: str | None,
                        query: Mapping[str, str]) -> PageResult[FunctionRecord]:
@@ -310,7 +328,8 @@ class RegionBackend:
         svc = self.service(service)
         check_if_match(svc.head.etag, if_match)
         req = bodies.parse(PublishVersionRequest, body)
-        if not svc.changed_since_publish:
+        newest = svc.newest_version()
+        if newest is not None and newest.same_content(svc.head, svc.functions):
             raise FakeApiError(400, "VersionPublishError", f"{NO_CHANGES_MESSAGE} of service '{service}'")
         number = svc.last_version_number + 1
         now = self.ids.now()
@@ -320,7 +339,6 @@ class RegionBackend:
         )
         svc.versions[number] = version
         svc.last_version_number = number
-        svc.changed_since_publish = False
         return version
 
     def list_versions(self, service: str, query: Mapping[str, str]) -> PageResult[VersionRecord]:
@@ -425,7 +443,8 @@ class RegionBackend:
         now = self.ids.now()
         record = TriggerRecord(
             name=req.trigger_name, trigger_id=self.ids.uuid(), trigger_type=req.trigger_type, qualifier=qualifier,
-            source_arn=req.source_arn, invocation_role=req.invocation_role, config=config,
+            source_arn=None if req.trigger_type == "http" else req.source_arn,  # FC: null for http, whatever sent
+            invocation_role=req.invocation_role, config=config,
             description=req.description or "", created=now, modified=now, etag=self.ids.etag(),
         )
         fn.triggers[req.trigger_name] = record

@@ -217,7 +217,7 @@ class FakeFc:
         with self.lock:
             backend = self.backend.region(account, region)
             refuse_api_invocation(backend.function(service, params["functionName"]))
-            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"])
+            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"], route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
         outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
@@ -259,7 +259,7 @@ class FakeFc:
                                f"method {req.method.upper()} is not allowed by the http trigger "
                                f"'{trigger.name}' (allowed: {', '.join(methods)})")
         with self.lock:
-            resolved, fn = backend.resolve_function(service, qualifier, function)
+            resolved, fn = backend.resolve_function(service, qualifier, function, route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()
         request = trigger_request(req, params.get("path", ""))

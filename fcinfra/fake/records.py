@@ -162,6 +162,14 @@ class VersionRecord:
             "functions": {n: f.to_dict() for n, f in self.functions.items()},
         }
 
+    def same_content(self, service: ServiceConfigRecord, functions: dict[str, FunctionRecord]) -> bool:
+        """True when ``service`` and ``functions`` (LATEST) hold what this version captured: the same service
+        settings, the same functions with the same settings and code. Ids, times and ETags do not count."""
+        return (self.service.config == service.config
+                and self.functions.keys() == functions.keys()
+                and all(f.config == functions[n].config and f.code_checksum == functions[n].code_checksum
+                        for n, f in self.functions.items()))
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VersionRecord:
         return cls(
@@ -207,11 +215,14 @@ class ServiceRecord:
     versions: dict[int, VersionRecord] = field(default_factory=dict)
     aliases: dict[str, AliasRecord] = field(default_factory=dict)
     last_version_number: int = 0  # never decreases: version ids are never reused
-    changed_since_publish: bool = True
 
     @property
     def name(self) -> str:
         return self.head.name
+
+    def newest_version(self) -> VersionRecord | None:
+        """The newest version that still exists (versions are kept in ascending order: O(1))."""
+        return self.versions[next(reversed(self.versions))] if self.versions else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -220,7 +231,6 @@ class ServiceRecord:
             "versions": {str(n): v.to_dict() for n, v in self.versions.items()},
             "aliases": {n: a.to_dict() for n, a in self.aliases.items()},
             "last_version_number": self.last_version_number,
-            "changed_since_publish": self.changed_since_publish,
         }
 
     @classmethod
@@ -228,8 +238,8 @@ class ServiceRecord:
         return cls(
             head=ServiceConfigRecord.from_dict(data["head"]),
             functions={n: FunctionRecord.from_dict(f) for n, f in data.get("functions", {}).items()},
-            versions={int(n): VersionRecord.from_dict(v) for n, v in data.get("versions", {}).items()},
+            versions={int(n): VersionRecord.from_dict(v)  # ascending: newest_version() relies on the order
+                      for n, v in sorted(data.get("versions", {}).items(), key=lambda item: int(item[0]))},
             aliases={n: AliasRecord.from_dict(a) for n, a in data.get("aliases", {}).items()},
             last_version_number=int(data.get("last_version_number", 0)),
-            changed_since_publish=bool(data.get("changed_since_publish", True)),
         )

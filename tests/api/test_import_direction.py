@@ -157,6 +157,10 @@ def test_the_checker_sees_a_violation(tmp_path: Path) -> None:
                      "from fcinfra.fc import models\nfrom . import core\n")
     assert _violations_of("fcinfra.fake.probe", probe) == ["fcinfra.fake.probe -> fcinfra.fc.client",
                                                            "fcinfra.fake.probe -> fcinfra.errors"]
+    probe.write_text("from fcinfra.errors import EmulatorError\nfrom fcinfra.fc.client import FcClient\n")
+    assert _violations_of("fcinfra.fake.emulator.probe", probe) == ["fcinfra.fake.emulator.probe -> fcinfra.fc.client"]
+    assert _violations_of("fcinfra.fake.emulatorish", probe) == ["fcinfra.fake.emulatorish -> fcinfra.errors",
+                                                                 "fcinfra.fake.emulatorish -> fcinfra.fc.client"]
     probe.write_text("from fcinfra.fc.models import Alias\n")
     assert _violations_of("fcinfra.rollout.engine", probe) == [
         "fcinfra.rollout.engine -> fcinfra.fc.models (the rollout core never sees FC)"]

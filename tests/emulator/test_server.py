@@ -450,7 +450,8 @@ def test_a_signal_saves_the_state_of_a_subprocess_emulator(tmp_path: Path, signu
         proc.send_signal(getattr(signal, signum))
         assert proc.wait(15) == 0
     finally:
-        proc.kill()
+        with proc:  # closes its pipe and reaps it
+            proc.kill()
     assert "survivor" in state.read_text()
 
     proc, endpoint = _spawn(state)
@@ -462,7 +463,8 @@ def test_a_signal_saves_the_state_of_a_subprocess_emulator(tmp_path: Path, signu
         proc.terminate()
         assert proc.wait(15) == 0
     finally:
-        proc.kill()
+        with proc:  # closes its pipe and reaps it
+            proc.kill()
 
 
 def test_workers_exit_when_the_emulator_process_is_killed(tmp_path: Path) -> None:
@@ -477,7 +479,8 @@ def test_workers_exit_when_the_emulator_process_is_killed(tmp_path: Path) -> Non
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(5)
     finally:
-        proc.kill()
+        with proc:  # closes its pipe and reaps it
+            proc.kill()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and Path(f"/proc/{worker_pid}").exists():
         status = Path(f"/proc/{worker_pid}/status").read_text() if Path(f"/proc/{worker_pid}").exists() else ""

@@ -36,6 +36,7 @@ from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 from werkzeug.wrappers import Request, Response
 
+from fcinfra.errors import EmulatorError  # the emulator may raise fcinfra's errors (DESIGN.md)
 from fcinfra.fake import FakeFc
 from fcinfra.fake.context import CodeRunner
 from fcinfra.fake.emulator.control import ControlApi, is_control_path
@@ -47,10 +48,6 @@ DEFAULT_ACCOUNT_ID = "1234567890"
 DEFAULT_REGION = "cn-hangzhou"
 
 StartResponse = Callable[..., Any]
-
-
-class EmulatorError(RuntimeError):
-    """The emulator cannot start as asked (unreadable state file, port in use, ...)."""
 
 
 class _Drop(Exception):
