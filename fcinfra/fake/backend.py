@@ -88,6 +88,7 @@ _FUNCTION_DEFAULTS: dict[str, Any] = {
     "environmentVariables": {},
     "layers": None,
     "caPort": None,
+    "customContainerConfig": None,
 }
 
 
