@@ -30,7 +30,7 @@ from pathlib import Path
 import requests
 
 from fcinfra.fake import mock_fc
-from fcinfra.fake.runtime import PythonCodeRunner
+from fcinfra.fake.emulator.runtime import PythonCodeRunner
 from fcinfra.fc import FcClient
 from fcinfra.testing.helpers import code_zip
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from fcinfra.fake.context import CodeRunner, ErrorType, FcContext, InvocationOutcome, InvocationSpec, TailLogger
-from fcinfra.fake.worker import encode_result as to_payload
+from fcinfra.fake.emulator.worker import encode_result as to_payload
 
 Handler = Callable[[bytes, FcContext], Any]
 LOG_TAIL_BYTES = 4096

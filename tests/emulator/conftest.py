@@ -8,7 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from fcinfra.fake.runtime import PythonCodeRunner
+from fcinfra.fake.emulator.runtime import PythonCodeRunner
 
 
 def make_zip(files: dict[str, str]) -> bytes:

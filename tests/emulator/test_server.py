@@ -19,9 +19,9 @@ import requests
 
 from fcinfra.errors import AccessDeniedError, ThrottledError
 from fcinfra.fake import FakeFc, FakeRequest
-from fcinfra.fake.control import ControlApi
-from fcinfra.fake.runtime import PythonCodeRunner
-from fcinfra.fake.server import Emulator, EmulatorError, run_emulator
+from fcinfra.fake.emulator.control import ControlApi
+from fcinfra.fake.emulator.runtime import PythonCodeRunner
+from fcinfra.fake.emulator.server import Emulator, EmulatorError, run_emulator
 from fcinfra.fc import FcClient
 from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc.signing import authorization, http_date

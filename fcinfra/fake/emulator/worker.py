@@ -1,6 +1,6 @@
 """The emulator's function worker: one process that runs one function's Python handler, over and over.
 
-It is started by ``fcinfra.fake.runtime`` as ``python -I <this file> <fd>`` (a script path, not ``-m``),
+It is started by ``fcinfra.fake.emulator.runtime`` as ``python -I <this file> <fd>`` (a script path, not ``-m``),
 so it imports nothing from fcinfra and the emulator's state is out of its reach. It talks to the
 emulator over the inherited socket ``fd`` with length-prefixed JSON messages
 (``multiprocessing.connection.Connection``); stdout and stderr (fd 1 and 2) go to a log file the
