@@ -206,7 +206,12 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     rec.call("ListTriggers", c.list_triggers, "shapes", "fn", limit=1, nextToken=first["nextToken"])
     rec.call("HttpTriggerInvoke", c.do_http_request, "GET", "shapes.prod", "fn", "/hello", params={"a": "1"})
 
+    rec.call("GetFunctionCode", c.get_function_code, "shapes", "fn", qualifier="prod")
     rec.call("Error", c.get_service, "missing", case="not_found", raises=True)
+    rec.call("Error", c.create_service, "1-not-a-name", case="bad_request", raises=True)
+    rec.call("Error", c.create_service, "shapes", case="conflict", raises=True)
+    rec.call("Error", c.update_alias, "shapes", "prod", "2", headers={"if-match": "stale"}, case="precondition",
+             raises=True)
 
     rec.call("DeleteTrigger", c.delete_trigger, "shapes", "fn", "tick")
     rec.call("DeleteTrigger", c.delete_trigger, "shapes", "fn", "web")
