@@ -33,6 +33,16 @@ def test_a_function_reports_custom_container_config_as_null(api: Any) -> None:
     assert "customContainerConfig" in body and body["customContainerConfig"] is None
 
 
+def test_a_custom_container_config_sent_reads_back(api: Any) -> None:
+    api.request("POST", "/services", {"serviceName": "svc"})
+    container = {"image": "registry.cn-hangzhou.aliyuncs.com/demo/web:v1", "command": '["/server"]', "args": "[]"}
+    body = api.request("POST", "/services/svc/functions",
+                       {"functionName": "web", "runtime": "custom-container", "handler": "x", "caPort": 9000,
+                        "customContainerConfig": container}).json()
+    assert (body["customContainerConfig"], body["caPort"]) == (container, 9000)
+    assert api.request("GET", "/services/svc/functions/web").json()["customContainerConfig"] == container
+
+
 def test_every_answer_carries_a_date_header(api: Any) -> None:
     for resp in (api.request("GET", "/services"), api.request("GET", "/services/missing")):
         date = email.utils.parsedate_to_datetime(resp.headers["Date"])
