@@ -158,7 +158,11 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
              codeZipFile=zip_path, environmentVariables={"STAGE": "dev"}, memorySize=128, timeout=3)
     rec.call("CreateFunction", c.create_function, "shapes", "boom", "python3.10", "index.boom", codeZipFile=zip_path,
              initializer="index.init", instanceConcurrency=2, instanceType="e1")
+    rec.call("CreateFunction", c.create_function, "shapes", "web", "custom-container", "not-used",
+             customContainerConfig={"image": "registry.cn-hangzhou.aliyuncs.com/demo/web:v1", "command": '["/server"]',
+                                    "args": '["--port", "9000"]'}, caPort=9000, memorySize=512)
     rec.call("GetFunction", c.get_function, "shapes", "fn")
+    rec.call("GetFunction", c.get_function, "shapes", "web")
     rec.call("UpdateFunction", c.update_function, "shapes", "fn",
              description="fn, updated", codeZipFile=zip_path)
     first = rec.call("ListFunctions", c.list_functions, "shapes", limit=1).data
@@ -218,6 +222,7 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     rec.call("DeleteAlias", c.delete_alias, "shapes", "stable")
     rec.call("DeleteServiceVersion", c.delete_version, "shapes", "2")
     rec.call("DeleteFunction", c.delete_function, "shapes", "boom")
+    rec.call("DeleteFunction", c.delete_function, "shapes", "web")
     rec.call("DeleteService", c.delete_service, "shapes-empty")
 
 
