@@ -136,7 +136,7 @@ class FakeFc:
             match = routes.match(req.method, req.path)
             operation = match.operation
             if operation == routes.CODE_DOWNLOAD_OPERATION:
-                return self._download(match.params["token"], request_id)
+                return self._dated(self._download(match.params["token"], request_id))
             if operation != routes.PROXY_OPERATION:
                 self.verifier.verify(req.method, req.path, req.headers, req.query)
             self.faults.before(operation)
@@ -145,7 +145,10 @@ class FakeFc:
             response = error_response(exc, request_id)
         if operation is not None:
             self.faults.after(operation)
-        # FC's common response parameters: every answer carries Date (RFC 1123, GMT) beside X-Fc-Request-Id.
+        return self._dated(response)
+
+    def _dated(self, response: FakeResponse) -> FakeResponse:
+        """FC's common response parameters: every answer carries Date (RFC 1123, GMT) beside X-Fc-Request-Id."""
         response.headers.setdefault("Date", email.utils.formatdate(self._clock(), usegmt=True))
         return response
 
