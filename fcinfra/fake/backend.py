@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import copy
 import hashlib
 import io
 import random
@@ -75,6 +76,8 @@ _SERVICE_DEFAULTS: dict[str, Any] = {
     "nasConfig": {"userId": -1, "groupId": -1, "mountPoints": []},
     "tracingConfig": {"type": None, "params": None},
 }
+# FC decodes these into structs, so one sent in part reads back with every field (unknown ones dropped).
+_SERVICE_STRUCTS = ("logConfig", "vpcConfig", "nasConfig", "tracingConfig")
 _FUNCTION_DEFAULTS: dict[str, Any] = {
     "description": "",
     "memorySize": 128,
@@ -86,7 +89,19 @@ _FUNCTION_DEFAULTS: dict[str, Any] = {
     "environmentVariables": {},
     "layers": None,
     "caPort": None,
+    "customContainerConfig": None,
 }
+
+
+def complete_service_structs(config: dict[str, Any]) -> dict[str, Any]:
+    """Fill every field of the service's nested structs from the defaults, as FC's answers show them."""
+    for key in _SERVICE_STRUCTS:
+        sent = config.get(key)
+        if isinstance(sent, dict):
+            default = _SERVICE_DEFAULTS[key]
+            config[key] = {k: copy.deepcopy(v) if sent.get(k) is None else sent[k] for k, v in default.items()}
+    config["tracingConfig"] = tracing_config(config.get("tracingConfig"))
+    return config
 
 
 class Ids:
@@ -229,8 +244,8 @@ class RegionBackend:
         if req.service_name in self.services:
             raise FakeApiError(409, "ServiceAlreadyExists", f"service '{req.service_name}' already exists")
         now = self.ids.now()
-        config = {**_SERVICE_DEFAULTS, **req.model_dump(by_alias=True, exclude_none=True, exclude={"service_name"})}
-        config["tracingConfig"] = tracing_config(config.get("tracingConfig"))
+        config = complete_service_structs(
+            {**_SERVICE_DEFAULTS, **req.model_dump(by_alias=True, exclude_none=True, exclude={"service_name"})})
         head = ServiceConfigRecord(req.service_name, self.ids.uuid(), config, now, now, self.ids.etag())
         record = ServiceRecord(head)
         self.services[req.service_name] = record
@@ -240,10 +255,8 @@ class RegionBackend:
         svc = self.service(name)
         check_if_match(svc.head.etag, if_match)
         req = bodies.parse(UpdateServiceRequest, body)
-        changes = req.model_dump(by_alias=True, exclude_none=True)
-        if "tracingConfig" in changes:
-            changes["tracingConfig"] = tracing_config(changes["tracingConfig"])
-        svc.head.config.update(changes)
+        svc.head.config.update(req.model_dump(by_alias=True, exclude_none=True))
+        complete_service_structs(svc.head.config)
         svc.head.modified = self.ids.now()
         svc.head.etag = self.ids.etag()
         return svc

@@ -8,6 +8,7 @@ operation itself; then a possible "drop after" fault. State changes happen under
 from __future__ import annotations
 
 import base64
+import email.utils
 import random
 import re
 import threading
@@ -76,6 +77,7 @@ class FakeFc:
         self.invocation_counts: Counter[tuple[str, str, str, str]] = Counter()
         self.lock = threading.RLock()
         self._ids = random.Random(None if seed is None else seed + 104729)
+        self._clock = clock
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"
@@ -136,7 +138,7 @@ class FakeFc:
             match = routes.match(req.method, req.path)
             operation = match.operation
             if operation == routes.CODE_DOWNLOAD_OPERATION:
-                return self._download(match.params["token"], request_id)
+                return self._dated(self._download(match.params["token"], request_id))
             if operation != routes.PROXY_OPERATION:
                 self.verifier.verify(req.method, req.path, req.headers, req.query)
             self.faults.before(operation)
@@ -145,6 +147,11 @@ class FakeFc:
             response = error_response(exc, request_id)
         if operation is not None:
             self.faults.after(operation)
+        return self._dated(response)
+
+    def _dated(self, response: FakeResponse) -> FakeResponse:
+        """FC's common response parameters: every answer carries Date (RFC 1123, GMT) beside X-Fc-Request-Id."""
+        response.headers.setdefault("Date", email.utils.formatdate(self._clock(), usegmt=True))
         return response
 
     def _dispatch(self, req: FakeRequest, match: routes.Match, request_id: str) -> FakeResponse:
