@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import base64
 import email.utils
-import json
 import random
 import re
 import threading
@@ -18,7 +17,6 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote
 
 from fcinfra.fake import routes
 from fcinfra.fake.auth import Verifier
@@ -27,6 +25,7 @@ from fcinfra.fake.context import (
     CodeRunner,
     FcContext,
     FunctionMeta,
+    HttpRequest,
     InvocationOutcome,
     InvocationSpec,
     ServiceMeta,
@@ -35,6 +34,7 @@ from fcinfra.fake.context import (
 from fcinfra.fake.exceptions import FakeApiError, invalid
 from fcinfra.fake.faults import FaultInjector
 from fcinfra.fake.handlers import HANDLERS, Call, split_qualifier
+from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_response
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
 from fcinfra.fake.records import LATEST, FunctionRecord
@@ -77,10 +77,12 @@ class FakeFc:
 
     # --------------------------------------------------------------------------------------------- set-up
     def register_handler(self, service: str, function: str, handler: Handler, version: str | None = None) -> None:
-        """Run ``handler(event, context)`` for invocations of service/function (of one version if given)."""
+        """Run ``handler`` for service/function (of one version if given), called as FC 2.0 calls it: an event
+        function's as ``handler(event, context)``, an HTTP function's (behind an HTTP trigger) as a WSGI app,
+        ``handler(environ, start_response)``."""
         if not callable(handler):
-            raise TypeError(f"handler for {service}/{function} must be callable as handler(event, context), "
-                            f"got {type(handler).__name__}")
+            raise TypeError(f"handler for {service}/{function} must be callable as handler(event, context) or as a "
+                            f"WSGI app, got {type(handler).__name__}")
         with self.lock:
             self.handlers[(service, function, version)] = handler
 
@@ -183,7 +185,7 @@ class FakeFc:
         )
 
     def _run(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, event: bytes,
-             request_id: str, want_tail: bool) -> InvocationOutcome:
+             request_id: str, want_tail: bool, http: HttpRequest | None = None) -> InvocationOutcome:
         service = resolved.service.name
         with self.lock:
             self.invocation_counts[(backend.account_id, service, fn.name, resolved.version)] += 1
@@ -192,7 +194,7 @@ class FakeFc:
             runner = self.code_runner
         context = self._context(backend, resolved, fn, request_id, TailLogger(request_id))
         if handler is not None:
-            return run_callable(handler, event, context)
+            return run_callable(handler, event, context, http=http)
         runtime = str(fn.config.get("runtime") or "")
         if runner is None or not runtime.startswith("python3"):
             return missing_handler(service, fn.name, runtime, runner is not None)
@@ -201,7 +203,7 @@ class FakeFc:
             handler=str(fn.config.get("handler") or ""), code_zip=fn.code, code_checksum=fn.code_checksum,
             memory_size=context.function.memory_size, timeout=context.function.timeout,
             environment_variables=dict(fn.config.get("environmentVariables") or {}), event=event,
-            context=context.to_dict(), want_log_tail=want_tail, initializer=fn.config.get("initializer"),
+            context=context.to_dict(), want_log_tail=want_tail, initializer=fn.config.get("initializer"), http=http,
         )
         return run_code(runner, spec)
 
@@ -217,6 +219,7 @@ class FakeFc:
             raise invalid(f"X-Fc-Log-Type {log_type!r} is invalid: use None or Tail")
         with self.lock:
             backend = self.backend.region(account, region)
+            refuse_api_invocation(backend.function(service, params["functionName"]))
             resolved, fn = backend.resolve_function(service, qualifier, params["functionName"], route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
@@ -262,51 +265,9 @@ class FakeFc:
             resolved, fn = backend.resolve_function(service, qualifier, function, route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()
-        event = http_event(req, params.get("path", ""))
-        outcome = self._run(backend, resolved, fn, event, request_id, False)
-        headers = {"X-Fc-Request-Id": request_id, "X-Fc-Invocation-Service-Version": resolved.version}
-        if outcome.error_type:
-            headers.update({"X-Fc-Error-Type": outcome.error_type, "Content-Type": "application/json"})
-            return FakeResponse(502, headers, outcome.payload)
-        return http_answer(outcome.payload, headers)
-
-
-def http_event(req: FakeRequest, tail: str) -> bytes:
-    """The event an HTTP-trigger function receives (JSON; the body is base64)."""
-    queries: dict[str, Any] = {}
-    for key, value in query_pairs(req.query):
-        if key in queries:
-            existing = queries[key]
-            queries[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
-        else:
-            queries[key] = value
-    event = {
-        "version": "fcinfra-fake-http-1",
-        "method": req.method.upper(),
-        "path": "/" + unquote(tail),
-        "rawPath": req.path,
-        "headers": {k: v for k, v in req.headers.items() if k.lower() != "authorization"},
-        "queries": queries,
-        "body": base64.b64encode(req.body).decode("ascii"),
-        "isBase64Encoded": True,
-    }
-    return json.dumps(event).encode("utf-8")
-
-
-def http_answer(payload: bytes, headers: dict[str, str]) -> FakeResponse:
-    """A payload ``{"statusCode": int, "headers": {...}, "body": str, "isBase64Encoded": bool}`` sets the HTTP
-    answer; any other payload is a 200 with the payload as body."""
-    try:
-        shaped = json.loads(payload) if payload[:1] == b"{" else None
-    except ValueError:
-        shaped = None
-    if isinstance(shaped, dict) and isinstance(shaped.get("statusCode"), int):
-        body = shaped.get("body") or ""
-        raw = base64.b64decode(body) if shaped.get("isBase64Encoded") else str(body).encode("utf-8")
-        out = {"Content-Type": "text/plain; charset=utf-8", **{str(k): str(v) for k, v in
-                                                                (shaped.get("headers") or {}).items()}, **headers}
-        return FakeResponse(shaped["statusCode"], out, raw)
-    return FakeResponse(200, {"Content-Type": "application/octet-stream", **headers}, payload)
+        request = trigger_request(req, params.get("path", ""))
+        outcome = self._run(backend, resolved, fn, b"", request_id, False, http=request)
+        return trigger_response(outcome, request_id, resolved.version)
 
 
 __all__ = ["FakeFc", "FakeRequest", "FakeResponse", "json_response"]

@@ -59,7 +59,7 @@ def test_pulumi_snippet_deploys_under_mocks(fc_emulator_client: FcClient, monkey
 
     alias = fc_emulator_client.get_alias("shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("1", {})
-    assert fc_emulator_client.get_trigger("shop", "quote", "quote-http").qualifier == "prod"
+    assert fc_emulator_client.get_trigger("shop", "web", "web-http").qualifier == "prod"
     assert {"fcinfra:index:FcService", "fcinfra:index:CanaryRelease"} <= {r.typ for r in mocks.registrations}
 
 

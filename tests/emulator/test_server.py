@@ -56,10 +56,12 @@ def echo(event, context):
 def raiser(event, context):
     raise KeyError("missing thing")
 
-def web(event, context):
-    request = json.loads(event)
-    return {"statusCode": 201, "headers": {"X-Seen-Path": request["path"]},
-            "body": json.dumps({"version": context.service.version_id, "queries": request["queries"]})}
+def web(environ, start_response):  # an HTTP function: a WSGI app, as FC 2.0 calls it
+    from urllib.parse import parse_qsl
+    body = json.dumps({"version": environ["fc.context"].service.version_id,
+                       "queries": dict(parse_qsl(environ["QUERY_STRING"]))}).encode()
+    start_response("201 Created", [("Content-Type", "application/json"), ("X-Seen-Path", environ["PATH_INFO"])])
+    return [body]
 '''
 CODE = make_zip({"index.py": FUNCTIONS})
 

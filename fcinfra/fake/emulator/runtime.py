@@ -1,8 +1,9 @@
 """Real execution of Python handlers from a function's zip, isolated from the fake (the emulator's runtime).
 
 ``PythonCodeRunner`` implements the fake's ``CodeRunner`` protocol. Each invocation runs in a worker
-process (``fcinfra/fake/emulator/worker.py``, started as a plain script with ``python -I -u``, in its own
-session) so user code can crash, hang, exhaust memory or call ``os._exit`` without touching the emulator:
+process (``fcinfra/fake/emulator/worker.py``, started as a plain script with ``python -I -S -u``, in its own
+session; ``-S`` keeps the emulator's site-packages out of the function's reach) so user code can crash, hang,
+exhaust memory or call ``os._exit`` without touching the emulator:
 
 * warm workers are kept per (account, service, version-or-LATEST, function) and reused while the
   function's code and config are unchanged; the pool is bounded (``max_workers``), the least recently
@@ -11,6 +12,7 @@ session) so user code can crash, hang, exhaust memory or call ``os._exit`` witho
 * ``memory_size`` is enforced inside the worker with RLIMIT_AS = the interpreter's own address space at
   start-up + ``memory_size`` MB (so the handler gets about ``memory_size`` MB for itself); an allocation past
   it fails with ``MemoryError`` and the worker is recycled;
+* a function behind an HTTP trigger is called as a WSGI app (``spec.http``), any other as ``handler(event, context)``;
 * a failure in user code is answered the way FC answers it: error type ``UnhandledInvocationError`` and a JSON
   payload ``{"errorMessage", "errorType", "stackTrace"}``;
 * stdout, stderr and ``logging`` of the worker land in a log file whose end is the ``X-Fc-Log-Type: Tail``.
@@ -64,6 +66,8 @@ class _Reply:
     error: dict[str, Any] | None = None
     fatal: bool = False
     max_memory_mb: float | None = None
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(eq=False)
@@ -179,7 +183,7 @@ class PythonCodeRunner:
             payload = error_payload(str(err.get("errorMessage", "")), str(err.get("errorType", "")),
                                     list(err.get("stackTrace") or []))
             return self._outcome(payload, UNHANDLED, log_tail, started, reply.max_memory_mb)
-        return self._outcome(reply.payload, None, log_tail, started, reply.max_memory_mb)
+        return self._outcome(reply.payload, None, log_tail, started, reply.max_memory_mb, reply.status, reply.headers)
 
     @property
     def closed(self) -> bool:
@@ -335,7 +339,7 @@ class PythonCodeRunner:
         with open(log_path, "ab") as log_file:
             try:
                 proc = subprocess.Popen(
-                    [self.python, "-I", "-u", str(WORKER_SCRIPT), str(child.fileno()), str(spec.memory_size),
+                    [self.python, "-I", "-S", "-u", str(WORKER_SCRIPT), str(child.fileno()), str(spec.memory_size),
                      str(code_dir), str(os.getpid())],
                     stdin=subprocess.DEVNULL,
                     stdout=log_file,
@@ -368,7 +372,11 @@ class PythonCodeRunner:
             "event": base64.b64encode(spec.event).decode("ascii"),
             "context": spec.context,
             "initializer": spec.initializer,
+            "http": None,
         }
+        if spec.http is not None:
+            request = spec.http.to_dict()
+            message["http"] = dict(request, body=base64.b64encode(spec.http.body).decode("ascii"))
         worker.invocations += 1
         try:
             worker.conn.send_bytes(json.dumps(message).encode())
@@ -392,6 +400,8 @@ class PythonCodeRunner:
             error=raw.get("error"),
             fatal=bool(raw.get("fatal")),
             max_memory_mb=raw.get("max_memory_mb"),
+            status=raw.get("status"),
+            headers=tuple((str(k), str(v)) for k, v in raw.get("headers") or []),
         )
         if raw.get("oom") and reply.error is not None:
             detail = str(reply.error.get("errorMessage") or "").strip()
@@ -422,7 +432,8 @@ class PythonCodeRunner:
 
     @staticmethod
     def _outcome(
-        payload: bytes, error_type: ErrorType | None, log_tail: str, started: float, max_memory_mb: float | None
+        payload: bytes, error_type: ErrorType | None, log_tail: str, started: float, max_memory_mb: float | None,
+        http_status: int | None = None, http_headers: tuple[tuple[str, str], ...] = (),
     ) -> InvocationOutcome:
         return InvocationOutcome(
             payload=payload,
@@ -430,6 +441,8 @@ class PythonCodeRunner:
             log_tail=log_tail,
             duration_ms=round((time.perf_counter() - started) * 1000.0, 3),
             max_memory_mb=max_memory_mb,
+            http_status=http_status,
+            http_headers=http_headers,
         )
 
 
