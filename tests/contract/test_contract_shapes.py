@@ -215,6 +215,9 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     first = rec.call("ListTriggers", c.list_triggers, "shapes", "fn", limit=1).data
     rec.call("ListTriggers", c.list_triggers, "shapes", "fn", limit=1, nextToken=first["nextToken"])
     rec.call("HttpTriggerInvoke", c.do_http_request, "GET", "shapes.prod", "fn", "/hello", params={"a": "1"})
+    rec.call("CreateTrigger", c.create_trigger, "shapes", "boom", "boom-web", "http",
+             {"authType": "anonymous", "methods": ["POST"]}, None, None)
+    rec.call("HttpTriggerInvoke", c.do_http_request, "POST", "shapes", "boom", "/", body=b"x", case="function_error")
 
     rec.call("GetFunctionCode", c.get_function_code, "shapes", "fn", qualifier="prod")
     rec.call("Error", c.get_service, "missing", case="not_found", raises=True)
@@ -227,6 +230,7 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     rec.call("DeleteTrigger", c.delete_trigger, "shapes", "fn", "web")
     rec.call("DeleteAlias", c.delete_alias, "shapes", "stable")
     rec.call("DeleteServiceVersion", c.delete_version, "shapes", "2")
+    rec.call("DeleteTrigger", c.delete_trigger, "shapes", "boom", "boom-web")
     rec.call("DeleteFunction", c.delete_function, "shapes", "boom")
     rec.call("DeleteFunction", c.delete_function, "shapes", "web")
     rec.call("DeleteService", c.delete_service, "shapes-empty")
