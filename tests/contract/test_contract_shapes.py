@@ -27,6 +27,7 @@ import pytest
 import requests
 
 from fcinfra.fake import mock_fc
+from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.routes import OPERATIONS
 from fcinfra.fake.server import Emulator
 from tests.contract.conftest import ACCOUNT, AK, REGION, SK, zip_bytes
@@ -279,6 +280,19 @@ def test_every_answer_has_the_documented_shape(request: pytest.FixtureRequest, t
                 for i, r in enumerate(answers) if (errs := shape_errors(spec, r))}
     assert not problems, f"{operation} ({case}) on {target} differs from tests/fixtures/shapes/{operation}.json: " \
                          f"{json.dumps(problems, indent=1)}"
+
+
+@pytest.mark.parametrize("target", ["mock_fc", "emulator"])
+def test_the_code_answers_agree_with_the_package(request: pytest.FixtureRequest, target: str) -> None:
+    """codeSize, codeChecksum, GetFunctionCode's checksum, X-Fc-Code-Checksum: one package, one CRC-64."""
+    rec: Recorder = request.getfixturevalue(f"{target}_answers")
+    package = rec.answers[("DownloadFunctionCode", "ok")][0].content
+    code = rec.answers[("GetFunctionCode", "ok")][0].json()
+    function = rec.answers[("GetFunction", "ok")][0].json()
+    invoked = rec.answers[("InvokeFunction", "sync")][0]
+    assert package == CODE
+    assert code["checksum"] == function["codeChecksum"] == invoked.headers["X-Fc-Code-Checksum"] == checksum(CODE)
+    assert function["codeSize"] == len(CODE)
 
 
 # ---------------------------------------------------------------------------------- the fixtures' own rules
