@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from fcinfra.fake import codeurl, routes
+from fcinfra.fake import routes
 from fcinfra.fake.auth import Verifier
 from fcinfra.fake.backend import FcBackend, RegionBackend, Resolved
 from fcinfra.fake.context import (
@@ -33,17 +33,10 @@ from fcinfra.fake.context import (
 )
 from fcinfra.fake.exceptions import FakeApiError, invalid
 from fcinfra.fake.faults import FaultInjector
-from fcinfra.fake.handlers import (
-    HANDLERS,
-    Call,
-    FakeRequest,
-    FakeResponse,
-    error_response,
-    json_response,
-    split_qualifier,
-)
+from fcinfra.fake.handlers import HANDLERS, Call, split_qualifier
 from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_response
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
+from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
 from fcinfra.fake.records import LATEST, FunctionRecord
 from fcinfra.fc.signing import query_pairs
 
@@ -137,9 +130,7 @@ class FakeFc:
         try:
             match = routes.match(req.method, req.path)
             operation = match.operation
-            if operation == routes.CODE_DOWNLOAD_OPERATION:
-                return self._dated(self._download(match.params["token"], request_id))
-            if operation != routes.PROXY_OPERATION:
+            if match.route.signed:
                 self.verifier.verify(req.method, req.path, req.headers, req.query)
             self.faults.before(operation)
             response = self._dispatch(req, match, request_id)
@@ -155,20 +146,25 @@ class FakeFc:
         return response
 
     def _dispatch(self, req: FakeRequest, match: routes.Match, request_id: str) -> FakeResponse:
+        """Every operation is a row of the route table, answered by its handler (under the lock unless the
+        route runs user code)."""
         account, region = self._account_region(req)
         query = dict(query_pairs(req.query))
-        if match.operation == "InvokeFunction":
-            return self._invoke(req, match.params, account, region, request_id)
-        if match.operation == routes.PROXY_OPERATION:
-            return self._proxy(req, match.params, account, region, request_id)
+        handler = HANDLERS[match.operation]
         with self.lock:
-            call = Call(req, match.params, query, self.backend.region(account, region), request_id)
-            return HANDLERS[match.operation](call)
+            call = Call(req, match.params, query, self.backend.region(account, region), request_id, self.backend,
+                        self)
+            if match.route.locked:
+                return handler(call)
+        return handler(call)
 
-    def _download(self, token: str, request_id: str) -> FakeResponse:
-        with self.lock:
-            code = codeurl.download(self.backend, token)
-        return FakeResponse(200, {"Content-Type": "application/zip", "X-Fc-Request-Id": request_id}, code)
+    # The Invoker side of the handlers (fcinfra.fake.handlers.Invoker): called without the lock held.
+    def invoke(self, call: Call) -> FakeResponse:
+        return self._invoke(call.request, call.params, call.backend.account_id, call.backend.region, call.request_id)
+
+    def http_trigger(self, call: Call) -> FakeResponse:
+        return self._proxy(call.request, call.params, call.backend.account_id, call.backend.region,
+                           call.request_id)
 
     # ----------------------------------------------------------------------------------------- invocation
     def _context(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, request_id: str,

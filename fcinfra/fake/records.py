@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -215,14 +216,29 @@ class ServiceRecord:
     versions: dict[int, VersionRecord] = field(default_factory=dict)
     aliases: dict[str, AliasRecord] = field(default_factory=dict)
     last_version_number: int = 0  # never decreases: version ids are never reused
+    # the numbers of ``versions`` in ascending order: a page of versions is found by bisection, not by sorting
+    version_numbers: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.version_numbers = sorted(self.versions)
 
     @property
     def name(self) -> str:
         return self.head.name
 
+    def add_version(self, version: VersionRecord) -> None:
+        """Keep a newly published version (always numbered above every other)."""
+        self.versions[version.number] = version
+        self.version_numbers.append(version.number)
+        self.last_version_number = version.number
+
+    def remove_version(self, number: int) -> None:
+        del self.versions[number]
+        del self.version_numbers[bisect_left(self.version_numbers, number)]
+
     def newest_version(self) -> VersionRecord | None:
-        """The newest version that still exists (versions are kept in ascending order: O(1))."""
-        return self.versions[next(reversed(self.versions))] if self.versions else None
+        """The newest version that still exists, in O(1)."""
+        return self.versions[self.version_numbers[-1]] if self.version_numbers else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -238,8 +254,7 @@ class ServiceRecord:
         return cls(
             head=ServiceConfigRecord.from_dict(data["head"]),
             functions={n: FunctionRecord.from_dict(f) for n, f in data.get("functions", {}).items()},
-            versions={int(n): VersionRecord.from_dict(v)  # ascending: newest_version() relies on the order
-                      for n, v in sorted(data.get("versions", {}).items(), key=lambda item: int(item[0]))},
+            versions={int(n): VersionRecord.from_dict(v) for n, v in data.get("versions", {}).items()},
             aliases={n: AliasRecord.from_dict(a) for n, a in data.get("aliases", {}).items()},
             last_version_number=int(data.get("last_version_number", 0)),
         )

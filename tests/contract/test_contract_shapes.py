@@ -27,7 +27,8 @@ import pytest
 import requests
 
 from fcinfra.fake import mock_fc
-from fcinfra.fake.routes import OPERATIONS
+from fcinfra.fake.crc64 import checksum
+from fcinfra.fake.routes import OPERATIONS, match
 from fcinfra.fake.server import Emulator
 from tests.contract.conftest import ACCOUNT, AK, REGION, SK, zip_bytes
 
@@ -215,6 +216,9 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     first = rec.call("ListTriggers", c.list_triggers, "shapes", "fn", limit=1).data
     rec.call("ListTriggers", c.list_triggers, "shapes", "fn", limit=1, nextToken=first["nextToken"])
     rec.call("HttpTriggerInvoke", c.do_http_request, "GET", "shapes.prod", "fn", "/hello", params={"a": "1"})
+    rec.call("CreateTrigger", c.create_trigger, "shapes", "boom", "boom-web", "http",
+             {"authType": "anonymous", "methods": ["POST"]}, None, None)
+    rec.call("HttpTriggerInvoke", c.do_http_request, "POST", "shapes", "boom", "/", body=b"x", case="function_error")
 
     rec.call("GetFunctionCode", c.get_function_code, "shapes", "fn", qualifier="prod")
     rec.call("Error", c.get_service, "missing", case="not_found", raises=True)
@@ -227,6 +231,7 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     rec.call("DeleteTrigger", c.delete_trigger, "shapes", "fn", "web")
     rec.call("DeleteAlias", c.delete_alias, "shapes", "stable")
     rec.call("DeleteServiceVersion", c.delete_version, "shapes", "2")
+    rec.call("DeleteTrigger", c.delete_trigger, "shapes", "boom", "boom-web")
     rec.call("DeleteFunction", c.delete_function, "shapes", "boom")
     rec.call("DeleteFunction", c.delete_function, "shapes", "web")
     rec.call("DeleteService", c.delete_service, "shapes-empty")
@@ -277,6 +282,19 @@ def test_every_answer_has_the_documented_shape(request: pytest.FixtureRequest, t
                          f"{json.dumps(problems, indent=1)}"
 
 
+@pytest.mark.parametrize("target", ["mock_fc", "emulator"])
+def test_the_code_answers_agree_with_the_package(request: pytest.FixtureRequest, target: str) -> None:
+    """codeSize, codeChecksum, GetFunctionCode's checksum, X-Fc-Code-Checksum: one package, one CRC-64."""
+    rec: Recorder = request.getfixturevalue(f"{target}_answers")
+    package = rec.answers[("DownloadFunctionCode", "ok")][0].content
+    code = rec.answers[("GetFunctionCode", "ok")][0].json()
+    function = rec.answers[("GetFunction", "ok")][0].json()
+    invoked = rec.answers[("InvokeFunction", "sync")][0]
+    assert package == CODE
+    assert code["checksum"] == function["codeChecksum"] == invoked.headers["X-Fc-Code-Checksum"] == checksum(CODE)
+    assert function["codeSize"] == len(CODE)
+
+
 # ---------------------------------------------------------------------------------- the fixtures' own rules
 
 
@@ -309,6 +327,39 @@ def test_every_choice_in_the_fixtures_is_recorded_in_docs_fake_md() -> None:
     assert choices, "no x-choice found: the walk over the fixtures is broken"
     missing = sorted(k for k in choices if f"`{k}`" not in section)
     assert not missing, f"docs/fake.md 'Response shapes' does not record these choices: {missing}"
+
+
+def _without_required(node: Any) -> Any:
+    """The schema with presence rules dropped: what is there must be documented and rightly typed."""
+    if isinstance(node, dict):
+        return {k: _without_required(v) for k, v in node.items() if k not in ("required", "if", "then", "else")}
+    if isinstance(node, list):
+        return [_without_required(v) for v in node]
+    return node
+
+
+HTTP_FIXTURES = sorted((ROOT / "tests" / "fixtures").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", HTTP_FIXTURES, ids=[p.stem for p in HTTP_FIXTURES])
+def test_the_client_fixtures_answer_only_documented_keys(path: Path) -> None:
+    """tests/fixtures/*.json are trimmed FC answers the client is replayed against: every key they do show
+    must be one FC documents, with its documented type (presence is not required of a trimmed answer)."""
+    checked, problems = 0, {}
+    for item in json.loads(path.read_text())["interactions"]:
+        answer = item["response"]
+        if answer["status"] >= 400 or "json" not in answer:
+            continue
+        operation = match(item["request"]["method"], item["request"]["path"]).operation
+        schemas = [c["body"] for c in FIXTURES[operation]["cases"].values() if isinstance(c["body"], dict)]
+        validators = [jsonschema.Draft202012Validator({**_without_required(b), "$defs": _without_required(STRUCTS)})
+                      for b in schemas]
+        errors = min(([e.message for e in v.iter_errors(answer["json"])] for v in validators), key=len)
+        checked += 1
+        if errors:
+            problems[item["name"]] = errors
+    assert not problems, problems
+    assert checked or path.stem in ("errors", "invoke"), f"{path.name}: no JSON answer was checked"
 
 
 def _answer(status: int, body: Any, **headers: str) -> requests.Response:

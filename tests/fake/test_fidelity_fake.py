@@ -166,3 +166,20 @@ def test_the_additional_version_may_not_be_the_main_one(wire: Api) -> None:
     wire.alias("b", "1", service=svc)
     resp = wire.request("PUT", f"/services/{svc}/aliases/b", {"additionalVersionWeight": {"1": 0.5}})
     assert error_of(resp) == (400, "AdditionalVersionContainsMajorVersion")
+
+
+def test_fcinfra_client_is_not_stricter_than_fc_about_runtimes() -> None:
+    """FcClient sends any non-empty runtime; the fake (as FC) is the one that judges it."""
+    from fcinfra.errors import InvalidRequestError
+    from fcinfra.fc import FcClient
+
+    with mock_fc(access_keys=KEYS):
+        client = FcClient("1234567890", "cn-hangzhou", "AK", "SK")
+        client.create_service("rt")
+        for runtime in sorted(DEPRECATED_RUNTIMES):
+            made = client.create_function("rt", runtime.replace(".", "-"), runtime, "index.handler",
+                                          code=Api.make_zip())
+            assert made.runtime == runtime
+        with pytest.raises(InvalidRequestError) as info:
+            client.create_function("rt", "bad", "python9", "index.handler", code=Api.make_zip())
+        assert info.value.code == "InvalidArgument" and "Runtime is set to an invalid value" in info.value.message

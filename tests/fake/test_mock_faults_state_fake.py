@@ -48,11 +48,12 @@ def test_mock_cannot_be_started_twice() -> None:
         m.start()
 
 
-def test_five_thousand_invocations_are_fast(seeded: Any) -> None:
-    started = time.perf_counter()
-    for _ in range(5000):
-        seeded.invoke()
-    assert time.perf_counter() - started < 10  # typically ~1.7 s
+def test_five_thousand_invocations_are_each_answered_and_counted_once(seeded: Any, fake: Any) -> None:
+    """Speed is bench/emulator.py's to measure (the rules forbid timed unit tests; this one failed on a loaded
+    machine); what a test can check is that none of 5,000 invocations is lost or counted twice."""
+    answers = [seeded.invoke().status_code for _ in range(5000)]
+    assert answers == [200] * 5000
+    assert fake.invocation_counts == {("1234567890", "svc", "fn", "LATEST"): 5000}
 
 
 # --------------------------------------------------------------------------------------------------- faults
