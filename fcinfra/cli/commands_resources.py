@@ -307,12 +307,13 @@ def _describe_split(version_id: str, weights: dict[str, float]) -> str:
     return f"{main_pct:g}% -> version {version_id}, {round(weight * 100, 2):g}% -> version {extra}"
 
 
-@click.group(short_help="Show an alias, or point it at a version.")
+@click.group(short_help="List, show, point and delete aliases.")
 def alias() -> None:
-    """Read or point an alias (a named pointer to one version, optionally with a weighted canary).
+    """List, read, point or delete an alias (a named pointer to one version, optionally with a weighted canary).
 
     \b
     Examples:
+      fcinfra alias list my-svc
       fcinfra alias get my-svc prod
       fcinfra alias set my-svc prod --version 3
       fcinfra alias set my-svc prod --version 3 --canary-version 4 --weight 10

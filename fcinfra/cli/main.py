@@ -15,6 +15,7 @@ import click
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
+from fcinfra.cli.commands_triggers import trigger  # also adds `alias list` and `alias delete`
 from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED
 
@@ -73,7 +74,7 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, emulator):
+for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, trigger, emulator):
     cli.add_command(_command)
 
 

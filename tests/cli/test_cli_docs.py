@@ -68,6 +68,14 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     seen["`rollout`: the last line when it ends early"] = list(json.loads(refused.stdout.splitlines()[-1]))
     seen["`promote`, `rollback`"] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
     seen["`versions delete`"] = list(_json(run("versions", "delete", s, "3", "-o", "json")))
+    seen["`alias list`"] = list(_json(run("alias", "list", s, "-o", "json"))[0])
+    seen["`trigger create`, `trigger bind`"] = list(_json(run("trigger", "create", s, "quote", "t1", "-q", "prod",
+                                                              "-o", "json")))
+    assert list(_json(run("trigger", "bind", s, "quote", "t1", "2", "-o", "json"))) == \
+        seen["`trigger create`, `trigger bind`"]
+    seen["`trigger list`"] = list(_json(run("trigger", "list", s, "-o", "json"))[0])
+    seen["`trigger delete`"] = list(_json(run("trigger", "delete", s, "quote", "t1", "-o", "json")))
+    seen["`alias delete`"] = list(_json(run("alias", "delete", s, "staging", "-o", "json")))
 
     assert docs["`promote`, `rollback`"] == ["kind"]  # "the keys of rollout's last line, without kind"
     docs["`promote`, `rollback`"] = [k for k in docs["`rollout`: the last line"] if k != "kind"]
