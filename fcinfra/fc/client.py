@@ -24,8 +24,8 @@ from fcinfra.fc import arguments
 from fcinfra.fc._core import PAGE_LIMIT
 from fcinfra.fc._releases import VersionsAndAliases
 from fcinfra.fc._services import ServicesAndFunctions
-from fcinfra.fc._triggers import HttpTriggerResponse, TriggersAndInvocation
 from fcinfra.fc._tags import Tagging
+from fcinfra.fc._triggers import HttpTriggerResponse, TriggersAndInvocation
 from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc.transport import Credentials, RequestEvent, Timeout, Transport, build_endpoint
 
