@@ -27,15 +27,18 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors"},
     "packaging": {"errors"},
     "fc": {"errors", "config"},
-    "fake": {"fc.models", "fc.signing"},  # never fc.client, never errors: the fake mirrors FC, not our client
+    "fake": {"fc.models", "fc.signing", "fc.tagging"},  # fc.tagging: FC's tag limits, one rule for both sides  # never fc.client, never errors: the fake mirrors FC, not our client
     "lifecycle": {"fc", "errors"},
+    # release history in the service's tags (issue 12): read and written by the CLI and the library
+    "history": {"fc", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging"},
     "display": {"rollout", "errors"},
     # release operations (upload if changed, publish or reuse): FC's code checksum is the fake's CRC-64 module
     "release": {"fc", "errors", "fake.crc64"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release",
+            "history"},
     # demo never imports cli: cli runs the demo
     "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
