@@ -119,18 +119,20 @@ def delete_version_safely(client: FcClient, service: str, version_id: str) -> No
     client.delete_version(service, version_id)
 
 
-def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: bool = False) -> list[str]:
+def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: bool = False,
+                   protect: Iterable[str] = ()) -> list[str]:
     """Delete old versions beyond the newest ``keep_last`` that nothing refers to; oldest first.
 
     Returns the ids deleted (or, with ``dry_run``, that would be). A referenced version is never
-    deleted, however old; LATEST is not a version and is never touched.
+    deleted, however old, nor one in ``protect`` (e.g. what ``undo`` would go back to); LATEST is not a
+    version and is never touched.
     """
     versions_to_prune((), set(), keep_last)  # validate keep_last before asking FC anything
     candidates = versions_to_prune([v.version_id for v in client.list_versions(service)], set(), keep_last)
     if not candidates:
         return []
     aliases, triggers = gather_references(client, service)
-    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers), key=int)
+    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers) - {str(v) for v in protect}, key=int)
     if dry_run:
         return doomed
     deleted: list[str] = []

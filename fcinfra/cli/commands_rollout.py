@@ -97,13 +97,15 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
               help="Stop after this long, before a weight it could not bake to the end (re-run to resume).")
 @click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
+@click.option("--force", is_flag=True, help="Release VERSION even though an earlier run rolled it back on ALIAS.")
 @connection_options
 @output_option
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
             canary: str | None, linear: str | None, all_at_once: bool, interval: float, pauses: tuple[str, ...],
             dry_run: bool, probe_function: str | None, payloads: tuple[str, ...], samples: int,
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
-            probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None) -> None:
+            probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
+            force: bool = False) -> None:
     out = Output(output)
     strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
     _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
@@ -126,6 +128,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
         client = conn.client()
         current = _checked(client, service, alias_name, version, probe_function)
+        from fcinfra.cli.commands_history import record_result, refuse_rolled_back  # history in service tags
+
+        refuse_rolled_back(client, service, alias_name, version, force)
         if dry_run:
             _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
                            current)
@@ -141,6 +146,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
                          check_every=every, poll_every=every, time_budget=time_budget)
         with display:
             result = runner.run()
+        record_result(client, out, result)
         display.finish(result)
     raise SystemExit(exit_code_for(result.status))
 
@@ -314,8 +320,12 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
+    from fcinfra.cli.commands_history import record_result
+
+    client = conn.client()
     with _refusals():
-        result = do_promote(conn.client(), service, alias_name, to_version, full=full)
+        result = do_promote(client, service, alias_name, to_version, full=full)
+    record_result(client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
@@ -341,8 +351,12 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
+    from fcinfra.cli.commands_history import record_result
+
+    client = conn.client()
     with _refusals():
-        result = do_rollback(conn.client(), service, alias_name, to_version)
+        result = do_rollback(client, service, alias_name, to_version)
+    record_result(client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 

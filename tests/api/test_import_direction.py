@@ -27,7 +27,8 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors"},
     "packaging": {"errors"},
     "fc": {"errors", "config"},
-    "fake": {"fc.models", "fc.signing", "fc.tagging"},  # fc.tagging: FC's tag limits, one rule for both sides  # never fc.client, never errors: the fake mirrors FC, not our client
+    # never fc.client, never errors: the fake mirrors FC, not our client (fc.tagging: FC's tag limits, one rule)
+    "fake": {"fc.models", "fc.signing", "fc.tagging"},
     "lifecycle": {"fc", "errors"},
     # release history in the service's tags (issue 12): read and written by the CLI and the library
     "history": {"fc", "errors"},
