@@ -105,21 +105,21 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None) -> None:
     out = Output(output)
-    strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
-    _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
-    for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
-        if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
-            raise click.BadParameter("must be more than 0", param_hint=flag)
-    if time_budget is not None:
-        from fcinfra.errors import InvalidArgumentError
-        from fcinfra.rollout.runner import check_time_budget
-
-        try:
-            check_time_budget(time_budget, strategy.plan())
-        except InvalidArgumentError as exc:
-            raise click.BadParameter(str(exc), param_hint="--timeout") from None
     ends = RunEnd(out, service, alias_name, version)
     with ends.reported():
+        strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
+        _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
+        for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
+            if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
+                raise click.BadParameter("must be more than 0", param_hint=flag)
+        if time_budget is not None:
+            from fcinfra.errors import InvalidArgumentError
+            from fcinfra.rollout.runner import check_time_budget
+
+            try:
+                check_time_budget(time_budget, strategy.plan())
+            except InvalidArgumentError as exc:
+                raise click.BadParameter(str(exc), param_hint="--timeout") from None
         health: list[Any] = []
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
@@ -198,7 +198,7 @@ class RunEnd:
         except KeyboardInterrupt:
             self._interrupted()
         except (FcinfraError, click.ClickException) as exc:
-            status = "refused" if isinstance(exc, RefusedError) else "error"
+            status = "refused" if isinstance(exc, RefusedError | click.UsageError) else "error"
             message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
             self._last_line(status, message)
             raise
