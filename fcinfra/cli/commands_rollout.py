@@ -394,7 +394,9 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
     aliases = client.list_aliases(service)
     names = [alias_name] if alias_name else [a.alias_name for a in aliases]
-    statuses = [alias_status(client, service, name, strategy) for name in names]
+    import time
+
+    statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
     triggers = [(fn.function_name, t) for fn in client.list_functions(service)
                 for t in client.list_triggers(service, fn.function_name)]
     doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
