@@ -4,6 +4,10 @@ What a CI job does on every merge, with no Pulumi: update the code at LATEST, pu
 something changed), point the alias at it through a canary (10 -> 25 -> 50 -> 100 with probes, automatic
 rollback), keep the HTTP trigger bound to the alias, and prune old versions that nothing uses.
 
+The code package becomes two FC 2.0 functions: ``quote`` (``index.handler``, an event function: invoked through
+the API and by the canary's probe) and ``web`` (``index.web``, a WSGI app: the HTTP function behind the trigger;
+FC 2.0 refuses InvokeFunction on a function with an HTTP trigger).
+
     # against the local emulator (no cloud account):
     fcinfra emulator --port 9000 --access-key AK:SK &
     export FC_ENDPOINT=http://127.0.0.1:9000 ALIBABA_CLOUD_ACCOUNT_ID=1234567890
@@ -71,6 +75,7 @@ def deploy(
     code_dir: Path,
     service: str = "demo-shop",
     function: str = "quote",
+    web: str = "web",
     alias: str = "prod",
     steps: tuple[int, ...] = DEFAULT_WEIGHTS,
     interval: float = 30.0,
@@ -79,17 +84,19 @@ def deploy(
     log: TextIO = sys.stdout,
 ) -> Release:
     """Upload (only if the code changed), publish (only if something changed), then canary the alias to it."""
-    upload_code(client, service, function, zip_folder(code_dir), FunctionSettings(memory_size=128, timeout=10),
-                service_description="deployed by examples/programmatic/deploy.py")
+    code = zip_folder(code_dir)
+    for name, handler in ((function, "index.handler"), (web, "index.web")):
+        upload_code(client, service, name, code, FunctionSettings(handler=handler, memory_size=128, timeout=10),
+                    service_description="deployed by examples/programmatic/deploy.py")
     published = publish_or_reuse(client, service, description=f"{code_dir.name}")
     version, new = published.version_id, published.published
     try:
         current = client.get_alias(service, alias)
     except NotFoundError:
         client.create_alias(service, alias, version, description="production traffic")
-        bind_http_trigger(client, service, function, alias)
+        bind_http_trigger(client, service, web, alias)
         return Release(version, "first_release", f"{alias} -> version {version}", [])
-    bind_http_trigger(client, service, function, alias)
+    bind_http_trigger(client, service, web, alias)
     if current.version_id == version and not current.additional_version_weight:
         return Release(version, "unchanged", f"{alias} already serves version {version}" + ("" if new else
                        " (nothing changed since it was published)"), [])
