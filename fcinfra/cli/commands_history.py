@@ -22,8 +22,8 @@ def _by() -> str | None:
 
 def refuse_rolled_back(client: Any, service: str, alias: str, version: str, force: bool) -> None:
     """A version an earlier run rolled back (or aborted, or undid) on this alias is not canaried again unless
-    ``--force``: exit 2, nothing written."""
-    from fcinfra.cli.commands_rollout import RefusedError
+    ``--force``: exit 2 (ReleaseCheckError), nothing written."""
+    from fcinfra.errors import ReleaseCheckError
     from fcinfra.history import read, refusal
 
     if force:
@@ -31,9 +31,11 @@ def refuse_rolled_back(client: Any, service: str, alias: str, version: str, forc
     found = refusal(read(client, service, alias), alias, version)
     if found is not None:
         when = _when(found.at)
-        raise RefusedError(f"version {version} was {found.outcome.replace('_', ' ')} on {service}/{alias} at {when}"
-                           f"{' (' + found.reason + ')' if found.reason else ''}: pass --force (or use "
-                           f"`fcinfra retry`) to release it again; `fcinfra history {service} {alias}` shows why")
+        what = found.outcome.replace("_", " ")
+        why = f" ({found.reason})" if found.reason else ""
+        raise ReleaseCheckError(f"version {version} was {what} on {service}/{alias} at {when}{why}: pass --force (or "
+                                f"use `fcinfra retry`) to release it again; `fcinfra history {service} {alias}` "
+                                "shows why")
 
 
 def record_result(client: Any, out: Output, result: Any, outcome: str | None = None) -> None:
@@ -111,7 +113,8 @@ def undo(conn: Connection, output: str, service: str, alias_name: str) -> None:
     Example:
       fcinfra undo my-svc prod
     """
-    from fcinfra.cli.commands_rollout import RefusedError, _print_change, _refusals
+    from fcinfra.cli.commands_rollout import _print_change
+    from fcinfra.errors import ReleaseCheckError
     from fcinfra.history import read, undo_target
     from fcinfra.rollout import rollback as do_rollback
 
@@ -119,18 +122,18 @@ def undo(conn: Connection, output: str, service: str, alias_name: str) -> None:
     client = conn.client()
     current = client.get_alias(service, alias_name)
     if current.additional_version_weight:
-        raise RefusedError(f"{service}/{alias_name} has a canary ({', '.join(current.additional_version_weight)}): "
-                           f"a rollout is live or stopped half way; use `fcinfra rollback {service} {alias_name}`")
+        canary = ", ".join(current.additional_version_weight)
+        raise ReleaseCheckError(f"{service}/{alias_name} has a canary ({canary}): a rollout is live or stopped half "
+                                f"way; use `fcinfra rollback {service} {alias_name}`")
     target = undo_target(read(client, service, alias_name), alias_name, current.version_id)
     if target is None:
-        raise RefusedError(f"the history of {service}/{alias_name} names no promotion of version "
-                           f"{current.version_id}, so there is no previous version to go back to "
-                           f"(`fcinfra history {service} {alias_name}`); use `fcinfra rollback --to-version`")
+        raise ReleaseCheckError(f"the history of {service}/{alias_name} names no promotion of version "
+                                f"{current.version_id}, so there is no previous version to go back to "
+                                f"(`fcinfra history {service} {alias_name}`); use `fcinfra rollback --to-version`")
     if target not in {v.version_id for v in client.list_versions(service)}:
-        raise RefusedError(f"version {target}, the main version before {current.version_id}, was deleted: "
-                           "nothing to go back to")
-    with _refusals():
-        result = do_rollback(client, service, alias_name, target)
+        raise ReleaseCheckError(f"version {target}, the main version before {current.version_id}, was deleted: "
+                                "nothing to go back to")
+    result = do_rollback(client, service, alias_name, target)  # refusals: exit 2
     record_result(client, out, result, "undone")
     _print_change(out, result, "undone")
 
@@ -142,3 +145,25 @@ def undo_targets(client: Any, service: str) -> set[str]:
     entries = read(client, service)
     targets = {undo_target(entries, a.alias_name, a.version_id) for a in client.list_aliases(service)}
     return {t for t in targets if t is not None}
+
+
+@click.command(short_help="Roll out a version that was rolled back, again (rollout --force).",
+               context_settings={"ignore_unknown_options": True, "help_option_names": []})
+@click.argument("args", nargs=-1, type=click.UNPROCESSED)
+@click.pass_context
+def retry(ctx: click.Context, args: tuple[str, ...]) -> None:
+    """Start a rollout of a version an earlier run rolled back (or aborted, or undid): `fcinfra rollout`
+    with --force. Takes rollout's arguments and options; see `fcinfra rollout --help`.
+
+    \b
+    Example:
+      fcinfra retry my-svc prod 3 --steps 10,50,100 --interval 2m --probe-function quote
+    """
+    from fcinfra.cli.commands_rollout import rollout
+
+    if not args or args[0] in ("-h", "--help"):
+        click.echo(ctx.get_help())
+        ctx.exit(0)
+    sub = rollout.make_context(f"{ctx.command_path}", [*args, "--force"], parent=ctx)
+    with sub:
+        rollout.invoke(sub)

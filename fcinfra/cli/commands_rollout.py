@@ -18,7 +18,6 @@ from fcinfra.display.output import (
     EXIT_ROLLED_BACK,
     EXIT_TERMINATED,
     EXIT_UNFINISHED,
-    EXIT_USAGE,
     Output,
 )
 
@@ -46,9 +45,16 @@ Health probes invoke your function with your --payload: they run production code
 that is safe to repeat (a read, a dry-run flag). Without --probe-function the steps only wait.
 
 \b
-Exit status: 0 promoted, 3 rolled back (or refused before traffic moved), 4 stopped by --timeout at a
-planned weight (re-run to resume), 1 error or stopped because someone else changed the alias, 130
-interrupted (the alias stays where it was: re-run to resume).
+\b
+Before any traffic moves it checks that ALIAS, VERSION and the probe function exist and that VERSION is
+not already the main version; --dry-run makes the same checks. Health options need a gate
+(--probe-function); with --all-at-once the gate checks VERSION directly before its one write.
+
+\b
+Exit status: 0 promoted, 3 rolled back (or refused by the pre-traffic check), 4 stopped by --timeout at
+a planned weight, before a weight it could not bake (re-run to resume), 2 bad usage or refused by the
+checks before traffic moves, 1 error, someone else changed the alias, or another live rollout holds it,
+130 interrupted (Ctrl-C) and 143 terminated (SIGTERM): the alias stays where it was, re-run to resume.
 """
 
 
@@ -70,7 +76,7 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
 @click.option("--all-at-once", is_flag=True,
-              help="Straight to 100% in one write; add --pre-traffic to probe VERSION first.")
+              help="Straight to 100% in one write; with --probe-function, VERSION is probed directly first.")
 @click.option("--interval", default="60s", show_default=True, metavar="DURATION", type=DURATION,
               help="Bake time at each weight: 30, 30s, 5m, 1h.")
 @click.option("--pause-at", "pauses", multiple=True, metavar="WEIGHT[:DURATION]",
@@ -107,21 +113,21 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
             force: bool = False) -> None:
     out = Output(output)
-    strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
-    _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
-    for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
-        if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
-            raise click.BadParameter("must be more than 0", param_hint=flag)
-    if time_budget is not None:
-        from fcinfra.errors import InvalidArgumentError
-        from fcinfra.rollout.runner import check_time_budget
-
-        try:
-            check_time_budget(time_budget, strategy.plan())
-        except InvalidArgumentError as exc:
-            raise click.BadParameter(str(exc), param_hint="--timeout") from None
     ends = RunEnd(out, service, alias_name, version)
     with ends.reported():
+        strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
+        _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
+        for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
+            if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
+                raise click.BadParameter("must be more than 0", param_hint=flag)
+        if time_budget is not None:
+            from fcinfra.errors import InvalidArgumentError
+            from fcinfra.rollout.runner import check_time_budget
+
+            try:
+                check_time_budget(time_budget, strategy.plan())
+            except InvalidArgumentError as exc:
+                raise click.BadParameter(str(exc), param_hint="--timeout") from None
         health: list[Any] = []
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
@@ -170,20 +176,10 @@ def _refuse_gate_options_without_a_gate(ctx: click.Context, has_gate: bool) -> N
 
 
 def _checked(client: Any, service: str, alias_name: str, version: str, probe_function: str | None) -> Any:
-    """Everything that can be checked before traffic moves; a refusal is exit 2 with nothing written."""
-    from fcinfra.errors import ReleaseCheckError
+    """Everything that can be checked before traffic moves; a refusal (``ReleaseCheckError``) is exit 2."""
     from fcinfra.rollout.preflight import check_release
 
-    try:
-        return check_release(client, service, alias_name, version, [probe_function] if probe_function else [])
-    except ReleaseCheckError as exc:
-        raise RefusedError(str(exc)) from None
-
-
-class RefusedError(click.ClickException):
-    """A release refused by the checks before traffic moves: one ``Error:`` line, exit status 2."""
-
-    exit_code = EXIT_USAGE
+    return check_release(client, service, alias_name, version, [probe_function] if probe_function else [])
 
 
 class RunEnd:
@@ -196,7 +192,7 @@ class RunEnd:
 
     @contextlib.contextmanager
     def reported(self) -> Iterator[None]:
-        from fcinfra.errors import FcinfraError
+        from fcinfra.errors import FcinfraError, ReleaseCheckError
 
         previous = signal.signal(signal.SIGTERM, self._terminated) if _main_thread() else None
         try:
@@ -204,7 +200,8 @@ class RunEnd:
         except KeyboardInterrupt:
             self._interrupted()
         except (FcinfraError, click.ClickException) as exc:
-            status = "refused" if isinstance(exc, RefusedError) else "error"
+            usage = isinstance(exc, ReleaseCheckError | click.UsageError)
+            status = "refused" if usage else "error"
             message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
             self._last_line(status, message)
             raise
@@ -323,8 +320,7 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.cli.commands_history import record_result
 
     client = conn.client()
-    with _refusals():
-        result = do_promote(client, service, alias_name, to_version, full=full)
+    result = do_promote(client, service, alias_name, to_version, full=full)  # refusals: exit 2
     record_result(client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
@@ -354,21 +350,9 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.cli.commands_history import record_result
 
     client = conn.client()
-    with _refusals():
-        result = do_rollback(client, service, alias_name, to_version)
+    result = do_rollback(client, service, alias_name, to_version)  # refusals: exit 2
     record_result(client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
-
-
-@contextlib.contextmanager
-def _refusals() -> Iterator[None]:
-    """A request that makes no sense for the alias as it is (exit 2, nothing written)."""
-    from fcinfra.errors import ReleaseCheckError
-
-    try:
-        yield
-    except ReleaseCheckError as exc:
-        raise RefusedError(str(exc)) from None
 
 
 def _print_change(out: Output, result: Any, verb: str) -> None:
@@ -408,7 +392,9 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
     aliases = client.list_aliases(service)
     names = [alias_name] if alias_name else [a.alias_name for a in aliases]
-    statuses = [alias_status(client, service, name, strategy) for name in names]
+    import time
+
+    statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
     triggers = [(fn.function_name, t) for fn in client.list_functions(service)
                 for t in client.list_triggers(service, fn.function_name)]
     doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)

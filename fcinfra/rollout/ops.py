@@ -144,9 +144,15 @@ class AliasStatus:
         }
 
 
-def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None = None) -> AliasStatus:
-    """One read. With ``strategy``, also the weights still to come and the minimum time they take."""
+def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None = None,
+           wall_now: float | None = None) -> AliasStatus:
+    """One read. With ``strategy``, also the weights still to come and the minimum time they take.
+
+    ``wall_now`` (Unix seconds) tells a live rollout's lease from an ended one; None: not judged.
+    """
     current = client.get_alias(service, alias)
+    _, lease = split(current.description)
+    holder = f"; {lease.describe()} is moving it now" if lease and wall_now and lease.live(wall_now) else ""
     view = AliasView.from_alias(current)
     raw = next(iter(current.additional_version_weight.values()), None)
     if view.canary_version is None:
@@ -156,7 +162,7 @@ def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None
         f"{view.describe()}: a rollout of version {view.canary_version} is in progress or was interrupted. "
         f"Continue it with `fcinfra rollout` (it resumes at {view.weight}%), finish it with `fcinfra promote`, "
         "or undo it with `fcinfra rollback`"
-    )
+    ) + holder
     next_weights = remaining = None
     if strategy is not None:
         plan = compile_plan(strategy)

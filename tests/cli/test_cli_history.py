@@ -145,3 +145,14 @@ def test_prune_answered_yes_on_the_terminal_deletes(run: Callable[..., Result], 
     result = CliRunner().invoke(cli, ["versions", "prune", shop.service, "--keep-last", "1"], env=env, input="y\n")
     assert result.exit_code == 0, result.output
     assert {v.version_id for v in client.list_versions(shop.service)} == {"1", "3"}
+
+
+def test_retry_is_rollout_with_force(run: Callable[..., Result], shop, client: FcClient) -> None:
+    s = shop.service
+    assert run("rollout", s, "prod", "3", "--steps", "100", *FAST, *GATE).exit_code == 3
+    assert run("rollout", s, "prod", "3", "--steps", "100", "--interval", "0").exit_code == 2
+    retried = run("retry", s, "prod", "3", "--steps", "100", "--interval", "0", "-o", "json")
+    assert retried.exit_code == 0, retried.output
+    assert json.loads(retried.stdout.splitlines()[-1])["status"] == "promoted"
+    assert client.get_alias(s, "prod").version_id == "3"
+    assert "rollout" in run("retry", "--help").stdout

@@ -181,8 +181,11 @@ def test_sigterm_is_like_ctrl_c_with_exit_143_and_a_result_line(env: dict[str, s
 def test_json_errors_end_with_a_result_line_too(run: Callable[..., Result], shop) -> None:
     refused = run("rollout", shop.service, "nosuch", "2", "-o", "json")
     failed = run("rollout", "no-such-service", "prod", "2", "-o", "json")
+    usage = run("rollout", shop.service, "prod", "2", "--steps", "50,10", "-o", "json")
 
     assert refused.exit_code == 2 and lines(refused.stdout)[-1]["status"] == "refused"
+    assert usage.exit_code == 2 and lines(usage.stdout)[-1]["status"] == "refused"
+    assert "strictly increasing" in lines(usage.stdout)[-1]["reason"]
     assert failed.exit_code in (1, 2)
     assert lines(failed.stdout)[-1]["kind"] == "result"
     assert lines(failed.stdout)[-1]["reason"]

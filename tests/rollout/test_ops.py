@@ -115,3 +115,15 @@ def test_promote_of_an_older_version_and_rollback_to_a_newer_one_are_refused(wor
     with pytest.raises(ReleaseCheckError, match="version 3 is newer than version 2, the main version"):
         rollback(world.client, "svc", "prod", to_version="3")
     assert world.ops("UpdateAlias") == 0 and world.split() == ("2", {})
+
+
+def test_status_names_a_live_rollout_moving_the_alias(world: World) -> None:
+    from fcinfra.rollout.lease import Lease, render
+
+    world.client.update_alias("svc", "prod", additional_version_weight={"2": 0.1},
+                              description=render("", Lease("0badc0de", "2", 25, 2_000_000_000, "ci@x")))
+    live = status(world.client, "svc", "prod", wall_now=1_999_999_000)
+    ended = status(world.client, "svc", "prod", wall_now=2_000_000_001)
+    assert live.description.endswith("; rollout 0badc0de of version 2 by ci@x (lease until 2033-05-18T03:33:20Z) "
+                                     "is moving it now")
+    assert "is moving it now" not in ended.description

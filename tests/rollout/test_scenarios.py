@@ -397,8 +397,22 @@ def test_reads_time_only_through_the_injected_clock(world: World, monkeypatch: p
     no_time = types.SimpleNamespace(time=forbidden, monotonic=forbidden, perf_counter=forbidden, sleep=forbidden)
     monkeypatch.setattr(clock_mod, "time", no_time)  # the FC client's own timing is not the rollout's
     monkeypatch.setattr(health_mod, "time", no_time)
-    result = rollout(world, health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)]).run()
+    leases: list[Any] = []
+    real_update = world.client.update_alias
+
+    def update(*args: Any, **kw: Any) -> Any:
+        from fcinfra.rollout.lease import split
+
+        leases.append(split(kw.get("description"))[1])
+        return real_update(*args, **kw)
+
+    monkeypatch.setattr(world.client, "update_alias", update)
+    wall = 1_795_000_000.0  # the lease's wall clock is injected too (Unix seconds, comparable across machines)
+    result = rollout(world, health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)],
+                     wall_clock=lambda: wall + world.clock()).run()
     assert result.status == "promoted" and result.duration == 90
+    assert [lease.until > wall + world.clock() - 90 for lease in leases[:3]] == [True] * 3
+    assert leases[3] is None  # the promotion writes the description back without a lease
 
 
 def test_resume_between_planned_weights_continues_with_the_next_one(world: World) -> None:
