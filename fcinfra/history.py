@@ -104,6 +104,9 @@ def record(client: TagApi, service: str, entry: Entry, keep: int = HISTORY_TAGS)
     """
     tags = client.service_tags(service)
     history = _history_keys(tags)
+    newest = decode(max(history), tags[history[max(history)]]) if history else None
+    if newest is not None and _same(newest, entry):
+        return newest  # told twice (`fcinfra abort` and the rollout it stopped): one entry
     room = min(keep, MAX_TAGS - (len(tags) - len(history)))
     if room < 1:
         return None
@@ -116,6 +119,11 @@ def record(client: TagApi, service: str, entry: Entry, keep: int = HISTORY_TAGS)
     value = encode(stored)
     client.tag_service(service, {f"{KEY_PREFIX}{seq}": value})
     return decode(seq, value)
+
+
+def _same(a: Entry, b: Entry) -> bool:
+    return (a.alias, a.from_version, a.to_version, a.outcome) == (b.alias, b.from_version, b.to_version, b.outcome) \
+        and abs(a.at - b.at) < 600
 
 
 def try_record(client: TagApi, service: str, entry: Entry) -> tuple[Entry | None, str | None]:

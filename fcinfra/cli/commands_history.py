@@ -167,3 +167,46 @@ def retry(ctx: click.Context, args: tuple[str, ...]) -> None:
     sub = rollout.make_context(f"{ctx.command_path}", [*args, "--force"], parent=ctx)
     with sub:
         rollout.invoke(sub)
+
+
+@click.command(short_help="Stop a running rollout from anywhere: one rollback write.")
+@click.argument("service")
+@click.argument("alias_name", metavar="ALIAS")
+@connection_options
+@output_option
+def abort(conn: Connection, output: str, service: str, alias_name: str) -> None:
+    """Stop the rollout moving ALIAS: one write sends all traffic back to the main version and marks the
+    rollout aborted; the running `fcinfra rollout` (any machine) notices at its next check and ends with
+    status aborted (exit 1). Nothing to abort (no canary): exit 0, no write.
+
+    \b
+    Example:
+      fcinfra abort my-svc prod
+    """
+    from fcinfra.cli.commands_rollout import _print_change
+    from fcinfra.rollout import abort as marks
+    from fcinfra.rollout.lease import split
+    from fcinfra.rollout.result import RolloutResult
+
+    out = Output(output)
+    client = conn.client()
+    current = client.get_alias(service, alias_name)
+    main = current.version_id
+    canary = next(iter(current.additional_version_weight), None)
+    if canary is None:
+        result = RolloutResult("aborted", service, alias_name, main, main, [],
+                               f"nothing to abort: {service}/{alias_name} sends all traffic to version {main}",
+                               alias_reads=1)
+        _print_change(out, result, "nothing to do")
+        return
+    own, lease = split(current.description)
+    own = marks.split(own)[0]
+    description = own if lease is None else marks.render(own, marks.AbortMark(lease.id, _by() or ""))
+    client.update_alias(service, alias_name, version_id=main, additional_version_weight={},
+                        description=description, if_match=current.etag)
+    who = f"rollout {lease.id} of version {canary}" if lease is not None else f"the canary of version {canary}"
+    result = RolloutResult("aborted", service, alias_name, main, canary, [0],
+                           f"aborted {who}: {service}/{alias_name} sends all traffic to version {main}",
+                           alias_reads=1, alias_writes=1)
+    record_result(client, out, result)
+    _print_change(out, result, "aborted")

@@ -149,7 +149,8 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         ends.display = display
         runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
                          health=health, pre_traffic=pre_traffic, on_event=display.handle,
-                         check_every=every, poll_every=every, time_budget=time_budget)
+                         check_every=every, poll_every=every, time_budget=time_budget,
+                         look_every=every)  # `fcinfra abort` elsewhere: seen at the next check
         with display:
             result = runner.run()
         record_result(client, out, result)

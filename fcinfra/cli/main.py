@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from fcinfra.cli.commands_history import history, retry, undo
+from fcinfra.cli.commands_history import abort, history, retry, undo
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
@@ -76,8 +76,8 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, retry, promote, rollback, undo, status, history, invoke, versions, alias,
-                 trigger, emulator):
+for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, versions,
+                 alias, trigger, emulator):
     cli.add_command(_command)
 
 

@@ -50,7 +50,7 @@ def test_help_starts_fast_without_heavy_imports() -> None:
     ["versions", "publish"], ["versions", "delete"], ["versions", "prune"], ["alias", "get"], ["alias", "set"],
     ["emulator"], ["demo"], ["versions"], ["alias"], ["alias", "list"], ["alias", "delete"], ["trigger"],
     ["trigger", "list"], ["trigger", "create"], ["trigger", "bind"], ["trigger", "delete"], ["history"], ["undo"],
-    ["retry"],
+    ["retry"], ["abort"],
 ])
 def test_every_command_has_help_with_an_example(command: list[str]) -> None:
     result = CliRunner().invoke(cli, [*command, "--help"])

@@ -7,12 +7,10 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
-import pytest
 from click.testing import Result
 
-from fcinfra.fake import handlers
 from fcinfra.fc import FcClient
 
 FAST = ("--interval", "0.2s", "--check-every", "0.1s")
@@ -23,20 +21,6 @@ def fcinfra(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     """A fresh `fcinfra` process: nothing but FC (the emulator) carries memory between two of them."""
     return subprocess.run([sys.executable, "-m", "fcinfra.cli.main", *args], capture_output=True, text=True,
                           env={**os.environ, **env}, timeout=120)
-
-
-@pytest.fixture
-def alias_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
-    """Every UpdateAlias the emulator serves, counted on its side (not the CLI's own claim)."""
-    seen: list[str] = []
-    real = handlers.HANDLERS["UpdateAlias"]
-
-    def counting(c: handlers.Call) -> handlers.FakeResponse:
-        seen.append(c.params["aliasName"])
-        return real(c)
-
-    monkeypatch.setitem(handlers.HANDLERS, "UpdateAlias", counting)
-    yield seen
 
 
 def test_a_fresh_process_refuses_a_version_an_earlier_process_rolled_back(env: dict[str, str], shop,
