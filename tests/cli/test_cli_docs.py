@@ -66,7 +66,8 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     refused = run("rollout", s, "prod", "99", "-o", "json")
     assert refused.exit_code == 2
     seen["`rollout`: the last line when it ends early"] = list(json.loads(refused.stdout.splitlines()[-1]))
-    seen["`promote`, `rollback`, `undo`, `abort`"] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
+    operator = "`promote`, `rollback`, `undo`, `abort`"
+    seen[operator] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
     seen["`history`"] = list(_json(run("history", s, "prod", "-o", "json"))[0])
     assert run("rollout", s, "prod", "2", "--steps", "100", "--interval", "0", "--force").exit_code == 0
     assert list(_json(run("undo", s, "prod", "-o", "json"))) == seen["`promote`, `rollback`, `undo`, `abort`"]
