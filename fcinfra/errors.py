@@ -89,6 +89,10 @@ class AliasInUseError(FcinfraError):
                          f"(`fcinfra trigger bind`)")
 
 
+class NotificationError(FcinfraError):
+    """A rollout notification could not be delivered (never changes the rollout's outcome; names only the host)."""
+
+
 class VersionInUseError(FcinfraError):
     """Deleting a version was refused because aliases or triggers still refer to it.
 

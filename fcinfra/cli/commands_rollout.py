@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from fcinfra.cli.notify_options import notification_options
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.parsing import DURATION, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
@@ -104,6 +105,7 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
 @click.option("--force", is_flag=True, help="Release VERSION even though an earlier run rolled it back on ALIAS.")
+@notification_options
 @connection_options
 @output_option
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
@@ -111,7 +113,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             dry_run: bool, probe_function: str | None, payloads: tuple[str, ...], samples: int,
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
-            force: bool = False) -> None:
+            force: bool = False, notifier: Any = None) -> None:
     out = Output(output)
     ends = RunEnd(out, service, alias_name, version)
     with ends.reported():
@@ -147,12 +149,17 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         every = check_every if check_every is not None else _default_check_every(strategy)
         display = RolloutDisplay(out, service, alias_name, version, strategy)
         ends.display = display
+        sinks = [display.handle] if notifier is None else [display.handle, notifier]  # notify: never the outcome
         runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
-                         health=health, pre_traffic=pre_traffic, on_event=display.handle,
+                         health=health, pre_traffic=pre_traffic, on_event=sinks,
                          check_every=every, poll_every=every, time_budget=time_budget,
                          look_every=every)  # `fcinfra abort` elsewhere: seen at the next check
-        with display:
-            result = runner.run()
+        try:
+            with display:
+                result = runner.run()
+        finally:
+            for failure in notifier.close() if notifier is not None else []:
+                out.err.print(f"Warning: {failure}", soft_wrap=True)
         record_result(client, out, result)
         display.finish(result)
     raise SystemExit(exit_code_for(result.status))

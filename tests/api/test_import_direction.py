@@ -32,6 +32,8 @@ ALLOWED: dict[str, set[str]] = {
     "lifecycle": {"fc", "errors"},
     # release history in the service's tags (issue 12): read and written by the CLI and the library
     "history": {"fc", "errors"},
+    # rollout notifications (issue 12): an event sink sending webhooks
+    "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging"},
@@ -39,7 +41,7 @@ ALLOWED: dict[str, set[str]] = {
     # release operations (upload if changed, publish or reuse): FC's code checksum is the fake's CRC-64 module
     "release": {"fc", "errors", "fake.crc64"},
     "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release",
-            "history"},
+            "history", "notify"},
     # demo never imports cli: cli runs the demo
     "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
