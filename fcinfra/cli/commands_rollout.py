@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 
 import click
 
+from fcinfra.cli.hook_options import hook_options
 from fcinfra.cli.notify_options import notification_options
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.parsing import DURATION, read_payload
@@ -105,6 +106,7 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
 @click.option("--force", is_flag=True, help="Release VERSION even though an earlier run rolled it back on ALIAS.")
+@hook_options
 @notification_options
 @connection_options
 @output_option
@@ -113,7 +115,8 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             dry_run: bool, probe_function: str | None, payloads: tuple[str, ...], samples: int,
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
-            force: bool = False, notifier: Any = None) -> None:
+            force: bool = False, notifier: Any = None, pre_hook: Any = None, post_hook: Any = None,
+            post_bake: float = 0.0) -> None:
     out = Output(output)
     ends = RunEnd(out, service, alias_name, version)
     with ends.reported():
@@ -151,18 +154,35 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         ends.display = display
         sinks = [display.handle] if notifier is None else [display.handle, notifier]  # notify: never the outcome
         runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
-                         health=health, pre_traffic=pre_traffic, on_event=sinks,
+                         health=health, on_event=sinks,
+                         pre_traffic=pre_traffic if pre_hook is None else  # the hook is one more pre-traffic gate
+                         [*(health if pre_traffic or all_at_once else []), pre_hook],
                          check_every=every, poll_every=every, time_budget=time_budget,
                          look_every=every)  # `fcinfra abort` elsewhere: seen at the next check
         try:
             with display:
                 result = runner.run()
+            if post_hook is not None:
+                result = _post_traffic(client, result, post_hook, post_bake, sinks)
         finally:
             for failure in notifier.close() if notifier is not None else []:
                 out.err.print(f"Warning: {failure}", soft_wrap=True)
         record_result(client, out, result)
         display.finish(result)
     raise SystemExit(exit_code_for(result.status))
+
+
+def _post_traffic(client: Any, result: Any, hook: Any, bake: float, sinks: list[Any]) -> Any:
+    """The post-traffic hook after the promotion (rollout/hooks.py); a failure rolls back, and is told."""
+    from fcinfra.rollout.events import Event
+    from fcinfra.rollout.hooks import after_promotion
+
+    judged = after_promotion(client, result, hook, bake)
+    if judged.status != result.status:
+        for sink in sinks:
+            sink(Event("rolled_back", result.duration, judged.reason, result.service, result.alias,
+                       result.to_version, 0))
+    return judged
 
 
 GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_error_rate_increase", "probe_mode",
