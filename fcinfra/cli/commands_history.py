@@ -24,11 +24,14 @@ def refuse_rolled_back(client: Any, service: str, alias: str, version: str, forc
     """A version an earlier run rolled back (or aborted, or undid) on this alias is not canaried again unless
     ``--force``: exit 2 (ReleaseCheckError), nothing written."""
     from fcinfra.errors import ReleaseCheckError
-    from fcinfra.history import read, refusal
+    from fcinfra.history import refusal
 
     if force:
         return
-    found = refusal(read(client, service, alias), alias, version)
+    entries = readable(client, service)
+    if entries is None:
+        return
+    found = refusal(entries, alias, version)
     if found is not None:
         when = _when(found.at)
         what = found.outcome.replace("_", " ")
@@ -36,6 +39,19 @@ def refuse_rolled_back(client: Any, service: str, alias: str, version: str, forc
         raise ReleaseCheckError(f"version {version} was {what} on {service}/{alias} at {when}{why}: pass --force (or "
                                 f"use `fcinfra retry`) to release it again; `fcinfra history {service} {alias}` "
                                 "shows why")
+
+
+def readable(client: Any, service: str) -> list[Any] | None:
+    """The service's history, or None (with a warning) when it cannot be read: without the account id and
+    region the service's ARN is unknown (a bare --endpoint), so a run goes on without history."""
+    from fcinfra.errors import ConfigurationError
+    from fcinfra.history import read
+
+    try:
+        return read(client, service)
+    except ConfigurationError as exc:
+        click.echo(f"Warning: release history unavailable: {exc}", err=True)
+        return None
 
 
 def record_result(client: Any, out: Output, result: Any, outcome: str | None = None) -> None:
@@ -140,9 +156,9 @@ def undo(conn: Connection, output: str, service: str, alias_name: str) -> None:
 
 def undo_targets(client: Any, service: str) -> set[str]:
     """The version each alias of SERVICE would go back to on `undo` (prune keeps them)."""
-    from fcinfra.history import read, undo_target
+    from fcinfra.history import undo_target
 
-    entries = read(client, service)
+    entries = readable(client, service) or []  # unreadable history: no undo is possible either
     targets = {undo_target(entries, a.alias_name, a.version_id) for a in client.list_aliases(service)}
     return {t for t in targets if t is not None}
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
@@ -106,6 +107,8 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
 @click.option("--force", is_flag=True, help="Release VERSION even though an earlier run rolled it back on ALIAS.")
+@click.option("--report", "report_path", metavar="PATH", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an HTML report (weights and verdicts over time, with a chart) to PATH at the end.")
 @hook_options
 @notification_options
 @connection_options
@@ -116,7 +119,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
             force: bool = False, notifier: Any = None, pre_hook: Any = None, post_hook: Any = None,
-            post_bake: float = 0.0) -> None:
+            post_bake: float = 0.0, report_path: Path | None = None) -> None:
     out = Output(output)
     ends = RunEnd(out, service, alias_name, version)
     with ends.reported():
@@ -153,6 +156,10 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         display = RolloutDisplay(out, service, alias_name, version, strategy)
         ends.display = display
         sinks = [display.handle] if notifier is None else [display.handle, notifier]  # notify: never the outcome
+        report = _Report(service, alias_name, current.version_id, version, probe_function, max_error_rate) \
+            if report_path is not None else None
+        if report is not None:
+            sinks.append(report.recorder)
         runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
                          health=health, on_event=sinks,
                          pre_traffic=pre_traffic if pre_hook is None else  # the hook is one more pre-traffic gate
@@ -168,8 +175,33 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             for failure in notifier.close() if notifier is not None else []:
                 out.err.print(f"Warning: {failure}", soft_wrap=True)
         record_result(client, out, result)
+        if report is not None and report_path is not None:
+            out.err.print(f"report: {report.write(result, report_path)}", soft_wrap=True)
         display.finish(result)
     raise SystemExit(exit_code_for(result.status))
+
+
+class _Report:
+    """--report: the demo's report (fcinfra/demo/report.py) drawn from this rollout's events."""
+
+    def __init__(self, service: str, alias: str, main: str, version: str, probe: str | None,
+                 max_error_rate: float) -> None:
+        from fcinfra.demo.report import Recorder, Release
+
+        self.title = f"{service}/{alias}: version {main} -> {version}"
+        self.release = Release(f"version {version}", main, version, max_error_rate=max_error_rate if probe else None)
+        self.release.add(0.0, 0, None, f"start: {alias} = version {main}")
+        self.recorder = Recorder(self.release)
+
+    def write(self, result: Any, path: Path) -> Path:
+        from fcinfra.demo.report import Timeline, write_report
+
+        self.release.outcome, self.release.reason = result.status, result.reason
+        if result.status == "rolled_back" and (not self.release.points or self.release.points[-1].weight):
+            self.release.add(result.duration, 0, None, "rolled back")  # e.g. by a post-traffic hook
+        steps = [(result.duration, f"version {result.to_version}: {result.status.replace('_', ' ')}: "
+                                   f"{result.reason}")]
+        return write_report(Timeline(self.title, [self.release], steps=steps), path)
 
 
 def _post_traffic(client: Any, result: Any, hook: Any, bake: float, sinks: list[Any]) -> Any:

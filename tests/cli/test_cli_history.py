@@ -140,3 +140,18 @@ def test_retry_is_rollout_with_force(run: Callable[..., Result], shop, client: F
     assert json.loads(retried.stdout.splitlines()[-1])["status"] == "promoted"
     assert client.get_alias(s, "prod").version_id == "3"
     assert "rollout" in run("retry", "--help").stdout
+
+
+def test_without_a_region_history_is_unavailable_and_the_release_goes_on(env: dict[str, str], shop,
+                                                                         client: FcClient) -> None:
+    from click.testing import CliRunner
+
+    from fcinfra.cli.main import cli
+
+    bare = {k: v for k, v in env.items() if k != "ALIBABA_CLOUD_REGION"}  # only --endpoint: no ARN to tag
+    result = CliRunner().invoke(cli, ["rollout", shop.service, "prod", "2", "--steps", "100", "--interval", "0"],
+                                env={**bare, "ALIBABA_CLOUD_REGION": ""})
+    assert result.exit_code == 0, result.output
+    assert "release history unavailable" in result.stderr and "release history not recorded" in result.stderr
+    assert client.get_alias(shop.service, "prod").version_id == "2"
+    assert client.service_tags(shop.service) == {}
