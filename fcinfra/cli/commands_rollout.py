@@ -432,10 +432,14 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
               help="The rollout's schedule, to also show the weights still to come and the time they take.")
 @click.option("--interval", default="60s", show_default=True, metavar="DURATION", type=DURATION,
               help="Bake time of that schedule.")
+@click.option("--watch", "-w", is_flag=True,
+              help="Look again every --every and show each change, until a rollout seen in progress ends.")
+@click.option("--every", default="2s", show_default=True, metavar="DURATION", type=DURATION,
+              help="How often --watch looks.")
 @connection_options
 @output_option
 def status(conn: Connection, output: str, service: str, alias_name: str | None, steps: str | None,
-           interval: float) -> None:
+           interval: float, watch: bool = False, every: float = 2.0) -> None:
     """Show SERVICE's aliases (traffic split, what a rollout in progress is doing), triggers and versions.
 
     \b
@@ -443,6 +447,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
       fcinfra status my-svc
       fcinfra status my-svc prod --steps 10,25,50,100 --interval 5m
       fcinfra status my-svc -o json
+      fcinfra status my-svc prod --watch          # a live view until the rollout ends
     """
     from fcinfra.display.progress import render_status, status_document
     from fcinfra.rollout import status as alias_status
@@ -450,14 +455,23 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     out = Output(output)
     client = conn.client()
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
-    aliases = client.list_aliases(service)
-    names = [alias_name] if alias_name else [a.alias_name for a in aliases]
-    import time
 
-    statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
-    triggers = [(fn.function_name, t) for fn in client.list_functions(service)
-                for t in client.list_triggers(service, fn.function_name)]
-    doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
+    def snapshot() -> dict[str, Any]:
+        import time
+
+        aliases = client.list_aliases(service)
+        names = [alias_name] if alias_name else [a.alias_name for a in aliases]
+        statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
+        triggers = [(fn.function_name, t) for fn in client.list_functions(service)
+                    for t in client.list_triggers(service, fn.function_name)]
+        return status_document(service, statuses, client.list_versions(service), triggers, aliases)
+
+    if watch:  # issue 12: a live view (fcinfra/cli/watch.py)
+        from fcinfra.cli.watch import watch_status
+
+        watch_status(out, snapshot, every, lambda d: render_status(out.console, d))
+        return
+    doc = snapshot()
     if out.json:
         out.emit(doc)
     else:

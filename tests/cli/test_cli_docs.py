@@ -55,6 +55,7 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     seen["`invoke -n N` (N > 1)"] = list(_json(run("invoke", s, "quote", "-q", "prod", "-n", "3", "-o", "json")))
     status = _json(run("status", s, "-o", "json"))
     seen["`status`"] = list(status)
+    seen["`status --watch`: each line"] = [*status, "at"]  # checked for real in test_cli_watch.py
     seen["`status`: each of `aliases`"] = list(status["aliases"][0])
     seen["`status`: each of `versions`"] = list(status["versions"][0])
     seen["`rollout --dry-run`"] = list(_json(run("rollout", s, "prod", "2", "--dry-run", "-o", "json")))
