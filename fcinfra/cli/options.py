@@ -46,8 +46,9 @@ class Connection:
         from fcinfra.fc import FcClient
 
         given = {k: v for k, v in vars(self).items() if v}
-        check_settings(resolve_settings(use_pulumi=False, **given))
-        return FcClient.from_env(**given)
+        settings = resolve_settings(use_pulumi=False, **given)
+        check_settings(settings)
+        return FcClient.from_settings(settings)
 
 
 def check_settings(settings: Any) -> None:

@@ -79,15 +79,13 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation):
         )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> FcClient:
-        """Credentials, account, region and endpoint from the environment (and Pulumi config when running there).
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> FcClient:
+        """The one way fcinfra builds a client from resolved ``Settings`` (CLI, providers, ``from_env``).
 
-        Keyword arguments override what the environment says (``account_id=``, ``endpoint=``, ``timeout=``...).
-        ``FC_CA_BUNDLE`` names a CA bundle to trust (``verify=``), e.g. the one ``fcinfra emulator --tls`` prints.
+        Keyword arguments are the client's own options (``timeout=``, ``session=``, ``verify=``...);
+        ``settings.ca_bundle`` becomes ``verify`` unless one is given. Raises ``ConfigurationError``
+        naming what is missing before anything is sent.
         """
-        setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint")
-        explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
-        settings = resolve_settings(env=env, **explicit)
         if kwargs.get("verify") is None and settings.ca_bundle:
             kwargs["verify"] = settings.ca_bundle
         settings.require_credentials()
@@ -101,6 +99,17 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation):
             settings.endpoint,
             **kwargs,
         )
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> FcClient:
+        """Credentials, account, region and endpoint from the environment (and Pulumi config when running there).
+
+        Keyword arguments override what the environment says (``account_id=``, ``endpoint=``, ``timeout=``...).
+        ``FC_CA_BUNDLE`` names a CA bundle to trust (``verify=``), e.g. the one ``fcinfra emulator --tls`` prints.
+        """
+        setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint")
+        explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
+        return cls.from_settings(resolve_settings(env=env, **explicit), **kwargs)
 
     def __repr__(self) -> str:
         return (

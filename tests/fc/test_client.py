@@ -70,6 +70,20 @@ def test_from_env_reads_alibaba_then_alicloud_names() -> None:
         FcClient.from_env(env={"ALIBABA_CLOUD_REGION": "cn-hangzhou"})
 
 
+def test_from_settings_is_the_one_factory(tmp_path: Any) -> None:
+    from fcinfra.config import Settings
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not read until a request is sent")
+    settings = Settings("42", "cn-shanghai", "AK", "SK", "TOK", None, str(bundle))
+    c = FcClient.from_settings(settings, timeout=1.0)
+    assert (c.endpoint, c.verify) == ("https://42.cn-shanghai.fc.aliyuncs.com", str(bundle))
+    assert c._transport.credentials.security_token == "TOK"
+    assert FcClient.from_settings(settings, verify=False).verify is False  # an explicit verify wins
+    with pytest.raises(ConfigurationError, match="access key secret"):
+        FcClient.from_settings(Settings("42", "cn-shanghai", "AK"))
+
+
 def test_security_token_is_sent_and_signed(rsps: responses.RequestsMock) -> None:
     c = FcClient("1234567890", "cn-hangzhou", "AK", "SK", security_token="TOKEN")
     rsps.get(f"{API}/services/demo/aliases/prod", json=ALIAS)
