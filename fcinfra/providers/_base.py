@@ -10,6 +10,7 @@ The client is built when a method runs, from ``fcinfra.config.resolve_settings``
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -100,7 +101,9 @@ class FcProviderBase(ResourceProvider):
 
         def read(key: str) -> str | None:
             value = config.get(key)
-            return None if value in (None, "") else str(value)
+            if value in (None, ""):
+                return None
+            return json.dumps(value) if isinstance(value, Mapping | list) else str(value)
 
         return FcClient.from_settings(resolve_settings(pulumi_config=read))
 

@@ -78,7 +78,7 @@ def test_from_settings_is_the_one_factory(tmp_path: Any) -> None:
     settings = Settings("42", "cn-shanghai", "AK", "SK", "TOK", None, str(bundle))
     c = FcClient.from_settings(settings, timeout=1.0)
     assert (c.endpoint, c.verify) == ("https://42.cn-shanghai.fc.aliyuncs.com", str(bundle))
-    assert c._transport.credentials.security_token == "TOK"
+    assert c.credentials.get().security_token == "TOK"
     assert FcClient.from_settings(settings, verify=False).verify is False  # an explicit verify wins
     with pytest.raises(ConfigurationError, match="access key secret"):
         FcClient.from_settings(Settings("42", "cn-shanghai", "AK"))
