@@ -30,7 +30,7 @@ from typing import Any
 from fcinfra.config import Settings, mask
 from fcinfra.errors import ConfigurationError
 
-__all__ = ["CredentialSource", "Credentials", "credentials_for", "static_credentials"]
+__all__ = ["CredentialSource", "Credentials", "alicloud_provider_args", "credentials_for", "static_credentials"]
 
 Factory = Callable[[], Any]  # -> an alibabacloud_credentials provider (built lazily: ECS starts a scheduler)
 _BODY = re.compile(r"(result|response)\s*:.*", re.IGNORECASE | re.DOTALL)
@@ -310,3 +310,27 @@ def _assume_role(base: _Chain, settings: Settings, env: Mapping[str, str], durat
         )
     except ValueError as exc:
         raise ConfigurationError(f"cannot assume role {settings.role_arn}: {exc}") from None
+
+
+def alicloud_provider_args(settings: Settings) -> dict[str, Any]:
+    """Arguments for pulumi-alicloud's ``Provider`` that lead it to the credentials fcinfra's chain picks.
+
+    Only *configuration* travels, never a fetched credential (a token copied into provider inputs would
+    expire mid-``pulumi up`` and sit in state): keys given as arguments or in stack config (the caller marks
+    them secret), else a profile, plus the role to assume, the credentials URI and the ECS role name.
+    Keys from the environment are not copied either: the provider reads the same variables itself.
+    Values are plain; ``None`` means "not set".
+    """
+    env: Mapping[str, str] = settings.env if settings.env is not None else os.environ
+    args: dict[str, Any] = {"account_id": settings.account_id, "region": settings.region}
+    if settings.has_keys and _explicit(settings.origin("access_key_id")):
+        args.update(access_key=settings.access_key_id, secret_key=settings.access_key_secret,
+                    security_token=settings.security_token)
+    elif settings.profile and (_explicit(settings.origin("profile")) or not settings.has_keys):
+        args["profile"] = settings.profile
+    if not settings.has_keys and not settings.profile:
+        args["credentials_uri"] = env.get("ALIBABA_CLOUD_CREDENTIALS_URI") or None
+        args["ecs_role_name"] = env.get("ALIBABA_CLOUD_ECS_METADATA") or None
+    if settings.role_arn:
+        args["assume_role"] = {"role_arn": settings.role_arn, "session_name": settings.role_session_name or "fcinfra"}
+    return {k: v for k, v in args.items() if v is not None}

@@ -33,7 +33,7 @@ ALLOWED: dict[str, set[str]] = {
     "lifecycle": {"fc", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
-    "components": {"providers", "fc.models", "errors", "packaging"},
+    "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
     "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging"},
     # demo never imports cli: cli runs the demo
