@@ -6,11 +6,13 @@ the chain is read from ``Settings.env`` at call time; nothing here reaches beyon
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import pickle
 import sys
 import threading
+import time
 import types
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -133,6 +135,48 @@ def test_ram_role_of_another_account_is_refused_by_the_fake_sts(tmp_path: Path, 
     with pytest.raises(ConfigurationError) as err:
         FcClient.from_env(env=base_env(tmp_path))
     assert SK not in str(err.value)
+
+
+def oidc_token_file(folder: Path, expires_in: float = 3600) -> Path:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    claims = {"iss": "https://oidc.example", "sub": "system:serviceaccount:ci:deployer", "aud": ["sts.aliyuncs.com"],
+              "exp": int(time.time() + expires_in)}
+    path = folder / "oidc-token"
+    path.write_text(f"{part({'alg': 'RS256'})}.{part(claims)}.c2lnbmF0dXJl")
+    return path
+
+
+OIDC_PROVIDER = f"acs:ram::{ACCOUNT}:oidc-provider/ack-rrsa"
+
+
+def test_oidc_profile_assumes_the_role_with_its_token(tmp_path: Path, fake: Any) -> None:
+    token = oidc_token_file(tmp_path)
+    write_profiles(tmp_path, "rrsa", {"name": "rrsa", "mode": "OIDC", "ram_role_arn": ROLE,
+                                      "oidc_provider_arn": OIDC_PROVIDER, "oidc_token_file": str(token),
+                                      "role_session_name": "rrsa-session"})
+    client = FcClient.from_env(env=base_env(tmp_path))
+    works(client)
+    assert fake.sts.lookup(client.credentials.get().access_key_id).session_name == "rrsa-session"
+    assert fake.sts.calls["AssumeRoleWithOIDC"] == 1
+
+
+def test_rrsa_environment_variables_come_before_profiles(tmp_path: Path, fake: Any) -> None:
+    write_profiles(tmp_path, "dev", {"name": "dev", "mode": "AK", "access_key_id": AK, "access_key_secret": SK})
+    env = base_env(tmp_path, ALIBABA_CLOUD_ROLE_ARN=ROLE, ALIBABA_CLOUD_OIDC_PROVIDER_ARN=OIDC_PROVIDER,
+                   ALIBABA_CLOUD_OIDC_TOKEN_FILE=str(oidc_token_file(tmp_path)))
+    client = FcClient.from_env(env=env)
+    works(client)
+    assert client.credentials.get().access_key_id.startswith("STS.")
+
+
+def test_an_expired_oidc_token_is_refused_by_the_fake_sts(tmp_path: Path, fake: Any) -> None:
+    env = base_env(tmp_path, ALIBABA_CLOUD_ROLE_ARN=ROLE, ALIBABA_CLOUD_OIDC_PROVIDER_ARN=OIDC_PROVIDER,
+                   ALIBABA_CLOUD_OIDC_TOKEN_FILE=str(oidc_token_file(tmp_path, expires_in=-60)),
+                   ALIBABA_CLOUD_CLI_PROFILE_DISABLED="true")
+    with pytest.raises(ConfigurationError, match="OIDC"):
+        FcClient.from_env(env=env)
 
 
 def test_credentials_ini_profile(tmp_path: Path, fake: Any) -> None:

@@ -1,4 +1,5 @@
-"""A fake of STS 2015-04-01: ``AssumeRole`` and ``GetCallerIdentity``, enough for Alibaba's credentials chain.
+"""A fake of STS 2015-04-01: ``AssumeRole``, ``AssumeRoleWithOIDC`` and ``GetCallerIdentity``, enough for
+Alibaba's credentials chain.
 
 RPC style: ``GET`` or ``POST /`` with every parameter in the query (or a form body), signed with
 SignatureVersion 1.0 / HMAC-SHA1 (``fcinfra.fc.rpc_signing``); answers are JSON. Credentials it issues
@@ -8,11 +9,14 @@ by the FC fake until they expire: an FC request signed with an expired or mismat
 Choices where STS's documentation is silent or the fake has no RAM behind it (docs/fake.md):
 every role of the fake's own account exists and trusts every key the fake knows (a role of another account
 answers 404 ``EntityNotExist.Role``); a role's maximum session is 3600 s; ``Timestamp`` is not checked for
-skew (tests move the fake's clock by hours); only ``Format=JSON`` is answered.
+skew (tests move the fake's clock by hours); only ``Format=JSON`` is answered; an OIDC token's signature is
+not checked (no identity provider keys), only its shape and ``exp``.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import json
 import re
@@ -32,6 +36,7 @@ API_VERSION = "2015-04-01"
 MIN_DURATION = 900
 MAX_DURATION = 3600
 _ROLE_ARN = re.compile(r"^acs:ram::(?P<account>\d+):role/(?P<name>[A-Za-z0-9.@_+=,-]{1,64})$", re.IGNORECASE)
+_OIDC_PROVIDER_ARN = re.compile(r"^acs:ram::(?P<account>\d+):oidc-provider/[\w.@-]{1,128}$", re.IGNORECASE)
 _SESSION_NAME = re.compile(r"^[\w.@-]{2,64}$")
 STS_HOSTS = re.compile(r"^https?://sts(?:-vpc)?(?:\.[a-z0-9-]+)?\.aliyuncs\.com(?::\d+)?(?:[/?#].*)?$", re.IGNORECASE)
 
@@ -131,6 +136,9 @@ class StsFake:
         try:
             if req.method.upper() not in ("GET", "POST"):
                 raise StsError(400, "InvalidHttpMethod", f"method {req.method} is not allowed; use GET or POST")
+            if action == "AssumeRoleWithOIDC":  # anonymous: the OIDC token is the proof
+                body = self._assume_role_with_oidc(params)
+                return _json(200, {"RequestId": request_id, **body})
             caller = self._authenticate(req.method, params)
             if action == "AssumeRole":
                 body = self._assume_role(params, caller)
@@ -173,6 +181,30 @@ class StsFake:
             raise StsError(400, "SignatureDoesNotMatch",
                            "Specified signature is not matched with our calculation.")
         return issued
+
+    def _assume_role_with_oidc(self, params: dict[str, str]) -> dict[str, object]:
+        """RRSA: a JWT from the OIDC token file for a role. The fake cannot check the token's signature (it has no
+        identity provider's keys); it checks the provider ARN, that the token is a JWT and that it has not expired."""
+        provider_arn = params.get("OIDCProviderArn", "")
+        token = params.get("OIDCToken", "")
+        if not provider_arn:
+            raise StsError(400, "MissingOIDCProviderArn", "OIDCProviderArn is mandatory for this action.")
+        if not token:
+            raise StsError(400, "MissingOIDCToken", "OIDCToken is mandatory for this action.")
+        found = _OIDC_PROVIDER_ARN.match(provider_arn)
+        if not found or found.group("account") != self.account_id:
+            raise StsError(404, "EntityNotExist.OIDCProvider", f"the OIDC provider {provider_arn!r} does not exist")
+        claims = _jwt_claims(token)
+        if claims is None:
+            raise StsError(400, "InvalidParameter.OIDCToken", "the OIDC token is not a well-formed JWT")
+        expires = claims.get("exp")
+        if not isinstance(expires, int | float) or expires <= self.clock():
+            raise StsError(400, "AuthenticationFail.OIDCToken.Expired", "the OIDC token has expired")
+        body = self._assume_role(params, None)
+        audience = claims.get("aud", [])
+        body["OIDCTokenInfo"] = {"Subject": str(claims.get("sub", "")), "Issuer": str(claims.get("iss", "")),
+                                 "ClientIds": ",".join(audience) if isinstance(audience, list) else str(audience)}
+        return body
 
     def _assume_role(self, params: dict[str, str], caller: IssuedCredentials | None) -> dict[str, object]:
         role_arn = params.get("RoleArn", "")
@@ -240,6 +272,18 @@ class StsFake:
             "PrincipalId": self.account_id,
             "UserId": self.account_id,
         }
+
+
+def _jwt_claims(token: str) -> dict[str, object] | None:
+    """The payload of a ``header.payload.signature`` JWT, or None when it is not one."""
+    parts = token.split(".")
+    if len(parts) != 3 or not all(parts[:2]):
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 def _role_id(account_id: str, name: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 from urllib.parse import urlencode
@@ -98,3 +99,23 @@ def test_refusals_use_sts_error_shape(fake: FakeFc, params: dict[str, str], kwar
     assert (got, body["Code"]) == (status, code)
     assert set(body) == {"RequestId", "HostId", "Code", "Message"} and SK not in json.dumps(body)
     assert not fake.sts.issued
+
+
+def _jwt(claims: dict[str, Any]) -> str:
+    def part(data: dict[str, Any]) -> str:
+        return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+    return f"{part({'alg': 'RS256'})}.{part(claims)}.c2ln"
+
+
+def test_assume_role_with_oidc_is_anonymous_and_reports_the_token(fake: FakeFc) -> None:
+    provider = f"acs:ram::{ACCOUNT}:oidc-provider/ack"
+    params = {"Action": "AssumeRoleWithOIDC", "RoleArn": ROLE, "RoleSessionName": "rrsa", "OIDCProviderArn": provider,
+              "OIDCToken": _jwt({"iss": "https://i", "sub": "sa", "aud": ["a", "b"], "exp": Clock.now + 60})}
+    status, body = call(fake, params, sign=False)
+    assert status == 200 and body["OIDCTokenInfo"] == {"Subject": "sa", "Issuer": "https://i", "ClientIds": "a,b"}
+    assert fake.sts.lookup(body["Credentials"]["AccessKeyId"]) is not None
+    for change, code in (({"OIDCToken": "not-a-jwt"}, "InvalidParameter.OIDCToken"),
+                         ({"OIDCToken": _jwt({"exp": Clock.now - 1})}, "AuthenticationFail.OIDCToken.Expired"),
+                         ({"OIDCProviderArn": "acs:ram::42:oidc-provider/x"}, "EntityNotExist.OIDCProvider")):
+        assert call(fake, {**params, **change}, sign=False)[1]["Code"] == code
