@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from pulumi.runtime import config as runtime_config
 from pulumi.runtime import rpc
 
 from fcinfra.components.stack import alicloud_provider
 from fcinfra.testing.pulumi_mocks import FcMocks, run_stack
 
 ROLE = "acs:ram::1234567890:role/deployer"
+
+
+@pytest.fixture(autouse=True)
+def _no_config_left_behind() -> Iterator[None]:
+    """run_stack leaves its stack config in Pulumi's runtime; later settings resolution in this worker would read it."""
+    yield
+    runtime_config.set_all_config({})
 
 
 @pytest.fixture(autouse=True)
