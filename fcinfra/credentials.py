@@ -19,6 +19,7 @@ on every request, so a provider refreshes them before they expire (the package's
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import threading
@@ -68,8 +69,18 @@ def _explicit(origin: str | None) -> bool:
 
 
 def _quiet(text: str) -> str:
-    """A provider error without the HTTP body it quotes (a body may hold keys)."""
-    return _BODY.sub(r"\1: <body not shown>", text)
+    """A provider error without the HTTP body it quotes (a body may hold keys): only an error's Code and Message."""
+    found = _BODY.search(text)
+    if not found:
+        return text
+    try:
+        body = json.loads(found.group(0).split(":", 1)[1])
+    except ValueError:
+        body = None
+    shown = "<body not shown>"
+    if isinstance(body, dict) and body.get("Code") and body.get("Code") != "Success":
+        shown = f"{body['Code']}: {str(body.get('Message', ''))[:300]}"
+    return text[: found.start()] + f"{found.group(1)}: {shown}"
 
 
 class _Chain:

@@ -132,9 +132,24 @@ def test_ram_role_of_another_account_is_refused_by_the_fake_sts(tmp_path: Path, 
     write_profiles(tmp_path, "role", {"name": "role", "mode": "RamRoleArn", "access_key_id": AK,
                                       "access_key_secret": SK, "ram_role_arn": "acs:ram::999:role/x",
                                       "sts_region": REGION})
-    with pytest.raises(ConfigurationError) as err:
+    with pytest.raises(ConfigurationError, match=r"EntityNotExist\.Role") as err:
         FcClient.from_env(env=base_env(tmp_path))
     assert SK not in str(err.value)
+
+
+def test_a_body_holding_keys_is_not_quoted_in_errors(tmp_path: Path) -> None:
+    _UriHandler.answers = [{"Code": "Success", "AccessKeyId": AK, "AccessKeySecret": SK}]  # no token, no expiry
+    _UriHandler.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _UriHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        uri = f"http://127.0.0.1:{server.server_address[1]}/creds"
+        with pytest.raises(ConfigurationError) as err:
+            FcClient.from_env(env=base_env(tmp_path, ALIBABA_CLOUD_CREDENTIALS_URI=uri, FC_ENDPOINT="http://127.0.0.1:9"))
+        assert SK not in str(err.value) and "ALIBABA_CLOUD_CREDENTIALS_URI" in str(err.value)
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def oidc_token_file(folder: Path, expires_in: float = 3600) -> Path:
