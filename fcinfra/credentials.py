@@ -20,6 +20,7 @@ on every request, so a provider refreshes them before they expire (the package's
 from __future__ import annotations
 
 import json
+import logging
 import os
 import re
 import threading
@@ -29,11 +30,13 @@ from pathlib import Path
 from typing import Any
 
 from fcinfra.config import Settings, mask
-from fcinfra.errors import ConfigurationError
+from fcinfra.errors import ConfigurationError, CredentialsUnavailableError
 
 __all__ = ["CredentialSource", "Credentials", "alicloud_provider_args", "credentials_for", "static_credentials"]
 
+ECS_LABEL = "ECS instance RAM role"
 Factory = Callable[[], Any]  # -> an alibabacloud_credentials provider (built lazily: ECS starts a scheduler)
+_QUERY = re.compile(r"\?[^\s'\")]+")
 _BODY = re.compile(r"(result|response)\s*:.*", re.IGNORECASE | re.DOTALL)
 
 
@@ -64,12 +67,47 @@ class Credentials:
         return text
 
 
+class _QuietLog(logging.Filter):
+    """alibabacloud-credentials logs refresh failures with the HTTP body quoted; keep such bodies out of logs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        text = record.getMessage()
+        quiet = _quiet(text)
+        if quiet != text:
+            record.msg, record.args = quiet, None
+        if record.exc_info:  # its traceback would repeat the exception's message, body and all
+            error = record.exc_info[1]
+            record.msg = f"{_quiet(str(record.msg))} ({type(error).__name__}: {_quiet(str(error))})"
+            record.args, record.exc_info, record.exc_text = None, None, None
+        return True
+
+
+_QUIET_LOG = _QuietLog()
+
+
+def _quiet_package_logs() -> None:
+    """Install the filter on the package's logger (named ``credentials``) and its handlers, once."""
+    logger = logging.getLogger("credentials")
+    for target in (logger, *logger.handlers):
+        if _QUIET_LOG not in target.filters:
+            target.addFilter(_QUIET_LOG)
+
+
 def _explicit(origin: str | None) -> bool:
     return origin is not None and not origin.startswith("env:")
 
 
+def _unavailable(exc: Exception) -> bool:
+    """A fetch that may work if tried again: no answer (the package's transport raises Tea's RetryError or an
+    OSError) or a 5xx from STS / the credentials URI / the metadata service."""
+    if isinstance(exc, OSError) or type(exc).__name__ == "RetryError":
+        return True
+    return bool(re.search(r"http_code[:=]\s*5\d\d", str(exc)))
+
+
 def _quiet(text: str) -> str:
     """A provider error without the HTTP body it quotes (a body may hold keys): only an error's Code and Message."""
+    text = _QUERY.sub("?<query not shown>", text)  # a signed STS URL carries the key id and token
     found = _BODY.search(text)
     if not found:
         return text
@@ -96,17 +134,24 @@ class _Chain:
             if self._winner is not None:
                 return self._winner[1].get_credentials()
             problems = []
+            transient = False
             for label, factory in self.sources:
                 try:
                     provider = factory()
                     found = provider.get_credentials()
                 except Exception as exc:  # each provider raises its own types (CredentialException, ValueError...)
                     problems.append(f"{label}: {_quiet(str(exc)) or type(exc).__name__}")
+                    # the ECS role is tried on every machine: not answering there means "not on ECS"
+                    transient = transient or (_unavailable(exc) and label != ECS_LABEL)
                     continue
                 if found is not None and found.get_access_key_id() and found.get_access_key_secret():
                     self._winner = (label, provider)
                     return found
                 problems.append(f"{label}: no access key")
+            if transient:
+                raise CredentialsUnavailableError(
+                    "no credentials for now (a configured source did not answer; retrying may help): "
+                    + "; ".join(problems))
             raise ConfigurationError(
                 "no credentials found; tried, in order: " + "; ".join(problems) + ". Set "
                 "ALIBABA_CLOUD_ACCESS_KEY_ID / ALIBABA_CLOUD_ACCESS_KEY_SECRET, pass --profile / "
@@ -149,9 +194,11 @@ class CredentialSource:
         except ConfigurationError:
             raise
         except Exception as exc:
-            raise ConfigurationError(
-                f"cannot get credentials from {self.description}: {_quiet(str(exc)) or type(exc).__name__}"
-            ) from None
+            why = _quiet(str(exc)) or type(exc).__name__
+            if _unavailable(exc):
+                raise CredentialsUnavailableError(f"cannot get credentials from {self.description} now: {why}"
+                                                  ) from None
+            raise ConfigurationError(f"cannot get credentials from {self.description}: {why}") from None
         creds = Credentials(found.get_access_key_id(), found.get_access_key_secret(),
                             found.get_security_token() or None)
         with self._lock:
@@ -269,7 +316,7 @@ def _environment_chain(settings: Settings, env: Mapping[str, str]) -> list[tuple
             sts_region_id=env.get("ALIBABA_CLOUD_STS_REGION") or None)))
     sources += _profile_sources(settings.profile, env)
     if not _true(env, "ALIBABA_CLOUD_ECS_METADATA_DISABLED"):
-        sources.append(("ECS instance RAM role", lambda: EcsRamRoleCredentialsProvider(
+        sources.append((ECS_LABEL, lambda: EcsRamRoleCredentialsProvider(
             role_name=env.get("ALIBABA_CLOUD_ECS_METADATA") or None,
             disable_imds_v1=_true(env, "ALIBABA_CLOUD_IMDSV1_DISABLED"))))
     uri = env.get("ALIBABA_CLOUD_CREDENTIALS_URI")
@@ -284,6 +331,7 @@ def credentials_for(settings: Settings, *, duration_seconds: int | None = None) 
     Nothing is fetched here: the first request asks (``CredentialSource.get``).
     """
     env: Mapping[str, str] = settings.env if settings.env is not None else os.environ
+    _quiet_package_logs()
     if bool(settings.access_key_id) != bool(settings.access_key_secret):
         settings.require_credentials()  # half a key pair is a mistake to name, not a reason to look elsewhere
     key_origin = settings.origin("access_key_id")

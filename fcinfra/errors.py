@@ -8,6 +8,7 @@ HTTP status, message and request id::
     ├── InvalidArgumentError (also ValueError)    bad input caught before any request is sent
     ├── ConfigurationError                        missing credentials, endpoint, account or region
     ├── FcConnectionError                         no answer from FC (after retries)
+    │   └── CredentialsUnavailableError           STS / metadata / credentials URI did not answer
     ├── AmbiguousPublishError                     a publish whose outcome could not be established
     ├── VersionInUseError                         fcinfra refuses to delete a referenced version
     ├── RolloutError                              a rollout could not run or was stopped
@@ -42,6 +43,11 @@ class ConfigurationError(FcinfraError):
 
 class FcConnectionError(FcinfraError):
     """FC could not be reached, or the connection broke, and retries did not help."""
+
+
+class CredentialsUnavailableError(FcConnectionError):
+    """Temporary credentials could not be fetched: STS, the ECS metadata service or a credentials URI did not
+    answer or answered 5xx. Nothing was sent to FC, so the client retries it like a refused connection."""
 
 
 class AmbiguousPublishError(FcinfraError):

@@ -137,7 +137,9 @@ def test_ram_role_of_another_account_is_refused_by_the_fake_sts(tmp_path: Path, 
     assert SK not in str(err.value)
 
 
-def test_a_body_holding_keys_is_not_quoted_in_errors(tmp_path: Path) -> None:
+def test_a_body_holding_keys_is_not_quoted_in_errors_or_logs(tmp_path: Path, capfd: pytest.CaptureFixture[str],
+                                                              caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     _UriHandler.answers = [{"Code": "Success", "AccessKeyId": AK, "AccessKeySecret": SK}]  # no token, no expiry
     _UriHandler.hits = []
     server = ThreadingHTTPServer(("127.0.0.1", 0), _UriHandler)
@@ -147,6 +149,8 @@ def test_a_body_holding_keys_is_not_quoted_in_errors(tmp_path: Path) -> None:
         with pytest.raises(ConfigurationError) as err:
             FcClient.from_env(env=base_env(tmp_path, ALIBABA_CLOUD_CREDENTIALS_URI=uri, FC_ENDPOINT="http://127.0.0.1:9"))
         assert SK not in str(err.value) and "ALIBABA_CLOUD_CREDENTIALS_URI" in str(err.value)
+        assert "error retrieving credentials" in caplog.text  # the package did log the failure ...
+        assert SK not in caplog.text and SK not in capfd.readouterr().err  # ... without the body
     finally:
         server.shutdown()
         server.server_close()
@@ -275,8 +279,10 @@ class _UriHandler(BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:
         self.hits.append(self.path)
-        body = json.dumps(self.answers[min(len(self.hits), len(self.answers)) - 1]).encode()
-        self.send_response(200)
+        answer = dict(self.answers[min(len(self.hits), len(self.answers)) - 1])
+        status = int(answer.pop("status", 200))
+        body = json.dumps(answer).encode()
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -307,6 +313,44 @@ def test_credentials_uri_served_on_loopback(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_credentials_fetch_that_fails_for_now_is_retried_like_a_refused_connection(tmp_path: Path) -> None:
+    """A 5xx from the credentials URI: nothing reached FC, so even a publish may be retried."""
+    expires = datetime.fromtimestamp(2_000_000_000, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _UriHandler.answers = [{"status": "503", "Code": "Busy"},
+                           {"Code": "Success", "AccessKeyId": AK, "AccessKeySecret": SK, "SecurityToken": "CAISx",
+                            "Expiration": expires}]
+    _UriHandler.hits = []
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _UriHandler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with Emulator(port=0, access_keys={AK: SK}, save_interval=None) as emu:
+            uri = f"http://127.0.0.1:{server.server_address[1]}/creds"
+            settings = resolve_settings(env=base_env(tmp_path, ALIBABA_CLOUD_CREDENTIALS_URI=uri,
+                                                     FC_ENDPOINT=emu.endpoint), use_pulumi=False)
+            client = FcClient(emu.account_id, None, endpoint=emu.endpoint, credentials=credentials_for(settings),
+                              sleep=lambda s: None)
+            client.create_service("svc")
+            client.publish_version("svc")  # not idempotent, yet safe to retry: the first try sent nothing
+        assert len(_UriHandler.hits) == 2
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_unavailable_credentials_are_a_connection_error_without_the_signed_url() -> None:
+    from fcinfra.credentials import CredentialSource
+    from fcinfra.errors import CredentialsUnavailableError
+
+    class Down:
+        def get_credentials(self) -> Any:
+            raise OSError("HTTPSConnectionPool(host='sts.aliyuncs.com'): Max retries exceeded with url: "
+                          "/?AccessKeyId=LTAIx&SecurityToken=CAISsecret&Signature=abc (Caused by timeout)")
+
+    with pytest.raises(CredentialsUnavailableError) as err:
+        CredentialSource(Down(), "a role", ("x",)).get()
+    assert "CAISsecret" not in str(err.value) and "sts.aliyuncs.com" in str(err.value)
 
 
 # ---------------------------------------------------------------------- a rollout outlives its token

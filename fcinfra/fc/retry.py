@@ -18,7 +18,7 @@ from typing import TypeVar
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-from fcinfra.errors import FcConnectionError, ServerError, ThrottledError
+from fcinfra.errors import CredentialsUnavailableError, FcConnectionError, ServerError, ThrottledError
 
 T = TypeVar("T")
 
@@ -48,7 +48,7 @@ class CertificateNotTrusted(FcConnectionError):
 
 def is_refused(exc: BaseException) -> bool:
     """The request certainly did not run on FC's side."""
-    return isinstance(exc, ThrottledError | ConnectionNotEstablished)
+    return isinstance(exc, ThrottledError | ConnectionNotEstablished | CredentialsUnavailableError)
 
 
 def is_transient(exc: BaseException) -> bool:
