@@ -89,10 +89,11 @@ def test_fc_errors_are_one_clear_line(run: Callable[..., Result]) -> None:
     assert "Traceback" not in result.output
 
 
-def test_missing_credentials_say_what_to_set() -> None:
+def test_missing_credentials_say_what_to_set(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["versions", "list", "svc"], env={
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALICLOUD_ACCESS_KEY": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
-        "ALICLOUD_SECRET_KEY": "", "FC_ENDPOINT": "", "ALIBABA_CLOUD_ENDPOINT_FC": ""})
+        "ALICLOUD_SECRET_KEY": "", "FC_ENDPOINT": "", "ALIBABA_CLOUD_ENDPOINT_FC": "",
+        "HOME": str(tmp_path), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"})
 
     assert result.exit_code == 1
     assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in result.stderr
