@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 
+from fcinfra.fake.exceptions import FakeApiError
 from fcinfra.fake.handlers import FakeRequest, FakeResponse
 from fcinfra.fc import rpc_signing
 
@@ -39,14 +40,6 @@ _ROLE_ARN = re.compile(r"^acs:ram::(?P<account>\d+):role/(?P<name>[A-Za-z0-9.@_+
 _OIDC_PROVIDER_ARN = re.compile(r"^acs:ram::(?P<account>\d+):oidc-provider/[\w.@-]{1,128}$", re.IGNORECASE)
 _SESSION_NAME = re.compile(r"^[\w.@-]{2,64}$")
 STS_HOSTS = re.compile(r"^https?://sts(?:-vpc)?(?:\.[a-z0-9-]+)?\.aliyuncs\.com(?::\d+)?(?:[/?#].*)?$", re.IGNORECASE)
-
-
-class StsError(Exception):
-    """An STS error answer: ``{"RequestId", "HostId", "Code", "Message"}`` with HTTP ``status``."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(f"{status} {code}: {message}")
-        self.status, self.code, self.message = status, code, message
 
 
 @dataclass(frozen=True, repr=False)
@@ -135,7 +128,7 @@ class StsFake:
         self.calls[action] += 1
         try:
             if req.method.upper() not in ("GET", "POST"):
-                raise StsError(400, "InvalidHttpMethod", f"method {req.method} is not allowed; use GET or POST")
+                raise FakeApiError(400, "InvalidHttpMethod", f"method {req.method} is not allowed; use GET or POST")
             if action == "AssumeRoleWithOIDC":  # anonymous: the OIDC token is the proof
                 body = self._assume_role_with_oidc(params)
                 return _json(200, {"RequestId": request_id, **body})
@@ -145,8 +138,8 @@ class StsFake:
             elif action == "GetCallerIdentity":
                 body = self._caller_identity(caller)
             else:
-                raise StsError(404, "InvalidAction.NotFound", f"the action {action!r} is not supported by STS")
-        except StsError as exc:
+                raise FakeApiError(404, "InvalidAction.NotFound", f"the action {action!r} is not supported by STS")
+        except FakeApiError as exc:  # STS's error shape, not FC's
             body = {"RequestId": request_id, "HostId": "sts.aliyuncs.com", "Code": exc.code, "Message": exc.message}
             return _json(exc.status, body)
         return _json(200, {"RequestId": request_id, **body})
@@ -156,29 +149,30 @@ class StsFake:
         if issued is not None:
             problem = self.check_token(issued, token)
             if problem:
-                raise StsError(400 if problem[0].endswith("Expired") else 403, *problem)
+                raise FakeApiError(400 if problem[0].endswith("Expired") else 403, *problem)
             return issued.access_key_secret, issued
         if self.access_keys is None:
             return None, None
         secret = self.access_keys.get(key_id)
         if secret is None and self.strict:
-            raise StsError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+            raise FakeApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
         return secret, None
 
     def _authenticate(self, method: str, params: dict[str, str]) -> IssuedCredentials | None:
         missing = [k for k in ("AccessKeyId", "Signature", "SignatureMethod", "SignatureNonce", "Timestamp",
                                "Version") if not params.get(k)]
         if missing:
-            raise StsError(400, "MissingParameter", f"the input parameter {missing[0]!r} that is mandatory "
+            raise FakeApiError(400, "MissingParameter", f"the input parameter {missing[0]!r} that is mandatory "
                                                     "for processing this request is not supplied")
         if params.get("Format", "JSON").upper() != "JSON":
-            raise StsError(400, "InvalidParameter.Format", "the fake STS answers Format=JSON only")
+            raise FakeApiError(400, "InvalidParameter.Format", "the fake STS answers Format=JSON only")
         if params["SignatureMethod"] != rpc_signing.SIGNATURE_METHOD or \
                 params.get("SignatureVersion", rpc_signing.SIGNATURE_VERSION) != rpc_signing.SIGNATURE_VERSION:
-            raise StsError(400, "InvalidParameter.SignatureMethod", "only HMAC-SHA1 signature version 1.0 is accepted")
+            raise FakeApiError(400, "InvalidParameter.SignatureMethod",
+                               "only HMAC-SHA1 signature version 1.0 is accepted")
         secret, issued = self._secret_of(params["AccessKeyId"], params.get("SecurityToken"))
         if secret is not None and not rpc_signing.verify(secret, method, params):
-            raise StsError(400, "SignatureDoesNotMatch",
+            raise FakeApiError(400, "SignatureDoesNotMatch",
                            "Specified signature is not matched with our calculation.")
         return issued
 
@@ -188,18 +182,18 @@ class StsFake:
         provider_arn = params.get("OIDCProviderArn", "")
         token = params.get("OIDCToken", "")
         if not provider_arn:
-            raise StsError(400, "MissingOIDCProviderArn", "OIDCProviderArn is mandatory for this action.")
+            raise FakeApiError(400, "MissingOIDCProviderArn", "OIDCProviderArn is mandatory for this action.")
         if not token:
-            raise StsError(400, "MissingOIDCToken", "OIDCToken is mandatory for this action.")
+            raise FakeApiError(400, "MissingOIDCToken", "OIDCToken is mandatory for this action.")
         found = _OIDC_PROVIDER_ARN.match(provider_arn)
         if not found or found.group("account") != self.account_id:
-            raise StsError(404, "EntityNotExist.OIDCProvider", f"the OIDC provider {provider_arn!r} does not exist")
+            raise FakeApiError(404, "EntityNotExist.OIDCProvider", f"the OIDC provider {provider_arn!r} does not exist")
         claims = _jwt_claims(token)
         if claims is None:
-            raise StsError(400, "InvalidParameter.OIDCToken", "the OIDC token is not a well-formed JWT")
+            raise FakeApiError(400, "InvalidParameter.OIDCToken", "the OIDC token is not a well-formed JWT")
         expires = claims.get("exp")
         if not isinstance(expires, int | float) or expires <= self.clock():
-            raise StsError(400, "AuthenticationFail.OIDCToken.Expired", "the OIDC token has expired")
+            raise FakeApiError(400, "AuthenticationFail.OIDCToken.Expired", "the OIDC token has expired")
         body = self._assume_role(params, None)
         audience = claims.get("aud", [])
         body["OIDCTokenInfo"] = {"Subject": str(claims.get("sub", "")), "Issuer": str(claims.get("iss", "")),
@@ -210,20 +204,20 @@ class StsFake:
         role_arn = params.get("RoleArn", "")
         session = params.get("RoleSessionName", "")
         if not role_arn:
-            raise StsError(400, "MissingRoleArn", "RoleArn is mandatory for this action.")
+            raise FakeApiError(400, "MissingRoleArn", "RoleArn is mandatory for this action.")
         if not session:
-            raise StsError(400, "MissingRoleSessionName", "RoleSessionName is mandatory for this action.")
+            raise FakeApiError(400, "MissingRoleSessionName", "RoleSessionName is mandatory for this action.")
         found = _ROLE_ARN.match(role_arn)
         if not found:
-            raise StsError(400, "InvalidParameter.RoleArn", f"the parameter RoleArn {role_arn!r} is wrongly formed")
+            raise FakeApiError(400, "InvalidParameter.RoleArn", f"the parameter RoleArn {role_arn!r} is wrongly formed")
         if not _SESSION_NAME.match(session):
-            raise StsError(400, "InvalidParameter.RoleSessionName",
+            raise FakeApiError(400, "InvalidParameter.RoleSessionName",
                            "RoleSessionName must be 2-64 characters of letters, digits, '.', '@', '-' or '_'")
         if found.group("account") != self.account_id:
-            raise StsError(404, "EntityNotExist.Role", f"the role {role_arn!r} does not exist")
+            raise FakeApiError(404, "EntityNotExist.Role", f"the role {role_arn!r} does not exist")
         duration_text = params.get("DurationSeconds", "3600")
         if not duration_text.isdigit() or not MIN_DURATION <= int(duration_text) <= MAX_DURATION:
-            raise StsError(400, "InvalidParameter.DurationSeconds",
+            raise FakeApiError(400, "InvalidParameter.DurationSeconds",
                            f"DurationSeconds must be between {MIN_DURATION} and the role's maximum "
                            f"session duration ({MAX_DURATION})")
         now = self.clock()
