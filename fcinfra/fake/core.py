@@ -38,6 +38,7 @@ from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
 from fcinfra.fake.records import LATEST, FunctionRecord
+from fcinfra.fake.sts import StsFake, is_sts_request
 from fcinfra.fc.signing import query_pairs
 
 _HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
@@ -62,6 +63,8 @@ class FakeFc:
         self.region = region
         self.seed = seed
         self.verifier = Verifier(access_keys, strict, clock)
+        self.sts = StsFake(account_id, self.verifier.access_keys, strict, clock)
+        self.verifier.temporary = self.sts.temporary_key
         self.backend = FcBackend(seed, clock)
         self.faults = FaultInjector(seed)
         self.code_runner = code_runner
@@ -126,6 +129,8 @@ class FakeFc:
     def handle(self, req: FakeRequest) -> FakeResponse:
         """Answer one request. Raises faults.DropConnection when a fault says the connection is lost."""
         request_id = self._request_id()
+        if is_sts_request(req):
+            return self.sts.handle(req, request_id)
         operation = None
         try:
             match = routes.match(req.method, req.path)

@@ -59,7 +59,8 @@ def test_failing_canary_rolled_back_at_first_failed_gate(world: World) -> None:
     assert result.status == "rolled_back"
     assert result.history == [10, 0]  # never went past the first step
     assert world.split() == ("1", {})
-    assert world.ops("UpdateAlias") == 2  # one step, one write to roll back
+    assert world.ops("UpdateAlias") == 2  # one step, one write to roll back: the lease rode in them, no more
+    assert world.alias().description in ("", None)  # the rollback wrote the description back without the lease
     assert "error rate" in result.reason
     events = [json.loads(line) for line in stream.getvalue().splitlines()]
     first_fail = next(i for i, e in enumerate(events) if e["kind"] == "check" and "fail" in e["message"])
