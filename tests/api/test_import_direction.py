@@ -35,9 +35,11 @@ ALLOWED: dict[str, set[str]] = {
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging"},
+    # release operations (upload if changed, publish or reuse): FC's code checksum is the fake's CRC-64 module
+    "release": {"fc", "errors", "fake.crc64"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release"},
     # demo never imports cli: cli runs the demo
-    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging"},
+    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # A sub-package that may import more than its layer: the emulator's own modules may raise fcinfra.errors
