@@ -14,6 +14,7 @@ from typing import Any, Literal, Protocol
 
 from fcinfra.errors import NoChangesToPublishError, NotFoundError
 from fcinfra.fc import arguments
+from fcinfra.fc.crc64 import checksum  # FC's code checksum: CRC-64/ECMA-182, as a decimal string
 from fcinfra.fc.models import (
     CreateFunctionRequest,
     CreateServiceRequest,
@@ -116,8 +117,6 @@ def upload_code(client: ReleaseClient, service: str, function: str, code: bytes,
         created = client.create_function(service, function, runtime, handler, code=code,
                                          description=function_description, **create)
         return Uploaded("created", created)
-    from fcinfra.fake.crc64 import checksum  # FC's code checksum: CRC-64/ECMA-182, as a decimal string
-
     changes: dict[str, Any] = {k: v for k, v in settings.given().items() if getattr(current, k) != v}
     if current.code_checksum != checksum(code):
         changes["code"] = code
