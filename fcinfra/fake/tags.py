@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from fcinfra.fake import bodies
 from fcinfra.fake.backend import RegionBackend
 from fcinfra.fake.exceptions import FakeApiError, invalid
-from fcinfra.fake.messages import FakeResponse, json_response, no_content
+from fcinfra.fake.messages import FakeResponse, json_response
 from fcinfra.fc.tagging import TagResourceRequest, UnTagResourceRequest, check_count, parse_arn
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def _tags(backend: RegionBackend, arn: str) -> dict[str, str]:
     """The live tag map of the service ``arn`` names (created on first write)."""
     try:
-        region, account, service = parse_arn(arn)
+        region, account, service = parse_arn(arn, backend.region, backend.account_id)
     except ValueError as exc:
         raise invalid(str(exc)) from None
     if (region, account) != (backend.region, backend.account_id):
@@ -34,7 +34,7 @@ def _tags(backend: RegionBackend, arn: str) -> dict[str, str]:
 
 
 def _drop_if_empty(backend: RegionBackend, arn: str) -> None:
-    config = backend.service(parse_arn(arn)[2]).head.config
+    config = backend.service(parse_arn(arn, backend.region, backend.account_id)[2]).head.config
     if not config.get("tags"):
         config.pop("tags", None)  # a service without tags shows no ``tags`` key, as before any tag
 
@@ -48,7 +48,7 @@ def tag_resource(c: Call) -> FakeResponse:
         _drop_if_empty(c.backend, req.resource_arn)
         raise FakeApiError(400, "InvalidArgument", str(exc)) from None
     tags.update(req.tags)
-    return no_content(c.request_id)
+    return json_response(200, {"requestId": c.request_id}, c.request_id)
 
 
 def get_resource_tags(c: Call) -> FakeResponse:
@@ -57,7 +57,7 @@ def get_resource_tags(c: Call) -> FakeResponse:
         raise invalid("resourceArn is required")
     tags = dict(_tags(c.backend, arn))
     _drop_if_empty(c.backend, arn)
-    return json_response(200, {"resourceArn": arn, "tags": tags}, c.request_id)
+    return json_response(200, {"requestId": c.request_id, "resourceArn": arn, "tags": tags}, c.request_id)
 
 
 def untag_resource(c: Call) -> FakeResponse:
@@ -68,7 +68,7 @@ def untag_resource(c: Call) -> FakeResponse:
     for key in req.tag_keys or []:
         tags.pop(key, None)  # removing a key that is not there is not an error
     _drop_if_empty(c.backend, req.resource_arn)
-    return no_content(c.request_id)
+    return json_response(200, {"requestId": c.request_id}, c.request_id)
 
 
 TAG_HANDLERS: dict[str, Callable[[Call], FakeResponse]] = {

@@ -30,8 +30,12 @@ def service_arn(region: str, account_id: str, service: str) -> str:
     return f"acs:fc:{region}:{account_id}:services/{service}"
 
 
-def parse_arn(arn: str) -> tuple[str, str, str]:
-    """``(region, account, service)`` of a service ARN; ValueError for anything else (FC tags services only)."""
+def parse_arn(arn: str, region: str = "", account: str = "") -> tuple[str, str, str]:
+    """``(region, account, service)`` of a service ARN; a partial one (``services/NAME``, which Alibaba's SDK
+    documents: "either full ARN or partial ARN") takes ``region`` and ``account``. ValueError for anything
+    else (FC 2.0 tags services only)."""
+    if arn.startswith("services/") and "/" not in arn[len("services/"):] and len(arn) > len("services/"):
+        return region, account, arn[len("services/"):]
     found = _ARN.match(arn)
     if found is None:
         raise ValueError(f"resourceArn {arn!r} is not a service ARN (acs:fc:REGION:ACCOUNT:services/NAME): "
