@@ -1,0 +1,332 @@
+"""The FC 3.0 API edge of the fake: one request in, one FC-shaped answer out, no sockets.
+
+``Fc3Api.handle`` routes ``/2023-03-30/...`` (method + path, like the alicloud provider, which sends no
+``x-acs-action``), verifies the ACS3-HMAC-SHA256 signature (``fcinfra.fc3.signing``, the client's own code),
+decodes the body into the client's typed request models, calls :class:`Fc3Backend` under a lock and renders
+FC 3.0's shapes: JSON resources, 204 for deletes, errors as ``{"Code", "Message", "RequestId"}`` and
+``x-fc-request-id`` on every answer. Invocations run outside the lock: a registered Python callable, or zip code
+through a ``CodeRunner`` (the emulator's). The version that ran is reported in
+``x-fc-invocation-service-version`` (and to the handler as ``context.service.version_id``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from urllib.parse import unquote
+
+from pydantic import BaseModel, ValidationError
+
+from fcinfra.fake.context import (
+    CodeRunner,
+    FcContext,
+    FunctionMeta,
+    InvocationOutcome,
+    InvocationSpec,
+    ServiceMeta,
+    TailLogger,
+)
+from fcinfra.fake.crc64 import checksum
+from fcinfra.fake.fc3.backend import Fc3Backend, Page, Resolved
+from fcinfra.fake.fc3.errors import FakeApiError, invalid
+from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
+from fcinfra.fc3 import signing
+from fcinfra.fc3.models import (
+    CreateAliasRequest,
+    CreateFunctionRequest,
+    CreateTriggerRequest,
+    PublishVersionRequest,
+    UpdateAliasRequest,
+    UpdateFunctionRequest,
+    UpdateTriggerRequest,
+)
+
+PREFIX = f"/{signing.API_VERSION}"
+M = TypeVar("M", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Fc3Request:
+    """One API request: ``path`` raw (percent-encoded, as signed), ``query`` decoded pairs."""
+
+    method: str
+    path: str
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        return next((v for k, v in self.headers.items() if k.lower() == name), None)
+
+
+@dataclass(frozen=True)
+class Fc3Response:
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+_SEG = r"(?P<{}>[^/]+)"
+_ROUTES: list[tuple[str, re.Pattern[str], str]] = [
+    (method, re.compile("^" + PREFIX + pattern.format(fn=_SEG.format("fn"), x=_SEG.format("x")) + "/?$"), op)
+    for method, pattern, op in [
+        ("POST", "/functions", "CreateFunction"),
+        ("GET", "/functions", "ListFunctions"),
+        ("GET", "/functions/{fn}", "GetFunction"),
+        ("PUT", "/functions/{fn}", "UpdateFunction"),
+        ("DELETE", "/functions/{fn}", "DeleteFunction"),
+        ("GET", "/functions/{fn}/code", "GetFunctionCode"),
+        ("POST", "/functions/{fn}/versions", "PublishFunctionVersion"),
+        ("GET", "/functions/{fn}/versions", "ListFunctionVersions"),
+        ("DELETE", "/functions/{fn}/versions/{x}", "DeleteFunctionVersion"),
+        ("POST", "/functions/{fn}/aliases", "CreateAlias"),
+        ("GET", "/functions/{fn}/aliases", "ListAliases"),
+        ("GET", "/functions/{fn}/aliases/{x}", "GetAlias"),
+        ("PUT", "/functions/{fn}/aliases/{x}", "UpdateAlias"),
+        ("DELETE", "/functions/{fn}/aliases/{x}", "DeleteAlias"),
+        ("POST", "/functions/{fn}/triggers", "CreateTrigger"),
+        ("GET", "/functions/{fn}/triggers", "ListTriggers"),
+        ("GET", "/functions/{fn}/triggers/{x}", "GetTrigger"),
+        ("PUT", "/functions/{fn}/triggers/{x}", "UpdateTrigger"),
+        ("DELETE", "/functions/{fn}/triggers/{x}", "DeleteTrigger"),
+        ("POST", "/functions/{fn}/invocations", "InvokeFunction"),
+    ]
+]
+
+
+def route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
+    """The operation and its (decoded) path parameters, or None when FC 3.0 has no such route."""
+    for route_method, pattern, operation in _ROUTES:
+        match = pattern.match(path)
+        if match and route_method == method.upper():
+            return operation, {k: unquote(v) for k, v in match.groupdict().items()}
+    return None
+
+
+def _model(model: type[M], body: bytes) -> M:
+    """A request body as the client's typed model: keys matched case-insensitively, unknown keys ignored
+    (the alicloud provider sends ``Tags`` and always repeats ``functionName``/``runtime``/``handler``)."""
+    if not body.strip():
+        data: Any = {}
+    else:
+        try:
+            data = json.loads(body)
+        except ValueError:
+            raise invalid("the request body is not valid JSON") from None
+    if not isinstance(data, dict):
+        raise invalid("the request body must be a JSON object")
+    known = {(info.alias or name).lower(): info.alias or name for name, info in model.model_fields.items()}
+    picked = {known[k.lower()]: v for k, v in data.items() if k.lower() in known and v is not None}
+    try:
+        return model.model_validate(picked)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise invalid(f"{where}: {str(first['msg']).removeprefix('Value error, ')}") from None
+
+
+class Fc3Api:
+    """The FC 3.0 fake behind ``handle``. ``access_keys=None`` accepts any key (signatures are not checked)."""
+
+    def __init__(
+        self,
+        backend: Fc3Backend,
+        access_keys: Mapping[str, str] | None = None,
+        code_runner: CodeRunner | None = None,
+        lock: threading.RLock | None = None,
+        request_ids: Callable[[], str] = lambda: str(uuid.uuid4()),
+    ) -> None:
+        self.backend = backend
+        self.access_keys = dict(access_keys) if access_keys is not None else None
+        self.code_runner = code_runner
+        self.lock = lock if lock is not None else threading.RLock()
+        self.handlers: dict[tuple[str, str | None], Handler] = {}
+        self._request_id = request_ids
+
+    def register_handler(self, function: str, handler: Handler, version: str | None = None) -> None:
+        """Run ``handler(event, context)`` for ``function`` (only at ``version`` when given)."""
+        self.handlers[(function, version)] = handler
+
+    # ------------------------------------------------------------------------------------------- edge
+    def handle(self, request: Fc3Request) -> Fc3Response:
+        request_id = self._request_id()
+        try:
+            found = route(request.method, request.path)
+            if found is None:
+                raise FakeApiError(
+                    400, "PathNotSupported", f"'{request.method}' against '{request.path}' is not supported"
+                )
+            self.authenticate(request)
+            operation, params = found
+            return self._dispatch(operation, params, request, request_id)
+        except FakeApiError as exc:
+            body = {"Code": exc.code, "Message": exc.message, "RequestId": request_id}
+            return self._json(exc.status, body, request_id)
+
+    def authenticate(self, request: Fc3Request) -> None:
+        """ACS3-HMAC-SHA256: unknown key -> 403 InvalidAccessKeyID, wrong signature -> 403 SignatureNotMatch."""
+        if self.access_keys is None:
+            return
+        parsed = signing.parse_authorization(request.header("authorization"))
+        if parsed is None:
+            raise FakeApiError(403, "AccessDenied", "the request is not signed with ACS3-HMAC-SHA256")
+        secret = self.access_keys.get(parsed.access_key_id)
+        if secret is None:
+            raise FakeApiError(403, "InvalidAccessKeyID", f"invalid access key ID '{parsed.access_key_id}'")
+        if not signing.verify(
+            secret, parsed, request.method, request.path, request.query, request.headers, request.body
+        ):
+            raise FakeApiError(
+                403,
+                "SignatureNotMatch",
+                "The request signature we calculated does not match the signature you provided. "
+                "Check your access key and signing method",
+            )
+
+    @staticmethod
+    def _json(status: int, body: Any, request_id: str, etag: str | None = None) -> Fc3Response:
+        headers = {"Content-Type": "application/json", "x-fc-request-id": request_id}
+        if etag:
+            headers["ETag"] = etag
+        return Fc3Response(status, headers, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+
+    @staticmethod
+    def _page(key: str, page: Page, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {key: page.items, **(extra or {})}
+        if page.next_token:
+            body["nextToken"] = page.next_token
+        return body
+
+    def _dispatch(self, op: str, p: dict[str, str], req: Fc3Request, rid: str) -> Fc3Response:
+        if op == "InvokeFunction":
+            return self._invoke(p["fn"], req, rid)
+        b = self.backend
+        q = dict(req.query)
+        fn = p.get("fn", "")
+        with self.lock:
+            if op == "CreateFunction":
+                return self._json(200, b.create_function(_model(CreateFunctionRequest, req.body)), rid)
+            if op == "ListFunctions":
+                return self._json(200, self._page("functions", b.list_functions(q)), rid)
+            if op == "GetFunction":
+                return self._json(200, b.get_function(fn, q.get("qualifier")), rid)
+            if op == "UpdateFunction":
+                return self._json(200, b.update_function(fn, _model(UpdateFunctionRequest, req.body)), rid)
+            if op == "GetFunctionCode":
+                _, checksum = b.function_code(fn, q.get("qualifier"))
+                url = f"https://fake-code.{b.region}.example.invalid/{fn}?qualifier={q.get('qualifier') or 'LATEST'}"
+                return self._json(200, {"url": url, "checksum": checksum}, rid)
+            if op == "PublishFunctionVersion":
+                return self._json(200, b.publish_version(fn, _model(PublishVersionRequest, req.body)), rid)
+            if op == "ListFunctionVersions":
+                page, direction = b.list_versions(fn, q)
+                return self._json(200, self._page("versions", page, {"direction": direction}), rid)
+            if op == "CreateAlias":
+                wire, etag = b.create_alias(fn, _model(CreateAliasRequest, req.body))
+                return self._json(200, wire, rid, etag)
+            if op == "ListAliases":
+                return self._json(200, self._page("aliases", b.list_aliases(fn, q)), rid)
+            if op == "GetAlias":
+                wire, etag = b.get_alias(fn, p["x"])
+                return self._json(200, wire, rid, etag)
+            if op == "UpdateAlias":
+                update = _model(UpdateAliasRequest, req.body)
+                wire, etag = b.update_alias(fn, p["x"], update, req.header("if-match"))
+                return self._json(200, wire, rid, etag)
+            if op == "CreateTrigger":
+                return self._json(200, b.create_trigger(fn, _model(CreateTriggerRequest, req.body)), rid)
+            if op == "ListTriggers":
+                return self._json(200, self._page("triggers", b.list_triggers(fn, q)), rid)
+            if op == "GetTrigger":
+                return self._json(200, b.get_trigger(fn, p["x"]), rid)
+            if op == "UpdateTrigger":
+                return self._json(200, b.update_trigger(fn, p["x"], _model(UpdateTriggerRequest, req.body)), rid)
+            deletes: dict[str, Callable[[], None]] = {
+                "DeleteFunction": lambda: b.delete_function(fn),
+                "DeleteFunctionVersion": lambda: b.delete_version(fn, p["x"]),
+                "DeleteAlias": lambda: b.delete_alias(fn, p["x"]),
+                "DeleteTrigger": lambda: b.delete_trigger(fn, p["x"]),
+            }
+            deletes[op]()
+            return Fc3Response(204, {"x-fc-request-id": rid}, b"")
+
+    # ------------------------------------------------------------------------------------- invocation
+    def _invoke(self, function: str, req: Fc3Request, rid: str) -> Fc3Response:
+        invocation_type = req.header("x-fc-invocation-type") or "Sync"
+        if invocation_type not in ("Sync", "Async"):
+            raise invalid(f"x-fc-invocation-type {invocation_type!r} is invalid: use Sync or Async")
+        with self.lock:
+            resolved = self.backend.resolve(function, dict(req.query).get("qualifier"))
+        outcome = self.run(resolved, req.body, rid, want_tail=(req.header("x-fc-log-type") == "Tail"))
+        headers = {
+            "x-fc-request-id": rid,
+            "x-fc-invocation-service-version": resolved.version,
+            "x-fc-code-checksum": checksum(resolved.code),
+            "x-fc-invocation-duration": f"{outcome.duration_ms:.0f}",
+        }
+        if invocation_type == "Async":
+            return Fc3Response(202, headers, b"")
+        if req.header("x-fc-log-type") == "Tail":
+            headers["x-fc-log-result"] = base64.b64encode(outcome.log_tail.encode("utf-8")[-4096:]).decode("ascii")
+        if outcome.error_type:
+            headers["x-fc-error-type"] = outcome.error_type
+        headers["Content-Type"] = "application/octet-stream"
+        return Fc3Response(200, headers, outcome.payload)
+
+    def run(self, resolved: Resolved, event: bytes, request_id: str, want_tail: bool = False) -> InvocationOutcome:
+        """Run the resolved code: a registered callable first, else zip code through the code runner."""
+        config = resolved.config
+        context = FcContext(
+            request_id=request_id,
+            function=FunctionMeta(
+                name=resolved.function,
+                handler=str(config.get("handler") or ""),
+                memory_size=int(config.get("memorySize") or 128),
+                timeout=int(config.get("timeout") or 3),
+            ),
+            service=ServiceMeta(name="", qualifier=resolved.qualifier, version_id=resolved.version),
+            region=self.backend.region,
+            account_id=self.backend.account_id,
+            logger=TailLogger(request_id),
+        )
+        handler = self.handlers.get((resolved.function, resolved.version)) or self.handlers.get(
+            (resolved.function, None)
+        )
+        if handler is not None:
+            return run_callable(handler, event, context)
+        runtime = str(config.get("runtime") or "")
+        if self.code_runner is not None and runtime.startswith("python3"):
+            spec = InvocationSpec(
+                key=(self.backend.account_id, "", resolved.version, resolved.function),
+                runtime=runtime,
+                handler=context.function.handler,
+                code_zip=resolved.code,
+                code_checksum=checksum(resolved.code),
+                memory_size=context.function.memory_size,
+                timeout=context.function.timeout,
+                environment_variables=dict(config.get("environmentVariables") or {}),
+                event=event,
+                context=context.to_dict(),
+                want_log_tail=want_tail,
+            )
+            return run_code(self.code_runner, spec)
+        message = (
+            f"the fake cannot run function '{resolved.function}': no Python handler is registered and "
+            f"{'runtime ' + repr(runtime) + ' is not python3*' if self.code_runner else 'no code runner is set'}; "
+            f"call register_handler('{resolved.function}', handler)"
+        )
+        return InvocationOutcome(
+            payload=error_payload(message, "FakeHandlerNotFound", []),
+            error_type="UnhandledInvocationError",
+            log_tail=message + "\n",
+        )
