@@ -21,6 +21,7 @@ from fcinfra.fake.fc3.api import Fc3Api, Fc3Request
 from fcinfra.fake.fc3.backend import Fc3Backend
 
 ACCOUNT, REGION, AK, SECRET = "1234567890", "cn-hangzhou", "test-ak", "test-secret"
+TRIGGER_HOSTS = re.compile(r"^https://[^/]+\.fcapp\.run(/|$)")
 HOSTS = re.compile(rf"^https?://({ACCOUNT}\.{REGION}\.fc\.aliyuncs\.com|fcv3\.{REGION}\.aliyuncs\.com)/2023-03-30/")
 
 
@@ -52,7 +53,13 @@ def fc3_fake() -> Iterator[Fake]:
         result = api.handle(to_request(prepared))
         return result.status, result.headers, result.body
 
+    def trigger(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
+        url = urlsplit(prepared.url or "")
+        result = api.handle_http_trigger(f"{url.scheme}://{url.netloc}{url.path}", to_request(prepared))
+        return result.status, result.headers, result.body
+
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
         for method in ("GET", "POST", "PUT", "DELETE"):
             mock.add_callback(method, HOSTS, callback=answer)
+            mock.add_callback(method, TRIGGER_HOSTS, callback=trigger)
         yield Fake(api, backend, mock)

@@ -66,6 +66,9 @@ def test_seeds_story_on_fc3(fc3_fake: Fake) -> None:
     switched = client.update_alias("fn", "prod", version_id="2", additional_version_weight={})
     assert switched.version_id == "2" and switched.canary is None
     assert {client.invoke("fn", qualifier="prod").version_id for _ in range(10)} == {"2"}
+    served = requests.get(f"{trigger.url_internet}/hello", timeout=5)  # the trigger URL serves the alias
+    assert served.status_code == 200 and served.text == "ran 2 via prod"
+    assert served.headers["x-fc-invocation-service-version"] == "2"
     rolled = client.update_alias("fn", "prod", version_id="1")
     assert rolled.version_id == "1"
     assert client.invoke("fn", qualifier="prod").payload == b"ran 1 via prod"

@@ -15,6 +15,7 @@ import base64
 import json
 import re
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,9 +33,11 @@ from fcinfra.fake.context import (
     ServiceMeta,
     TailLogger,
 )
+from fcinfra.fake.core import http_answer
 from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.fc3.backend import Fc3Backend, Page, Resolved
 from fcinfra.fake.fc3.errors import FakeApiError, invalid
+from fcinfra.fake.fc3.http_trigger import http_event
 from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
 from fcinfra.fc3 import signing
 from fcinfra.fc3.models import (
@@ -145,6 +148,7 @@ class Fc3Api:
         code_runner: CodeRunner | None = None,
         lock: threading.RLock | None = None,
         request_ids: Callable[[], str] = lambda: str(uuid.uuid4()),
+        clock: Callable[[], float] = time.time,
     ) -> None:
         self.backend = backend
         self.access_keys = dict(access_keys) if access_keys is not None else None
@@ -152,6 +156,7 @@ class Fc3Api:
         self.lock = lock if lock is not None else threading.RLock()
         self.handlers: dict[tuple[str, str | None], Handler] = {}
         self._request_id = request_ids
+        self.clock = clock
 
     def register_handler(self, function: str, handler: Handler, version: str | None = None) -> None:
         """Run ``handler(event, context)`` for ``function`` (only at ``version`` when given)."""
@@ -259,6 +264,55 @@ class Fc3Api:
             }
             deletes[op]()
             return Fc3Response(204, {"x-fc-request-id": rid}, b"")
+
+    # ----------------------------------------------------------------------------------- http trigger
+    def handle_http_trigger(self, url: str, request: Fc3Request) -> Fc3Response:
+        """A call to an HTTP trigger's URL (``url`` = scheme://host/path, no query): FC 3.0's event in, the
+        handler's answer out. ``authType: anonymous`` needs no signature; ``function`` needs an ACS3 one."""
+        request_id = self._request_id()
+        try:
+            with self.lock:
+                found = self.backend.http_trigger_at(url)
+                if found is None:
+                    raise FakeApiError(404, "TriggerNotFound", f"no HTTP trigger serves '{url}'")
+                fn, trigger, internet, rest = found
+                config = dict(trigger.config)
+                trigger_url = trigger.url_internet if internet else trigger.url_intranet
+            if internet and config.get("disableURLInternet"):
+                raise FakeApiError(403, "AccessDenied", f"the public URL of trigger '{trigger.name}' is disabled")
+            methods = [str(m).upper() for m in config.get("methods") or []]
+            if request.method.upper() not in methods:
+                raise FakeApiError(
+                    405,
+                    "MethodNotAllowed",
+                    f"method {request.method.upper()} is not allowed by HTTP trigger '{trigger.name}' "
+                    f"(allowed: {', '.join(methods)})",
+                )
+            if config.get("authType") != "anonymous":
+                self.authenticate(request)
+            with self.lock:
+                resolved = self.backend.resolve(fn.name, trigger.qualifier)
+            event = http_event(
+                method=request.method,
+                trigger_url=trigger_url or url,
+                raw_path=rest,
+                query=request.query,
+                headers=request.headers,
+                body=request.body,
+                request_id=request_id,
+                account_id=self.backend.account_id,
+                now=self.clock(),
+            )
+        except FakeApiError as exc:
+            body = {"Code": exc.code, "Message": exc.message, "RequestId": request_id}
+            return self._json(exc.status, body, request_id)
+        outcome = self.run(resolved, event, request_id)
+        headers = {"x-fc-request-id": request_id, "x-fc-invocation-service-version": resolved.version}
+        if outcome.error_type:
+            headers.update({"x-fc-error-type": outcome.error_type, "Content-Type": "application/json"})
+            return Fc3Response(502, headers, outcome.payload)
+        answer = http_answer(outcome.payload, headers)
+        return Fc3Response(answer.status, answer.headers, answer.body)
 
     # ------------------------------------------------------------------------------------- invocation
     def _invoke(self, function: str, req: Fc3Request, rid: str) -> Fc3Response:

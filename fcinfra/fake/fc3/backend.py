@@ -462,12 +462,15 @@ class Fc3Backend:
         fn = self.function(function)
         return _page_by_name([self._trigger_wire(fn, t) for t in fn.triggers.values()], "triggerName", query)
 
-    def http_trigger_by_url(self, url_prefix: str) -> tuple[FunctionRecord, TriggerRecord] | None:
-        """The HTTP trigger whose internet URL is ``url_prefix`` (how the emulator routes trigger calls)."""
+    def http_trigger_at(self, url: str) -> tuple[FunctionRecord, TriggerRecord, bool, str] | None:
+        """The HTTP trigger serving ``url`` (scheme://host/path, no query): its function, itself, whether the
+        internet URL matched, and the path after the trigger's URL. None when no trigger serves it."""
         for fn in self.functions.values():
             for trigger in fn.triggers.values():
-                if trigger.url_internet == url_prefix:
-                    return fn, trigger
+                for base, internet in ((trigger.url_internet, True), (trigger.url_intranet, False)):
+                    base = (base or "").rstrip("/")
+                    if base and (url == base or url.startswith(base + "/")):
+                        return fn, trigger, internet, url[len(base):] or "/"
         return None
 
 

@@ -1,0 +1,101 @@
+"""FC 3.0's HTTP-trigger convention: the event a Python handler gets, and how its answer becomes HTTP."""
+
+from __future__ import annotations
+
+import base64
+import json
+import random
+from typing import Any
+
+import pytest
+
+from fcinfra.fake.backend import Ids
+from fcinfra.fake.fc3.api import Fc3Api, Fc3Request
+from fcinfra.fake.fc3.backend import Fc3Backend
+from fcinfra.fake.fc3.http_trigger import http_event
+from fcinfra.fc3.models import (
+    CreateAliasRequest,
+    CreateFunctionRequest,
+    CreateTriggerRequest,
+    PublishVersionRequest,
+    UpdateFunctionRequest,
+)
+
+
+def test_event_shape() -> None:
+    raw = http_event(
+        method="post",
+        trigger_url="https://fn-abc.cn-hangzhou.fcapp.run",
+        raw_path="/a%20b",
+        query=[("p", "1"), ("p", "2"), ("q", "x")],
+        headers={"X-One": "v", "Authorization": "secret", "User-Agent": "ua"},
+        body=b"hello",
+        request_id="rid",
+        account_id="123",
+        now=1693896071.895,
+    )
+    event = json.loads(raw)
+    assert event["version"] == "v1" and event["rawPath"] == "/a%20b" and event["body"] == "hello"
+    assert event["isBase64Encoded"] is False
+    assert event["queryParameters"] == {"p": "1,2", "q": "x"}
+    assert event["headers"] == {"x-one": "v", "user-agent": "ua"}  # no credentials
+    ctx = event["requestContext"]
+    assert ctx["http"] == {"method": "POST", "path": "/a b", "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1",
+                           "userAgent": "ua"}
+    assert ctx["domainName"] == "fn-abc.cn-hangzhou.fcapp.run" and ctx["domainPrefix"] == "fn-abc"
+    assert ctx["timeEpoch"] == "1693896071895" and ctx["time"] == "2023-09-05T06:41:11Z"
+    binary = json.loads(http_event(method="GET", trigger_url="https://h", raw_path="", query=[], headers={},
+                                   body=b"\xff\x00", request_id="r", account_id="1", now=0))
+    assert binary["isBase64Encoded"] is True and base64.b64decode(binary["body"]) == b"\xff\x00"
+    assert binary["rawPath"] == "/"
+
+
+@pytest.fixture
+def api() -> Fc3Api:
+    backend = Fc3Backend("123", "cn-hangzhou", Ids(seed=2), random.Random(2))
+    fake = Fc3Api(backend, access_keys={"ak": "sk"})
+    backend.create_function(CreateFunctionRequest(function_name="fn", runtime="python3.10", handler="index.handler"))
+    backend.publish_version("fn", PublishVersionRequest())
+    backend.update_function("fn", UpdateFunctionRequest(memory_size=256))
+    backend.publish_version("fn", PublishVersionRequest())
+    backend.create_alias("fn", CreateAliasRequest(alias_name="prod", version_id="1"))
+    return fake
+
+
+def _trigger(api: Fc3Api, config: dict[str, Any]) -> str:
+    wire = api.backend.create_trigger(
+        "fn", CreateTriggerRequest(trigger_name="web", trigger_type="http", trigger_config=json.dumps(config),
+                                   qualifier="prod")
+    )
+    return str(wire["httpTrigger"]["urlInternet"])
+
+
+def test_trigger_url_runs_the_alias_version_with_the_fc3_event(api: Fc3Api) -> None:
+    def handler(event: bytes, context: Any) -> dict[str, Any]:
+        data = json.loads(event)
+        return {"statusCode": 201, "headers": {"x-seen": data["requestContext"]["http"]["path"]},
+                "body": f"v{context.service.version_id} {data['queryParameters']}"}
+
+    api.register_handler("fn", handler)
+    url = _trigger(api, {"authType": "anonymous", "methods": ["GET"]})
+    answer = api.handle_http_trigger(url + "/x/y", Fc3Request("GET", "/x/y", [("a", "1")], {}, b""))
+    assert answer.status == 201 and answer.headers["x-seen"] == "/x/y"
+    assert answer.body == b"v1 {'a': '1'}" and answer.headers["x-fc-invocation-service-version"] == "1"
+    refused = api.handle_http_trigger(url, Fc3Request("POST", "/", [], {}, b""))
+    assert refused.status == 405
+    assert api.handle_http_trigger("https://nope.cn-hangzhou.fcapp.run", Fc3Request("GET", "/")).status == 404
+
+
+def test_function_auth_needs_a_signature_and_errors_are_502(api: Fc3Api) -> None:
+    def boom(event: bytes, context: Any) -> None:
+        raise ValueError("bad")
+
+    api.register_handler("fn", boom)
+    url = _trigger(api, {"authType": "function", "methods": ["GET"]})
+    unsigned = api.handle_http_trigger(url, Fc3Request("GET", "/"))
+    assert unsigned.status == 403
+    anonymous_url = url
+    api.backend.functions["fn"].triggers["web"].config["authType"] = "anonymous"
+    failed = api.handle_http_trigger(anonymous_url, Fc3Request("GET", "/"))
+    assert failed.status == 502 and failed.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert json.loads(failed.body)["errorMessage"] == "bad"
