@@ -63,7 +63,13 @@ def canonical_request(
     method: str, path: str, query: Iterable[tuple[str, str | None]], headers: Mapping[str, str], payload_hash: str
 ) -> str:
     """The exact text whose hash is signed; exposed so the client and the fake build it the same way."""
-    lines, signed = canonical_headers(headers)
+    return _canonical(method, path, query, canonical_headers(headers), payload_hash)
+
+
+def _canonical(
+    method: str, path: str, query: Iterable[tuple[str, str | None]], headers: tuple[str, str], payload_hash: str
+) -> str:
+    lines, signed = headers
     return f"{method.upper()}\n{path or '/'}\n{canonical_query(query)}\n{lines}\n{signed}\n{payload_hash}"
 
 
@@ -85,10 +91,9 @@ def authorization(
     headers: Mapping[str, str],
 ) -> str:
     """The ``Authorization`` value for a request whose ``headers`` (all signed) include ``x-acs-content-sha256``."""
-    lower = {k.lower(): v for k, v in headers.items()}
-    payload_hash = lower.get("x-acs-content-sha256", EMPTY_SHA256)
-    canonical = canonical_request(method, path, query, headers, payload_hash)
-    _, signed = canonical_headers(headers)
+    payload_hash = next((v for k, v in headers.items() if k.lower() == "x-acs-content-sha256"), EMPTY_SHA256)
+    lines, signed = canonical_headers(headers)
+    canonical = _canonical(method, path, query, (lines, signed), payload_hash)
     return f"{ALGORITHM} Credential={access_key_id},SignedHeaders={signed},Signature={signature(secret, canonical)}"
 
 
