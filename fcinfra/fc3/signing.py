@@ -21,7 +21,6 @@ import hmac
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 ALGORITHM = "ACS3-HMAC-SHA256"
@@ -30,11 +29,6 @@ EMPTY_SHA256 = hashlib.sha256(b"").hexdigest()
 _AUTH_RE = re.compile(
     r"^ACS3-HMAC-SHA256\s+Credential=(?P<ak>[^,\s]+),\s*SignedHeaders=(?P<signed>[^,\s]*),\s*Signature=(?P<sig>[0-9a-fA-F]+)$"
 )
-
-
-def acs_date(epoch_seconds: float) -> str:
-    """``x-acs-date``: ISO 8601 UTC to the second, e.g. ``2024-05-01T12:00:00Z``."""
-    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def content_sha256(body: bytes | None) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -16,6 +17,11 @@ API_PREFIX = f"/{signing.API_VERSION}"
 JSON_UTF8 = "application/json; charset=utf-8"
 OCTET_STREAM = "application/octet-stream"
 USER_AGENT = "fcinfra (fc3)"
+
+
+def acs_date(epoch_seconds: float) -> str:
+    """``x-acs-date``: ISO 8601 UTC to the second, e.g. ``2024-05-01T12:00:00Z``."""
+    return datetime.fromtimestamp(epoch_seconds, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def api_path(*segments: str) -> str:
@@ -42,7 +48,7 @@ class Fc3Transport(Transport):
             "x-acs-version": signing.API_VERSION,
             "x-acs-action": operation,
             "user-agent": USER_AGENT,
-            "x-acs-date": signing.acs_date(self.clock()),
+            "x-acs-date": acs_date(self.clock()),
             "x-acs-signature-nonce": secrets.token_hex(16),
             "accept": JSON,
             "x-acs-content-sha256": signing.content_sha256(body),

@@ -27,8 +27,9 @@ ALLOWED: dict[str, set[str]] = {
     "config": {"errors"},
     "packaging": {"errors"},
     "fc": {"errors", "config"},
-    "fake": {"fc.models", "fc.signing"},  # never fc.client, never errors: the fake mirrors FC, not our client
+    "fake": {"fc.models", "fc.signing", "fc3.models", "fc3.signing"},  # never a client, never errors
     "lifecycle": {"fc", "errors"},
+    "fc3": {"fc", "lifecycle", "errors", "config"},  # FC 3.0 on FC 2.0's transport, retries and lifecycle rules
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging"},
@@ -43,7 +44,7 @@ ALLOWED: dict[str, set[str]] = {
 ROLLOUT_CORE = {"fcinfra.rollout.spec", "fcinfra.rollout.engine", "fcinfra.rollout.verdicts",
                 "fcinfra.rollout.events", "fcinfra.rollout.result"}
 # Pure modules: no I/O and no clock (time and sleep are injected), so they are tested without waiting.
-PURE = {"fcinfra.fc.signing", "fcinfra.rollout.spec", "fcinfra.rollout.engine"}
+PURE = {"fcinfra.fc.signing", "fcinfra.fc3.signing", "fcinfra.rollout.spec", "fcinfra.rollout.engine"}
 IMPURE_MODULES = {"time", "datetime", "requests", "socket", "os", "random", "subprocess", "threading",
                   "urllib.request", "http.client", "asyncio", "pathlib", "shutil", "tempfile"}
 IMPURE_CALLS = {"open", "print", "input"}
@@ -153,7 +154,7 @@ def test_no_two_layers_import_each_other() -> None:
 
 def test_importing_the_fake_loads_neither_the_client_nor_the_errors() -> None:
     """The static rule holds at run time too: ``fcinfra.fc``'s package init must not drag the client in."""
-    code = ("import sys, fcinfra.fake, fcinfra.fake.server; "
+    code = ("import sys, fcinfra.fake, fcinfra.fake.server, fcinfra.fake.fc3.api; "
             "print(sorted(m for m in ('fcinfra.fc.client', 'fcinfra.fc.transport', 'fcinfra.errors') "
             "if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60)
