@@ -16,6 +16,7 @@ The client signs with these functions and the fake verifies with the very same o
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import re
@@ -131,3 +132,58 @@ def verify(
     signed = {name: lower[name] for name in parsed.signed_headers}
     expected = signature(secret, canonical_request(method, path, query, signed, claimed.lower()))
     return hmac.compare_digest(expected, parsed.signature)
+
+
+# ------------------------------------------------------------------------------------------- legacy ROA
+# The alicloud provider's (terraform's) fcv3 resources sign with tea-roa's older scheme, not ACS3:
+#
+#     StringToSign = METHOD \n accept \n content-md5 \n content-type \n date \n
+#                    + sorted "name:value\n" for every x-acs-* header + path ["?" + sorted k=v (bare k if v == "")]
+#     Authorization = "acs <ak>:" + base64(HMAC-SHA1(secret, StringToSign))
+#
+# (no x-acs-action, no content hash: the route is method + path). The official SDK's ``get_roasignature`` is
+# the same algorithm.
+
+_ROA_RE = re.compile(r"^acs\s+(?P<ak>[^:\s]+):(?P<sig>\S+)$")
+
+
+def roa_string_to_sign(
+    method: str, path: str, query: Iterable[tuple[str, str | None]], headers: Mapping[str, str]
+) -> str:
+    """The legacy ROA string to sign; ``query`` holds decoded values, ``headers`` any case."""
+    lower = {k.lower(): str(v) for k, v in headers.items() if v is not None}
+    fixed = "".join(f"{lower.get(name, '')}\n" for name in ("accept", "content-md5", "content-type", "date"))
+    acs = "".join(f"{name}:{lower[name]}\n" for name in sorted(lower) if name.startswith("x-acs-"))
+    pairs = sorted((k, v) for k, v in query if v is not None)
+    resource = path
+    if pairs:
+        resource += "?" + "&".join(f"{k}={v}" if v != "" else k for k, v in pairs)
+    return f"{method.upper()}\n{fixed}{acs}{resource}"
+
+
+def roa_signature(secret: str, text: str) -> str:
+    """base64(HMAC-SHA1(secret, text))."""
+    return base64.b64encode(hmac.new(secret.encode("utf-8"), text.encode("utf-8"), hashlib.sha1).digest()).decode()
+
+
+def roa_authorization(
+    access_key_id: str, secret: str, method: str, path: str, query: Iterable[tuple[str, str | None]],
+    headers: Mapping[str, str],
+) -> str:
+    """``acs <ak>:<signature>`` for a request signed the legacy ROA way."""
+    return f"acs {access_key_id}:{roa_signature(secret, roa_string_to_sign(method, path, query, headers))}"
+
+
+def parse_roa_authorization(value: str | None) -> tuple[str, str] | None:
+    """Split ``acs <ak>:<signature>``; None when it is not of that form."""
+    match = _ROA_RE.match(value.strip()) if value else None
+    return (match.group("ak"), match.group("sig")) if match else None
+
+
+def verify_roa(
+    secret: str, signature_value: str, method: str, path: str, query: Iterable[tuple[str, str | None]],
+    headers: Mapping[str, str],
+) -> bool:
+    """Constant-time check of a legacy ROA signature."""
+    expected = roa_signature(secret, roa_string_to_sign(method, path, query, headers))
+    return hmac.compare_digest(expected.encode("ascii"), signature_value.encode("ascii", "replace"))

@@ -104,3 +104,47 @@ def test_parse_authorization_rejects_other_schemes() -> None:
     assert signing.parse_authorization("FC ak:sig") is None
     assert signing.parse_authorization("acs testid:liD5GW7aE/R4WSHzOnNopkHfVWA=") is None
     assert signing.parse_authorization(None) is None
+
+
+ROA_HEADERS = {
+    "accept": "application/json",
+    "date": "Wed, 01 May 2024 12:00:00 GMT",
+    "x-acs-signature-method": "HMAC-SHA1",
+    "x-acs-signature-nonce": "3a1f0c6b9d2e4f5a8b7c6d5e4f3a2b1c",
+    "x-acs-signature-version": "1.0",
+    "x-acs-version": "2023-03-30",
+}
+
+
+def test_vector_c_legacy_roa_as_the_alicloud_provider_signs() -> None:
+    """Golden vector C of FC3.md §2.2 (tea-roa's ``acs ak:sig``, used by the provider's fcv3 resources)."""
+    post = {**ROA_HEADERS, "content-type": "application/json; charset=utf-8"}
+    path = "/2023-03-30/functions/my-func/aliases"
+    assert signing.roa_authorization("testid", "testsecret", "POST", path, [], post) == (
+        "acs testid:liD5GW7aE/R4WSHzOnNopkHfVWA="
+    )
+    get = signing.roa_authorization("testid", "testsecret", "GET", "/2023-03-30/functions/my-func",
+                                    [("qualifier", "2")], ROA_HEADERS)
+    assert get == "acs testid:FARPd4vIoRO8H1iIFlmlWTLSZG8="
+    ak, sig = signing.parse_roa_authorization(get) or ("", "")
+    assert ak == "testid"
+    assert signing.verify_roa("testsecret", sig, "GET", "/2023-03-30/functions/my-func", [("qualifier", "2")],
+                              {k.upper(): v for k, v in ROA_HEADERS.items()})
+    assert not signing.verify_roa("testsecret", sig, "GET", "/2023-03-30/functions/my-func", [("qualifier", "3")],
+                                  ROA_HEADERS)
+
+
+def test_legacy_roa_agrees_with_the_official_sdk() -> None:
+    utils = pytest.importorskip("alibabacloud_tea_openapi.utils")
+    from darabonba.request import DaraRequest
+
+    request = DaraRequest()
+    request.method = "GET"
+    request.pathname = "/2023-03-30/functions/fn/versions"
+    request.query = {"limit": "2", "nextToken": "a b", "flag": ""}
+    request.headers = dict(ROA_HEADERS)
+    theirs = utils.Utils.get_roasignature(utils.Utils.get_string_to_sign(request), "testsecret")
+    ours = signing.roa_signature(
+        "testsecret", signing.roa_string_to_sign("GET", request.pathname, list(request.query.items()), ROA_HEADERS)
+    )
+    assert ours == theirs

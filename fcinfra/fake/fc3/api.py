@@ -179,18 +179,27 @@ class Fc3Api:
             return self._json(exc.status, body, request_id)
 
     def authenticate(self, request: Fc3Request) -> None:
-        """ACS3-HMAC-SHA256: unknown key -> 403 InvalidAccessKeyID, wrong signature -> 403 SignatureNotMatch."""
+        """ACS3-HMAC-SHA256 (the official SDK) or legacy ``acs ak:sig`` (the alicloud provider): unknown key ->
+        403 InvalidAccessKeyID, wrong signature -> 403 SignatureNotMatch."""
         if self.access_keys is None:
             return
-        parsed = signing.parse_authorization(request.header("authorization"))
-        if parsed is None:
-            raise FakeApiError(403, "AccessDenied", "the request is not signed with ACS3-HMAC-SHA256")
-        secret = self.access_keys.get(parsed.access_key_id)
+        value = request.header("authorization")
+        acs3 = signing.parse_authorization(value)
+        roa = None if acs3 is not None else signing.parse_roa_authorization(value)
+        if acs3 is None and roa is None:
+            raise FakeApiError(403, "AccessDenied", "the request is not signed (ACS3-HMAC-SHA256 or acs)")
+        key_id = acs3.access_key_id if acs3 is not None else roa[0] if roa is not None else ""
+        secret = self.access_keys.get(key_id)
         if secret is None:
-            raise FakeApiError(403, "InvalidAccessKeyID", f"invalid access key ID '{parsed.access_key_id}'")
-        if not signing.verify(
-            secret, parsed, request.method, request.path, request.query, request.headers, request.body
-        ):
+            raise FakeApiError(403, "InvalidAccessKeyID", f"invalid access key ID '{key_id}'")
+        if acs3 is not None:
+            valid = signing.verify(
+                secret, acs3, request.method, request.path, request.query, request.headers, request.body
+            )
+        else:
+            assert roa is not None
+            valid = signing.verify_roa(secret, roa[1], request.method, request.path, request.query, request.headers)
+        if not valid:
             raise FakeApiError(
                 403,
                 "SignatureNotMatch",

@@ -99,3 +99,22 @@ def test_function_auth_needs_a_signature_and_errors_are_502(api: Fc3Api) -> None
     failed = api.handle_http_trigger(anonymous_url, Fc3Request("GET", "/"))
     assert failed.status == 502 and failed.headers["x-fc-error-type"] == "UnhandledInvocationError"
     assert json.loads(failed.body)["errorMessage"] == "bad"
+
+
+def test_the_api_accepts_the_alicloud_providers_legacy_signature(api: Fc3Api) -> None:
+    from fcinfra.fc3 import signing
+
+    headers = {"accept": "application/json", "date": "Wed, 01 May 2024 12:00:00 GMT",
+               "x-acs-signature-method": "HMAC-SHA1", "x-acs-signature-nonce": "n1",
+               "x-acs-signature-version": "1.0", "x-acs-version": "2023-03-30"}
+    path = "/2023-03-30/functions/fn"
+    signed = {**headers, "authorization": signing.roa_authorization("ak", "sk", "GET", path, [("qualifier", "1")],
+                                                                     headers)}
+    answer = api.handle(Fc3Request("GET", path, [("qualifier", "1")], signed))
+    assert answer.status == 200 and answer.json()["memorySize"] == 128
+    forged = {**signed, "authorization": signing.roa_authorization("ak", "other", "GET", path, [], headers)}
+    refused = api.handle(Fc3Request("GET", path, [("qualifier", "1")], forged))
+    assert refused.status == 403 and refused.json()["Code"] == "SignatureNotMatch"
+    unknown = {**signed, "authorization": signing.roa_authorization("nobody", "sk", "GET", path, [], headers)}
+    assert api.handle(Fc3Request("GET", path, [], unknown)).json()["Code"] == "InvalidAccessKeyID"
+    assert api.handle(Fc3Request("GET", path)).status == 403
