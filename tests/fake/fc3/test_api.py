@@ -1,0 +1,90 @@
+"""The FC 3.0 fake's API edge: HTTP-trigger URLs served with FC 3.0's convention, both signature schemes."""
+
+from __future__ import annotations
+
+import json
+import random
+from typing import Any
+
+import pytest
+
+from fcinfra.fake.backend import Ids
+from fcinfra.fake.fc3.api import Fc3Api, Fc3Request
+from fcinfra.fake.fc3.backend import Fc3Backend
+from fcinfra.fc3.models import (
+    CreateAliasRequest,
+    CreateFunctionRequest,
+    CreateTriggerRequest,
+    PublishVersionRequest,
+    UpdateFunctionRequest,
+)
+
+
+@pytest.fixture
+def api() -> Fc3Api:
+    backend = Fc3Backend("123", "cn-hangzhou", Ids(seed=2), random.Random(2))
+    fake = Fc3Api(backend, access_keys={"ak": "sk"})
+    backend.create_function(CreateFunctionRequest(function_name="fn", runtime="python3.10", handler="index.handler"))
+    backend.publish_version("fn", PublishVersionRequest())
+    backend.update_function("fn", UpdateFunctionRequest(memory_size=256))
+    backend.publish_version("fn", PublishVersionRequest())
+    backend.create_alias("fn", CreateAliasRequest(alias_name="prod", version_id="1"))
+    return fake
+
+
+def _trigger(api: Fc3Api, config: dict[str, Any]) -> str:
+    wire = api.backend.create_trigger(
+        "fn", CreateTriggerRequest(trigger_name="web", trigger_type="http", trigger_config=json.dumps(config),
+                                   qualifier="prod")
+    )
+    return str(wire["httpTrigger"]["urlInternet"])
+
+
+def test_trigger_url_runs_the_alias_version_with_the_fc3_event(api: Fc3Api) -> None:
+    def handler(event: bytes, context: Any) -> dict[str, Any]:
+        data = json.loads(event)
+        return {"statusCode": 201, "headers": {"x-seen": data["requestContext"]["http"]["path"]},
+                "body": f"v{context.service.version_id} {data['queryParameters']}"}
+
+    api.register_handler("fn", handler)
+    url = _trigger(api, {"authType": "anonymous", "methods": ["GET"]})
+    answer = api.handle_http_trigger(url + "/x/y", Fc3Request("GET", "/x/y", [("a", "1")], {}, b""))
+    assert answer.status == 201 and answer.headers["x-seen"] == "/x/y"
+    assert answer.body == b"v1 {'a': '1'}" and answer.headers["x-fc-invocation-service-version"] == "1"
+    refused = api.handle_http_trigger(url, Fc3Request("POST", "/", [], {}, b""))
+    assert refused.status == 405
+    assert api.handle_http_trigger("https://nope.cn-hangzhou.fcapp.run", Fc3Request("GET", "/")).status == 404
+
+
+def test_function_auth_needs_a_signature_and_errors_are_502(api: Fc3Api) -> None:
+    def boom(event: bytes, context: Any) -> None:
+        raise ValueError("bad")
+
+    api.register_handler("fn", boom)
+    url = _trigger(api, {"authType": "function", "methods": ["GET"]})
+    unsigned = api.handle_http_trigger(url, Fc3Request("GET", "/"))
+    assert unsigned.status == 403
+    anonymous_url = url
+    api.backend.functions["fn"].triggers["web"].config["authType"] = "anonymous"
+    failed = api.handle_http_trigger(anonymous_url, Fc3Request("GET", "/"))
+    assert failed.status == 502 and failed.headers["x-fc-error-type"] == "UnhandledInvocationError"
+    assert json.loads(failed.body)["errorMessage"] == "bad"
+
+
+def test_the_api_accepts_the_alicloud_providers_legacy_signature(api: Fc3Api) -> None:
+    from fcinfra.fc3 import signing
+
+    headers = {"accept": "application/json", "date": "Wed, 01 May 2024 12:00:00 GMT",
+               "x-acs-signature-method": "HMAC-SHA1", "x-acs-signature-nonce": "n1",
+               "x-acs-signature-version": "1.0", "x-acs-version": "2023-03-30"}
+    path = "/2023-03-30/functions/fn"
+    signed = {**headers, "authorization": signing.roa_authorization("ak", "sk", "GET", path, [("qualifier", "1")],
+                                                                     headers)}
+    answer = api.handle(Fc3Request("GET", path, [("qualifier", "1")], signed))
+    assert answer.status == 200 and answer.json()["memorySize"] == 128
+    forged = {**signed, "authorization": signing.roa_authorization("ak", "other", "GET", path, [], headers)}
+    refused = api.handle(Fc3Request("GET", path, [("qualifier", "1")], forged))
+    assert refused.status == 403 and refused.json()["Code"] == "SignatureNotMatch"
+    unknown = {**signed, "authorization": signing.roa_authorization("nobody", "sk", "GET", path, [], headers)}
+    assert api.handle(Fc3Request("GET", path, [], unknown)).json()["Code"] == "InvalidAccessKeyID"
+    assert api.handle(Fc3Request("GET", path)).status == 403
