@@ -34,6 +34,7 @@ def to_request(prepared: requests.PreparedRequest) -> Fc3Request:
         query=parse_qsl(url.query, keep_blank_values=True),
         headers=dict(prepared.headers),
         body=body.encode("utf-8") if isinstance(body, str) else bytes(body),
+        host=url.netloc,
     )
 
 

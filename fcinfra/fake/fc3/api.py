@@ -13,17 +13,19 @@ from __future__ import annotations
 
 import base64
 import json
+import random
 import re
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
 
+from fcinfra.fake.backend import Ids
 from fcinfra.fake.context import (
     CodeRunner,
     FcContext,
@@ -35,7 +37,7 @@ from fcinfra.fake.context import (
 )
 from fcinfra.fake.core import http_answer
 from fcinfra.fake.crc64 import checksum
-from fcinfra.fake.fc3.backend import Fc3Backend, Page, Resolved
+from fcinfra.fake.fc3.backend import Fc3Backend, Page, Resolved, UrlMaker, fcapp_urls
 from fcinfra.fake.fc3.errors import FakeApiError, invalid
 from fcinfra.fake.fc3.http_trigger import http_event
 from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
@@ -63,6 +65,7 @@ class Fc3Request:
     query: list[tuple[str, str]] = field(default_factory=list)
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
+    host: str = ""  # the Host the request was sent to: it names the account and region
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -138,25 +141,103 @@ def _model(model: type[M], body: bytes) -> M:
         raise invalid(f"{where}: {str(first['msg']).removeprefix('Value error, ')}") from None
 
 
+class Faults(Protocol):
+    """The shared fault injector (``fake.faults.FaultInjector``): consulted per operation name."""
+
+    def before(self, operation: str) -> None: ...
+
+    def after(self, operation: str) -> None: ...
+
+
+# FC 3.0's API hosts: {account}.{region}[-internal].fc.aliyuncs.com (docs, alicloud provider),
+# fcv3.{region}.aliyuncs.com / fc.{region}.aliyuncs.com / {region}.fc.aliyuncs.com (the official SDK's endpoint map).
+_HOSTS = [
+    re.compile(r"^(?P<account>\d+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$"),
+    re.compile(r"^(?:fcv3|fc)\.(?P<region>[a-z0-9-]+)\.aliyuncs\.com(?::\d+)?$"),
+    re.compile(r"^(?P<region>[a-z]+-[a-z0-9-]+)\.fc\.aliyuncs\.com(?::\d+)?$"),
+]
+
+
+def account_region(host: str) -> tuple[str | None, str | None]:
+    """The account and region a host names (either may be None: the fake's defaults then apply)."""
+    for pattern in _HOSTS:
+        match = pattern.match(host.lower())
+        if match:
+            found = match.groupdict()
+            return found.get("account"), found.get("region")
+    return None, None
+
+
 class Fc3Api:
-    """The FC 3.0 fake behind ``handle``. ``access_keys=None`` accepts any key (signatures are not checked)."""
+    """The FC 3.0 fake behind ``handle``, one :class:`Fc3Backend` per (account, region) named by the Host.
+
+    ``access_keys=None`` accepts any key id (a well-formed Authorization is still required, as for FC 2.0).
+    ``faults`` is the injector shared with the FC 2.0 fake (same operation names where the APIs share them).
+    """
 
     def __init__(
         self,
-        backend: Fc3Backend,
+        backend: Fc3Backend | None = None,
         access_keys: Mapping[str, str] | None = None,
         code_runner: CodeRunner | None = None,
         lock: threading.RLock | None = None,
         request_ids: Callable[[], str] = lambda: str(uuid.uuid4()),
         clock: Callable[[], float] = time.time,
+        faults: Faults | None = None,
+        seed: int | None = None,
+        url_maker: UrlMaker = fcapp_urls,
     ) -> None:
-        self.backend = backend
+        self.backend = backend if backend is not None else Fc3Backend(
+            "1234567890", "cn-hangzhou", Ids(seed), random.Random(seed), url_maker
+        )
+        default = (self.backend.account_id, self.backend.region)
+        self.backends: dict[tuple[str, str], Fc3Backend] = {default: self.backend}
+        self.seed = seed
+        self.url_maker = url_maker
         self.access_keys = dict(access_keys) if access_keys is not None else None
         self.code_runner = code_runner
         self.lock = lock if lock is not None else threading.RLock()
+        self.faults = faults
         self.handlers: dict[tuple[str, str | None], Handler] = {}
         self._request_id = request_ids
         self.clock = clock
+
+    def backend_for(self, account_id: str | None = None, region: str | None = None) -> Fc3Backend:
+        """The state of one (account, region), created empty on first use."""
+        key = (account_id or self.backend.account_id, region or self.backend.region)
+        with self.lock:
+            found = self.backends.get(key)
+            if found is None:
+                seed = None if self.seed is None else self.seed + len(self.backends)
+                found = self.backends[key] = Fc3Backend(key[0], key[1], Ids(seed), random.Random(seed), self.url_maker)
+            return found
+
+    def dump_state(self) -> dict[str, Any]:
+        """Every (account, region)'s FC 3.0 state as plain JSON-able data (for the emulator's state file)."""
+        with self.lock:
+            return {"regions": [{"account": a, "region": r, **b.dump_state()} for (a, r), b in self.backends.items()]}
+
+    def load_state(self, data: Mapping[str, Any]) -> None:
+        """Replace all FC 3.0 state with a dump; a malformed one is refused before anything changes."""
+        staged: list[tuple[Fc3Backend, dict[str, Any]]] = []
+        for item in data.get("regions") or []:
+            if not isinstance(item, Mapping) or "account" not in item or "region" not in item:
+                raise invalid("the FC 3.0 state is malformed: each region needs 'account' and 'region'")
+            fresh = Fc3Backend(str(item["account"]), str(item["region"]), Ids(self.seed), random.Random(self.seed),
+                               self.url_maker)
+            fresh.load_state(item)  # raises before anything is replaced
+            staged.append((fresh, dict(item)))
+        with self.lock:
+            self.backends = {(b.account_id, b.region): b for b, _ in staged}
+            default = (self.backend.account_id, self.backend.region)
+            self.backend = self.backends.setdefault(default, Fc3Backend(*default, Ids(self.seed),
+                                                                         random.Random(self.seed), self.url_maker))
+
+    def reset(self) -> None:
+        """Forget every function (registered handlers stay)."""
+        with self.lock:
+            for backend in self.backends.values():
+                backend.functions.clear()
 
     def register_handler(self, function: str, handler: Handler, version: str | None = None) -> None:
         """Run ``handler(event, context)`` for ``function`` (only at ``version`` when given)."""
@@ -164,30 +245,36 @@ class Fc3Api:
 
     # ------------------------------------------------------------------------------------------- edge
     def handle(self, request: Fc3Request) -> Fc3Response:
+        """Answer one API request. A fault may raise the injector's DropConnection (no answer at all)."""
         request_id = self._request_id()
+        found = route(request.method, request.path)
         try:
-            found = route(request.method, request.path)
             if found is None:
                 raise FakeApiError(
                     400, "PathNotSupported", f"'{request.method}' against '{request.path}' is not supported"
                 )
             self.authenticate(request)
             operation, params = found
-            return self._dispatch(operation, params, request, request_id)
+            if self.faults is not None:
+                self.faults.before(operation)
+            response = self._dispatch(operation, params, request, request_id)
         except FakeApiError as exc:
             body = {"Code": exc.code, "Message": exc.message, "RequestId": request_id}
-            return self._json(exc.status, body, request_id)
+            response = self._json(exc.status, body, request_id)
+        if found is not None and self.faults is not None:
+            self.faults.after(found[0])
+        return response
 
     def authenticate(self, request: Fc3Request) -> None:
         """ACS3-HMAC-SHA256 (the official SDK) or legacy ``acs ak:sig`` (the alicloud provider): unknown key ->
         403 InvalidAccessKeyID, wrong signature -> 403 SignatureNotMatch."""
-        if self.access_keys is None:
-            return
         value = request.header("authorization")
         acs3 = signing.parse_authorization(value)
         roa = None if acs3 is not None else signing.parse_roa_authorization(value)
         if acs3 is None and roa is None:
             raise FakeApiError(403, "AccessDenied", "the request is not signed (ACS3-HMAC-SHA256 or acs)")
+        if self.access_keys is None:
+            return
         key_id = acs3.access_key_id if acs3 is not None else roa[0] if roa is not None else ""
         secret = self.access_keys.get(key_id)
         if secret is None:
@@ -222,9 +309,9 @@ class Fc3Api:
         return body
 
     def _dispatch(self, op: str, p: dict[str, str], req: Fc3Request, rid: str) -> Fc3Response:
+        b = self.backend_for(*account_region(req.host))
         if op == "InvokeFunction":
-            return self._invoke(p["fn"], req, rid)
-        b = self.backend
+            return self._invoke(b, p["fn"], req, rid)
         q = dict(req.query)
         fn = p.get("fn", "")
         with self.lock:
@@ -281,10 +368,10 @@ class Fc3Api:
         request_id = self._request_id()
         try:
             with self.lock:
-                found = self.backend.http_trigger_at(url)
-                if found is None:
+                hits = [(b, hit) for b in self.backends.values() if (hit := b.http_trigger_at(url)) is not None]
+                if not hits:
                     raise FakeApiError(404, "TriggerNotFound", f"no HTTP trigger serves '{url}'")
-                fn, trigger, internet, rest = found
+                backend, (fn, trigger, internet, rest) = hits[0]
                 config = dict(trigger.config)
                 trigger_url = trigger.url_internet if internet else trigger.url_intranet
             if internet and config.get("disableURLInternet"):
@@ -300,7 +387,7 @@ class Fc3Api:
             if config.get("authType") != "anonymous":
                 self.authenticate(request)
             with self.lock:
-                resolved = self.backend.resolve(fn.name, trigger.qualifier)
+                resolved = backend.resolve(fn.name, trigger.qualifier)
             event = http_event(
                 method=request.method,
                 trigger_url=trigger_url or url,
@@ -309,13 +396,13 @@ class Fc3Api:
                 headers=request.headers,
                 body=request.body,
                 request_id=request_id,
-                account_id=self.backend.account_id,
+                account_id=backend.account_id,
                 now=self.clock(),
             )
         except FakeApiError as exc:
             body = {"Code": exc.code, "Message": exc.message, "RequestId": request_id}
             return self._json(exc.status, body, request_id)
-        outcome = self.run(resolved, event, request_id)
+        outcome = self.run(backend, resolved, event, request_id)
         headers = {"x-fc-request-id": request_id, "x-fc-invocation-service-version": resolved.version}
         if outcome.error_type:
             headers.update({"x-fc-error-type": outcome.error_type, "Content-Type": "application/json"})
@@ -324,13 +411,13 @@ class Fc3Api:
         return Fc3Response(answer.status, answer.headers, answer.body)
 
     # ------------------------------------------------------------------------------------- invocation
-    def _invoke(self, function: str, req: Fc3Request, rid: str) -> Fc3Response:
+    def _invoke(self, backend: Fc3Backend, function: str, req: Fc3Request, rid: str) -> Fc3Response:
         invocation_type = req.header("x-fc-invocation-type") or "Sync"
         if invocation_type not in ("Sync", "Async"):
             raise invalid(f"x-fc-invocation-type {invocation_type!r} is invalid: use Sync or Async")
         with self.lock:
-            resolved = self.backend.resolve(function, dict(req.query).get("qualifier"))
-        outcome = self.run(resolved, req.body, rid, want_tail=(req.header("x-fc-log-type") == "Tail"))
+            resolved = backend.resolve(function, dict(req.query).get("qualifier"))
+        outcome = self.run(backend, resolved, req.body, rid, want_tail=(req.header("x-fc-log-type") == "Tail"))
         headers = {
             "x-fc-request-id": rid,
             "x-fc-invocation-service-version": resolved.version,
@@ -346,7 +433,9 @@ class Fc3Api:
         headers["Content-Type"] = "application/octet-stream"
         return Fc3Response(200, headers, outcome.payload)
 
-    def run(self, resolved: Resolved, event: bytes, request_id: str, want_tail: bool = False) -> InvocationOutcome:
+    def run(
+        self, backend: Fc3Backend, resolved: Resolved, event: bytes, request_id: str, want_tail: bool = False
+    ) -> InvocationOutcome:
         """Run the resolved code: a registered callable first, else zip code through the code runner."""
         config = resolved.config
         context = FcContext(
@@ -358,8 +447,8 @@ class Fc3Api:
                 timeout=int(config.get("timeout") or 3),
             ),
             service=ServiceMeta(name="", qualifier=resolved.qualifier, version_id=resolved.version),
-            region=self.backend.region,
-            account_id=self.backend.account_id,
+            region=backend.region,
+            account_id=backend.account_id,
             logger=TailLogger(request_id),
         )
         handler = self.handlers.get((resolved.function, resolved.version)) or self.handlers.get(
@@ -370,7 +459,7 @@ class Fc3Api:
         runtime = str(config.get("runtime") or "")
         if self.code_runner is not None and runtime.startswith("python3"):
             spec = InvocationSpec(
-                key=(self.backend.account_id, "", resolved.version, resolved.function),
+                key=(backend.account_id, "", resolved.version, resolved.function),
                 runtime=runtime,
                 handler=context.function.handler,
                 code_zip=resolved.code,

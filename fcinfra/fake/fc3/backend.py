@@ -27,6 +27,7 @@ from __future__ import annotations
 import base64
 import binascii
 import copy
+import dataclasses
 import hashlib
 import io
 import json
@@ -462,6 +463,18 @@ class Fc3Backend:
         fn = self.function(function)
         return _page_by_name([self._trigger_wire(fn, t) for t in fn.triggers.values()], "triggerName", query)
 
+    def dump_state(self) -> dict[str, Any]:
+        """Every function of this (account, region) as plain JSON-able data."""
+        return {"functions": [dump_function(fn) for fn in self.functions.values()]}
+
+    def load_state(self, data: Mapping[str, Any]) -> None:
+        """Replace all functions with a dump; a malformed dump is refused (400) before anything changes."""
+        try:
+            loaded = {fn.name: fn for fn in map(load_function, data.get("functions") or [])}
+        except (KeyError, TypeError, ValueError, binascii.Error) as exc:
+            raise invalid(f"the FC 3.0 state is malformed: {exc!r}") from None
+        self.functions = loaded
+
     def http_trigger_at(self, url: str) -> tuple[FunctionRecord, TriggerRecord, bool, str] | None:
         """The HTTP trigger serving ``url`` (scheme://host/path, no query): its function, itself, whether the
         internet URL matched, and the path after the trigger's URL. None when no trigger serves it."""
@@ -472,6 +485,29 @@ class Fc3Backend:
                     if base and (url == base or url.startswith(base + "/")):
                         return fn, trigger, internet, url[len(base):] or "/"
         return None
+
+
+def dump_function(fn: FunctionRecord) -> dict[str, Any]:
+    """A function's whole state as JSON-able data (code as base64)."""
+    data = dataclasses.asdict(fn)
+    data["code"] = base64.b64encode(fn.code).decode("ascii")
+    data["versions"] = {
+        str(n): {**dataclasses.asdict(v), "code": base64.b64encode(v.code).decode("ascii")}
+        for n, v in fn.versions.items()
+    }
+    return data
+
+
+def load_function(data: Mapping[str, Any]) -> FunctionRecord:
+    """The inverse of ``dump_function``; a malformed dump raises ``KeyError``/``TypeError``/``ValueError``."""
+    fields = dict(data)
+    fields["code"] = base64.b64decode(fields["code"])
+    fields["versions"] = {
+        int(n): VersionRecord(**{**v, "code": base64.b64decode(v["code"])}) for n, v in data["versions"].items()
+    }
+    fields["aliases"] = {k: AliasRecord(**v) for k, v in data["aliases"].items()}
+    fields["triggers"] = {k: TriggerRecord(**v) for k, v in data["triggers"].items()}
+    return FunctionRecord(**fields)
 
 
 def _page_by_name(items: list[dict[str, Any]], key: str, query: Mapping[str, str]) -> Page:

@@ -88,3 +88,56 @@ def test_the_api_accepts_the_alicloud_providers_legacy_signature(api: Fc3Api) ->
     unknown = {**signed, "authorization": signing.roa_authorization("nobody", "sk", "GET", path, [], headers)}
     assert api.handle(Fc3Request("GET", path, [], unknown)).json()["Code"] == "InvalidAccessKeyID"
     assert api.handle(Fc3Request("GET", path)).status == 403
+
+
+def test_the_host_names_the_account_and_region() -> None:
+    from fcinfra.fake.fc3.api import account_region
+
+    assert account_region("1234.cn-shanghai.fc.aliyuncs.com") == ("1234", "cn-shanghai")
+    assert account_region("1234.cn-shanghai-internal.fc.aliyuncs.com:443") == ("1234", "cn-shanghai")
+    assert account_region("fcv3.ap-southeast-1.aliyuncs.com") == (None, "ap-southeast-1")
+    assert account_region("fc.me-east-1.aliyuncs.com") == (None, "me-east-1")
+    assert account_region("cn-beijing.fc.aliyuncs.com") == (None, "cn-beijing")
+    assert account_region("127.0.0.1:9000") == (None, None)
+    fake = Fc3Api(seed=1)
+    body = json.dumps({"functionName": "fn", "runtime": "python3.10", "handler": "i.h"}).encode()
+    auth = {"authorization": "ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=00"}
+    host = "fcv3.cn-shanghai.aliyuncs.com"
+    created = fake.handle(Fc3Request("POST", "/2023-03-30/functions", [], auth, body, host=host))
+    assert created.status == 200 and created.json()["functionArn"] == "acs:fc:cn-shanghai:1234567890:functions/fn"
+    assert set(fake.backend_for(region="cn-shanghai").functions) == {"fn"} and not fake.backend.functions
+
+
+def test_shared_faults_answer_in_fc3_shape(api: Fc3Api) -> None:
+    from fcinfra.fake.faults import DropConnection, FaultInjector
+
+    faults = FaultInjector(seed=1)
+    api.faults = faults
+    api.access_keys = None
+    auth = {"authorization": "ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=00"}
+    faults.set("GetAlias", error=1.0)
+    answer = api.handle(Fc3Request("GET", "/2023-03-30/functions/fn/aliases/prod", [], auth))
+    assert answer.status == 500 and answer.json()["Code"] == "InternalServerError" and answer.json()["RequestId"]
+    assert api.handle(Fc3Request("GET", "/2023-03-30/functions/fn", [], auth)).status == 200  # other operations
+    faults.set("GetAlias", drop=1.0)
+    with pytest.raises(DropConnection):
+        api.handle(Fc3Request("GET", "/2023-03-30/functions/fn/aliases/prod", [], auth))
+    unsigned = api.handle(Fc3Request("GET", "/2023-03-30/functions/fn"))
+    assert unsigned.status == 403  # no key check without access_keys, but a signature is still required
+
+
+def test_state_round_trips_and_a_bad_dump_changes_nothing(api: Fc3Api) -> None:
+    url = _trigger(api, {"authType": "anonymous", "methods": ["GET"]})
+    dump = json.loads(json.dumps(api.dump_state()))
+    copy = Fc3Api(seed=5)
+    copy.load_state(dump)
+    loaded = copy.backend_for("123", "cn-hangzhou")
+    restored = loaded.functions["fn"]
+    assert sorted(restored.versions) == [1, 2] and restored.next_version == 3
+    assert restored.aliases["prod"].version_id == "1" and restored.triggers["web"].url_internet == url
+    assert loaded.resolve("fn", "1").code == api.backend.resolve("fn", "1").code
+    from fcinfra.fake.fc3.errors import FakeApiError
+
+    with pytest.raises(FakeApiError):
+        copy.load_state({"regions": [{"account": "1", "region": "r", "functions": [{"name": "broken"}]}]})
+    assert "fn" in copy.backend_for("123", "cn-hangzhou").functions
