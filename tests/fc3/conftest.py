@@ -35,6 +35,7 @@ def to_request(prepared: requests.PreparedRequest) -> Fc3Request:
         headers=dict(prepared.headers),
         body=body.encode("utf-8") if isinstance(body, str) else bytes(body),
         host=url.netloc,
+        scheme=url.scheme,
     )
 
 
@@ -55,8 +56,7 @@ def fc3_fake() -> Iterator[Fake]:
         return result.status, result.headers, result.body
 
     def trigger(prepared: requests.PreparedRequest) -> tuple[int, dict[str, str], bytes]:
-        url = urlsplit(prepared.url or "")
-        result = api.handle_http_trigger(f"{url.scheme}://{url.netloc}{url.path}", to_request(prepared))
+        result = api.handle_http_trigger(to_request(prepared))
         return result.status, result.headers, result.body
 
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:

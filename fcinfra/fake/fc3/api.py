@@ -37,7 +37,7 @@ from fcinfra.fake.context import (
 )
 from fcinfra.fake.core import http_answer
 from fcinfra.fake.crc64 import checksum
-from fcinfra.fake.fc3.backend import Fc3Backend, Page, Resolved, UrlMaker, fcapp_urls
+from fcinfra.fake.fc3.backend import TRIGGER_PATH, Fc3Backend, Page, Resolved, trigger_urls
 from fcinfra.fake.fc3.errors import FakeApiError, invalid
 from fcinfra.fake.fc3.http_trigger import http_event
 from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
@@ -66,6 +66,7 @@ class Fc3Request:
     headers: Mapping[str, str] = field(default_factory=dict)
     body: bytes = b""
     host: str = ""  # the Host the request was sent to: it names the account and region
+    scheme: str = "https"
 
     def header(self, name: str) -> str | None:
         name = name.lower()
@@ -168,6 +169,26 @@ def account_region(host: str) -> tuple[str | None, str | None]:
     return None, None
 
 
+def url_base(request: Fc3Request) -> str | None:
+    """Where HTTP-trigger URLs should point: None (FC's own ``*.fcapp.run`` hosts) when the API was reached on an
+    Alibaba Cloud host or none at all, else the server it was reached at (the emulator)."""
+    host = request.host.lower()
+    if not host or account_region(host) != (None, None) or host.endswith(".aliyuncs.com"):
+        return None
+    return f"{request.scheme}://{request.host}"
+
+
+def trigger_target(request: Fc3Request) -> tuple[str, str, bool] | None:
+    """(domain prefix, path after the trigger's URL, internet?) for a call to an HTTP-trigger URL, else None."""
+    host = request.host.lower().split(":", 1)[0]
+    if host.endswith(".fcapp.run"):
+        return host.split(".", 1)[0], request.path or "/", "-vpc.fcapp.run" not in host
+    if request.path.startswith(TRIGGER_PATH):
+        prefix, _, rest = request.path[len(TRIGGER_PATH):].partition("/")
+        return (prefix, "/" + rest, True) if prefix else None
+    return None
+
+
 class Fc3Api:
     """The FC 3.0 fake behind ``handle``, one :class:`Fc3Backend` per (account, region) named by the Host.
 
@@ -185,15 +206,13 @@ class Fc3Api:
         clock: Callable[[], float] = time.time,
         faults: Faults | None = None,
         seed: int | None = None,
-        url_maker: UrlMaker = fcapp_urls,
     ) -> None:
         self.backend = backend if backend is not None else Fc3Backend(
-            "1234567890", "cn-hangzhou", Ids(seed), random.Random(seed), url_maker
+            "1234567890", "cn-hangzhou", Ids(seed), random.Random(seed)
         )
         default = (self.backend.account_id, self.backend.region)
         self.backends: dict[tuple[str, str], Fc3Backend] = {default: self.backend}
         self.seed = seed
-        self.url_maker = url_maker
         self.access_keys = dict(access_keys) if access_keys is not None else None
         self.code_runner = code_runner
         self.lock = lock if lock is not None else threading.RLock()
@@ -209,7 +228,7 @@ class Fc3Api:
             found = self.backends.get(key)
             if found is None:
                 seed = None if self.seed is None else self.seed + len(self.backends)
-                found = self.backends[key] = Fc3Backend(key[0], key[1], Ids(seed), random.Random(seed), self.url_maker)
+                found = self.backends[key] = Fc3Backend(key[0], key[1], Ids(seed), random.Random(seed))
             return found
 
     def dump_state(self) -> dict[str, Any]:
@@ -223,15 +242,15 @@ class Fc3Api:
         for item in data.get("regions") or []:
             if not isinstance(item, Mapping) or "account" not in item or "region" not in item:
                 raise invalid("the FC 3.0 state is malformed: each region needs 'account' and 'region'")
-            fresh = Fc3Backend(str(item["account"]), str(item["region"]), Ids(self.seed), random.Random(self.seed),
-                               self.url_maker)
+            fresh = Fc3Backend(str(item["account"]), str(item["region"]), Ids(self.seed), random.Random(self.seed))
             fresh.load_state(item)  # raises before anything is replaced
             staged.append((fresh, dict(item)))
         with self.lock:
             self.backends = {(b.account_id, b.region): b for b, _ in staged}
             default = (self.backend.account_id, self.backend.region)
-            self.backend = self.backends.setdefault(default, Fc3Backend(*default, Ids(self.seed),
-                                                                         random.Random(self.seed), self.url_maker))
+            self.backend = self.backends.setdefault(
+                default, Fc3Backend(*default, Ids(self.seed), random.Random(self.seed))
+            )
 
     def reset(self) -> None:
         """Forget every function (registered handlers stay)."""
@@ -310,6 +329,7 @@ class Fc3Api:
 
     def _dispatch(self, op: str, p: dict[str, str], req: Fc3Request, rid: str) -> Fc3Response:
         b = self.backend_for(*account_region(req.host))
+        base = url_base(req)
         if op == "InvokeFunction":
             return self._invoke(b, p["fn"], req, rid)
         q = dict(req.query)
@@ -345,13 +365,13 @@ class Fc3Api:
                 wire, etag = b.update_alias(fn, p["x"], update, req.header("if-match"))
                 return self._json(200, wire, rid, etag)
             if op == "CreateTrigger":
-                return self._json(200, b.create_trigger(fn, _model(CreateTriggerRequest, req.body)), rid)
+                return self._json(200, b.create_trigger(fn, _model(CreateTriggerRequest, req.body), base), rid)
             if op == "ListTriggers":
-                return self._json(200, self._page("triggers", b.list_triggers(fn, q)), rid)
+                return self._json(200, self._page("triggers", b.list_triggers(fn, q, base)), rid)
             if op == "GetTrigger":
-                return self._json(200, b.get_trigger(fn, p["x"]), rid)
+                return self._json(200, b.get_trigger(fn, p["x"], base), rid)
             if op == "UpdateTrigger":
-                return self._json(200, b.update_trigger(fn, p["x"], _model(UpdateTriggerRequest, req.body)), rid)
+                return self._json(200, b.update_trigger(fn, p["x"], _model(UpdateTriggerRequest, req.body), base), rid)
             deletes: dict[str, Callable[[], None]] = {
                 "DeleteFunction": lambda: b.delete_function(fn),
                 "DeleteFunctionVersion": lambda: b.delete_version(fn, p["x"]),
@@ -362,18 +382,19 @@ class Fc3Api:
             return Fc3Response(204, {"x-fc-request-id": rid}, b"")
 
     # ----------------------------------------------------------------------------------- http trigger
-    def handle_http_trigger(self, url: str, request: Fc3Request) -> Fc3Response:
-        """A call to an HTTP trigger's URL (``url`` = scheme://host/path, no query): FC 3.0's event in, the
-        handler's answer out. ``authType: anonymous`` needs no signature; ``function`` needs an ACS3 one."""
+    def handle_http_trigger(self, request: Fc3Request) -> Fc3Response:
+        """A call to an HTTP trigger's URL (see ``trigger_target``): FC 3.0's event in, the handler's answer out.
+        ``authType: anonymous`` needs no signature; ``function`` needs an ACS3 one."""
         request_id = self._request_id()
         try:
+            target = trigger_target(request)
             with self.lock:
-                hits = [(b, hit) for b in self.backends.values() if (hit := b.http_trigger_at(url)) is not None]
-                if not hits:
-                    raise FakeApiError(404, "TriggerNotFound", f"no HTTP trigger serves '{url}'")
-                backend, (fn, trigger, internet, rest) = hits[0]
-                config = dict(trigger.config)
-                trigger_url = trigger.url_internet if internet else trigger.url_intranet
+                hits = [(b, hit) for b in self.backends.values() if target and (hit := b.http_trigger(target[0]))]
+            if target is None or not hits:
+                raise FakeApiError(404, "TriggerNotFound", f"no HTTP trigger serves {request.host}{request.path}")
+            prefix, rest, internet = target
+            backend, (fn, trigger) = hits[0]
+            config = dict(trigger.config)
             if internet and config.get("disableURLInternet"):
                 raise FakeApiError(403, "AccessDenied", f"the public URL of trigger '{trigger.name}' is disabled")
             methods = [str(m).upper() for m in config.get("methods") or []]
@@ -388,9 +409,10 @@ class Fc3Api:
                 self.authenticate(request)
             with self.lock:
                 resolved = backend.resolve(fn.name, trigger.qualifier)
+            internet_url, intranet_url = trigger_urls(prefix, backend.region, url_base(request))
             event = http_event(
                 method=request.method,
-                trigger_url=trigger_url or url,
+                trigger_url=internet_url if internet else intranet_url,
                 raw_path=rest,
                 query=request.query,
                 headers=request.headers,

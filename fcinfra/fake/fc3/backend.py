@@ -33,7 +33,7 @@ import io
 import json
 import random
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,15 +78,20 @@ _FUNCTION_DEFAULTS: dict[str, Any] = {
     "vpcConfig": {},
 }
 
-# Builds an HTTP trigger's (internet, intranet) URLs from (function, trigger id, region); the emulator passes
-# one that points at itself.
-UrlMaker = Callable[[str, str, str], tuple[str, str]]
+TRIGGER_PATH = "/fcapp/"  # where a server that is not *.fcapp.run (the emulator) serves HTTP triggers
 
 
-def fcapp_urls(function: str, trigger_id: str, region: str) -> tuple[str, str]:
-    """FC 3.0's URL shape: ``https://{function}-{id}.{region}.fcapp.run`` and its ``-vpc`` twin."""
-    host = f"{function.lower().replace('_', '-')}-{trigger_id.replace('-', '')[:10]}"
-    return f"https://{host}.{region}.fcapp.run", f"https://{host}.{region}-vpc.fcapp.run"
+def domain_prefix(function: str, trigger_id: str) -> str:
+    """The first label of an HTTP trigger's host: ``{function}-{10 hex of its id}`` (FC's rule is UNCONFIRMED)."""
+    return f"{function.lower().replace('_', '-')}-{trigger_id.replace('-', '')[:10]}"
+
+
+def trigger_urls(prefix: str, region: str, base: str | None) -> tuple[str, str]:
+    """(internet, intranet) URLs: FC 3.0's ``https://{prefix}.{region}.fcapp.run`` (and ``-vpc``), or, when the
+    API was reached at ``base`` (the emulator's ``http://127.0.0.1:PORT``), ``{base}/fcapp/{prefix}`` for both."""
+    if base:
+        return f"{base}{TRIGGER_PATH}{prefix}", f"{base}{TRIGGER_PATH}{prefix}"
+    return f"https://{prefix}.{region}.fcapp.run", f"https://{prefix}.{region}-vpc.fcapp.run"
 
 
 def decode_code(code: Mapping[str, Any] | None) -> bytes | None:
@@ -137,13 +142,11 @@ class Fc3Backend:
         region: str,
         ids: Ids | None = None,
         rng: random.Random | None = None,
-        url_maker: UrlMaker = fcapp_urls,
     ) -> None:
         self.account_id = account_id
         self.region = region
         self.ids = ids if ids is not None else Ids()
         self.rng = rng if rng is not None else random.Random()
-        self.url_maker = url_maker
         self.functions: dict[str, FunctionRecord] = {}
 
     # -------------------------------------------------------------------------------------------- lookups
@@ -372,7 +375,7 @@ class Fc3Backend:
         return _page_by_name([a.wire() for a in fn.aliases.values()], "aliasName", query)
 
     # ------------------------------------------------------------------------------------------- triggers
-    def _trigger_wire(self, fn: FunctionRecord, trigger: TriggerRecord) -> dict[str, Any]:
+    def _trigger_wire(self, fn: FunctionRecord, trigger: TriggerRecord, base: str | None = None) -> dict[str, Any]:
         wire: dict[str, Any] = {
             "triggerName": trigger.name,
             "triggerId": trigger.trigger_id,
@@ -387,8 +390,9 @@ class Fc3Backend:
             "createdTime": trigger.created,
             "lastModifiedTime": trigger.modified,
         }
-        if trigger.trigger_type == "http":
-            wire["httpTrigger"] = {"urlInternet": trigger.url_internet, "urlIntranet": trigger.url_intranet}
+        if trigger.domain_prefix:
+            internet, intranet = trigger_urls(trigger.domain_prefix, self.region, base)
+            wire["httpTrigger"] = {"urlInternet": internet, "urlIntranet": intranet}
         return wire
 
     def _check_one_http_trigger(self, fn: FunctionRecord, qualifier: str, trigger_type: str, name: str) -> None:
@@ -401,7 +405,8 @@ class Fc3Backend:
                     "a version or alias can have only one HTTP trigger"
                 )
 
-    def create_trigger(self, function: str, req: CreateTriggerRequest) -> dict[str, Any]:
+    def create_trigger(self, function: str, req: CreateTriggerRequest, base: str | None = None) -> dict[str, Any]:
+        """Bind a new trigger to its qualifier. ``base``: where the API was reached, for the URLs (see trigger_urls)."""
         fn = self.function(function)
         if req.trigger_name in fn.triggers:
             raise already_exists("Trigger", req.trigger_name, function)
@@ -413,9 +418,6 @@ class Fc3Backend:
             config.setdefault("authType", "function")
             config.setdefault("methods", ["GET", "POST", "PUT", "DELETE", "HEAD", "OPTIONS"])
         trigger_id = self.ids.uuid()
-        internet = intranet = None
-        if req.trigger_type == "http":
-            internet, intranet = self.url_maker(fn.name, trigger_id, self.region)
         now = self.ids.now()
         trigger = TriggerRecord(
             name=req.trigger_name,
@@ -426,19 +428,20 @@ class Fc3Backend:
             source_arn=req.source_arn,
             invocation_role=req.invocation_role,
             description=req.description or "",
-            url_internet=internet,
-            url_intranet=intranet,
+            domain_prefix=domain_prefix(fn.name, trigger_id) if req.trigger_type == "http" else None,
             created=now,
             modified=now,
         )
         fn.triggers[trigger.name] = trigger
-        return self._trigger_wire(fn, trigger)
+        return self._trigger_wire(fn, trigger, base)
 
-    def get_trigger(self, function: str, name: str) -> dict[str, Any]:
+    def get_trigger(self, function: str, name: str, base: str | None = None) -> dict[str, Any]:
         fn = self.function(function)
-        return self._trigger_wire(fn, self._trigger(fn, name))
+        return self._trigger_wire(fn, self._trigger(fn, name), base)
 
-    def update_trigger(self, function: str, name: str, req: UpdateTriggerRequest) -> dict[str, Any]:
+    def update_trigger(
+        self, function: str, name: str, req: UpdateTriggerRequest, base: str | None = None
+    ) -> dict[str, Any]:
         fn = self.function(function)
         trigger = self._trigger(fn, name)
         qualifier = req.qualifier if req.qualifier is not None else trigger.qualifier
@@ -452,16 +455,16 @@ class Fc3Backend:
         if req.description is not None:
             trigger.description = req.description
         trigger.modified = self.ids.now()
-        return self._trigger_wire(fn, trigger)
+        return self._trigger_wire(fn, trigger, base)
 
     def delete_trigger(self, function: str, name: str) -> None:
         fn = self.function(function)
         self._trigger(fn, name)
         del fn.triggers[name]
 
-    def list_triggers(self, function: str, query: Mapping[str, str]) -> Page:
+    def list_triggers(self, function: str, query: Mapping[str, str], base: str | None = None) -> Page:
         fn = self.function(function)
-        return _page_by_name([self._trigger_wire(fn, t) for t in fn.triggers.values()], "triggerName", query)
+        return _page_by_name([self._trigger_wire(fn, t, base) for t in fn.triggers.values()], "triggerName", query)
 
     def dump_state(self) -> dict[str, Any]:
         """Every function of this (account, region) as plain JSON-able data."""
@@ -475,15 +478,12 @@ class Fc3Backend:
             raise invalid(f"the FC 3.0 state is malformed: {exc!r}") from None
         self.functions = loaded
 
-    def http_trigger_at(self, url: str) -> tuple[FunctionRecord, TriggerRecord, bool, str] | None:
-        """The HTTP trigger serving ``url`` (scheme://host/path, no query): its function, itself, whether the
-        internet URL matched, and the path after the trigger's URL. None when no trigger serves it."""
+    def http_trigger(self, prefix: str) -> tuple[FunctionRecord, TriggerRecord] | None:
+        """The HTTP trigger whose host starts with ``prefix`` (how trigger URLs are routed), or None."""
         for fn in self.functions.values():
             for trigger in fn.triggers.values():
-                for base, internet in ((trigger.url_internet, True), (trigger.url_intranet, False)):
-                    base = (base or "").rstrip("/")
-                    if base and (url == base or url.startswith(base + "/")):
-                        return fn, trigger, internet, url[len(base):] or "/"
+                if trigger.domain_prefix == prefix:
+                    return fn, trigger
         return None
 
 

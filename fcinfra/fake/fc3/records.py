@@ -57,8 +57,7 @@ class TriggerRecord:
     source_arn: str | None
     invocation_role: str | None
     description: str
-    url_internet: str | None
-    url_intranet: str | None
+    domain_prefix: str | None  # HTTP triggers: the first label of their fcapp.run host
     created: str
     modified: str
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -32,6 +33,12 @@ def api() -> Fc3Api:
     return fake
 
 
+def _at(url: str, method: str = "GET", query: list[tuple[str, str]] | None = None, **kw: Any) -> Fc3Request:
+    """A request to ``url`` as the server sees it (host, scheme, raw path)."""
+    parts = urlsplit(url)
+    return Fc3Request(method, parts.path or "/", query or [], host=parts.netloc, scheme=parts.scheme, **kw)
+
+
 def _trigger(api: Fc3Api, config: dict[str, Any]) -> str:
     wire = api.backend.create_trigger(
         "fn", CreateTriggerRequest(trigger_name="web", trigger_type="http", trigger_config=json.dumps(config),
@@ -48,12 +55,14 @@ def test_trigger_url_runs_the_alias_version_with_the_fc3_event(api: Fc3Api) -> N
 
     api.register_handler("fn", handler)
     url = _trigger(api, {"authType": "anonymous", "methods": ["GET"]})
-    answer = api.handle_http_trigger(url + "/x/y", Fc3Request("GET", "/x/y", [("a", "1")], {}, b""))
+    answer = api.handle_http_trigger(_at(url + "/x/y", query=[("a", "1")]))
     assert answer.status == 201 and answer.headers["x-seen"] == "/x/y"
     assert answer.body == b"v1 {'a': '1'}" and answer.headers["x-fc-invocation-service-version"] == "1"
-    refused = api.handle_http_trigger(url, Fc3Request("POST", "/", [], {}, b""))
+    refused = api.handle_http_trigger(_at(url, "POST"))
     assert refused.status == 405
-    assert api.handle_http_trigger("https://nope.cn-hangzhou.fcapp.run", Fc3Request("GET", "/")).status == 404
+    assert api.handle_http_trigger(_at("https://nope.cn-hangzhou.fcapp.run")).status == 404
+    intranet = api.backend.get_trigger("fn", "web")["httpTrigger"]["urlIntranet"]
+    assert "-vpc.fcapp.run" in intranet and api.handle_http_trigger(_at(intranet + "/x/y")).status == 201
 
 
 def test_function_auth_needs_a_signature_and_errors_are_502(api: Fc3Api) -> None:
@@ -62,11 +71,11 @@ def test_function_auth_needs_a_signature_and_errors_are_502(api: Fc3Api) -> None
 
     api.register_handler("fn", boom)
     url = _trigger(api, {"authType": "function", "methods": ["GET"]})
-    unsigned = api.handle_http_trigger(url, Fc3Request("GET", "/"))
+    unsigned = api.handle_http_trigger(_at(url))
     assert unsigned.status == 403
     anonymous_url = url
     api.backend.functions["fn"].triggers["web"].config["authType"] = "anonymous"
-    failed = api.handle_http_trigger(anonymous_url, Fc3Request("GET", "/"))
+    failed = api.handle_http_trigger(_at(anonymous_url))
     assert failed.status == 502 and failed.headers["x-fc-error-type"] == "UnhandledInvocationError"
     assert json.loads(failed.body)["errorMessage"] == "bad"
 
@@ -134,10 +143,27 @@ def test_state_round_trips_and_a_bad_dump_changes_nothing(api: Fc3Api) -> None:
     loaded = copy.backend_for("123", "cn-hangzhou")
     restored = loaded.functions["fn"]
     assert sorted(restored.versions) == [1, 2] and restored.next_version == 3
-    assert restored.aliases["prod"].version_id == "1" and restored.triggers["web"].url_internet == url
+    assert restored.aliases["prod"].version_id == "1" and url.startswith(f"https://{restored.triggers['web'].domain_prefix}.")
     assert loaded.resolve("fn", "1").code == api.backend.resolve("fn", "1").code
     from fcinfra.fake.fc3.errors import FakeApiError
 
     with pytest.raises(FakeApiError):
         copy.load_state({"regions": [{"account": "1", "region": "r", "functions": [{"name": "broken"}]}]})
     assert "fn" in copy.backend_for("123", "cn-hangzhou").functions
+
+
+def test_trigger_urls_point_at_the_server_the_api_was_reached_at(api: Fc3Api) -> None:
+    """On the emulator (a loopback host) the reported URL is the emulator's own, and it serves the trigger."""
+    api.register_handler("fn", lambda event, ctx: f"v{ctx.service.version_id}")
+    api.access_keys = None
+    auth = {"authorization": "ACS3-HMAC-SHA256 Credential=x,SignedHeaders=host,Signature=00"}
+    body = json.dumps({"triggerName": "web", "triggerType": "http", "qualifier": "prod",
+                       "triggerConfig": json.dumps({"authType": "anonymous", "methods": ["GET"]})}).encode()
+    created = api.handle(Fc3Request("POST", "/2023-03-30/functions/fn/triggers", [], auth, body,
+                                    host="127.0.0.1:9000", scheme="http"))
+    url = created.json()["httpTrigger"]["urlInternet"]
+    assert url.startswith("http://127.0.0.1:9000/fcapp/")
+    assert api.handle_http_trigger(_at(url + "/hi")).body == b"v1"
+    on_fc = api.handle(Fc3Request("GET", "/2023-03-30/functions/fn/triggers/web", [], auth,
+                                  host="123.cn-hangzhou.fc.aliyuncs.com"))
+    assert on_fc.json()["httpTrigger"]["urlInternet"].endswith(".cn-hangzhou.fcapp.run")
