@@ -21,6 +21,7 @@ from fcinfra.errors import (
     PreconditionFailedError,
     ServerError,
 )
+from fcinfra.fake.messages import FakeResponse
 from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc3 import Fc3Client
 from fcinfra.testing.helpers import code_zip
@@ -158,10 +159,8 @@ def _fail_first(fake: Fake, method: str, path_end: str, status: int, after: bool
             state["done"] = True
             if after:
                 original(request)
-            from fcinfra.fake.fc3.api import Fc3Response
-
             body = json.dumps({"Code": "InternalServerError", "Message": "boom", "RequestId": "r"}).encode()
-            return Fc3Response(status, {"x-fc-request-id": "r"}, body)
+            return FakeResponse(status, {"x-fc-request-id": "r"}, body)
         return original(request)
 
     fake.api.handle = handle  # type: ignore[method-assign]
@@ -188,11 +187,10 @@ def test_ambiguous_publish_with_a_foreign_version_is_not_guessed(fc3_fake: Fake)
     def handle(request: Any) -> Any:
         if not state["done"] and request.method == "POST" and request.path.endswith("/versions"):
             state["done"] = True
-            from fcinfra.fake.fc3.api import Fc3Response
             from fcinfra.fc3.models import PublishVersionRequest
 
             fc3_fake.backend.publish_version("fn", PublishVersionRequest(description="someone else"))
-            return Fc3Response(503, {"x-fc-request-id": "r"}, b'{"Code":"ServiceUnavailable","Message":"x"}')
+            return FakeResponse(503, {"x-fc-request-id": "r"}, b'{"Code":"ServiceUnavailable","Message":"x"}')
         return original(request)
 
     fc3_fake.api.handle = handle  # type: ignore[method-assign]

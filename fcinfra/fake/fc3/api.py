@@ -19,12 +19,14 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any, Protocol, TypeVar
 from urllib.parse import unquote
 
 from pydantic import BaseModel, ValidationError
 
+from fcinfra.fake.auth import MAX_SKEW_SECONDS, SIGNATURE_MISMATCH, Verifier
 from fcinfra.fake.backend import Ids
 from fcinfra.fake.context import (
     CodeRunner,
@@ -35,12 +37,13 @@ from fcinfra.fake.context import (
     ServiceMeta,
     TailLogger,
 )
-from fcinfra.fake.core import http_answer
 from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.fc3.backend import TRIGGER_PATH, Fc3Backend, Page, Resolved, trigger_urls
 from fcinfra.fake.fc3.errors import FakeApiError, invalid
-from fcinfra.fake.fc3.http_trigger import http_event
+from fcinfra.fake.fc3.http_trigger import http_answer, http_event
 from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
+from fcinfra.fake.messages import FakeRequest, FakeResponse
+from fcinfra.fc.signing import query_pairs
 from fcinfra.fc3 import signing
 from fcinfra.fc3.models import (
     CreateAliasRequest,
@@ -54,33 +57,6 @@ from fcinfra.fc3.models import (
 
 PREFIX = f"/{signing.API_VERSION}"
 M = TypeVar("M", bound=BaseModel)
-
-
-@dataclass(frozen=True)
-class Fc3Request:
-    """One API request: ``path`` raw (percent-encoded, as signed), ``query`` decoded pairs."""
-
-    method: str
-    path: str
-    query: list[tuple[str, str]] = field(default_factory=list)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    body: bytes = b""
-    host: str = ""  # the Host the request was sent to: it names the account and region
-    scheme: str = "https"
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        return next((v for k, v in self.headers.items() if k.lower() == name), None)
-
-
-@dataclass(frozen=True)
-class Fc3Response:
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 _SEG = r"(?P<{}>[^/]+)"
@@ -169,7 +145,20 @@ def account_region(host: str) -> tuple[str | None, str | None]:
     return None, None
 
 
-def url_base(request: Fc3Request) -> str | None:
+# The FC 3.0 hosts mock_fc() intercepts besides FC 2.0's *.fc.aliyuncs.com (which already covers
+# {account}.{region}.fc.aliyuncs.com, the docs' and the alicloud provider's host, and {region}.fc.aliyuncs.com):
+# the official SDK's fcv3.{region}.aliyuncs.com and fc.{region}.aliyuncs.com, and HTTP triggers' *.fcapp.run.
+MOCK_HOSTS = re.compile(
+    r"^https?://(?:(?:fcv3|fc)\.[a-z0-9-]+\.aliyuncs\.com|[^/?#]*\.fcapp\.run)(?::\d+)?(?:[/?#].*)?$", re.IGNORECASE
+)
+
+
+def serves(request: FakeRequest) -> bool:
+    """Is this request FC 3.0's: its API (``/2023-03-30/...``) or one of its HTTP-trigger URLs?"""
+    return request.path.startswith(PREFIX + "/") or trigger_target(request) is not None
+
+
+def url_base(request: FakeRequest) -> str | None:
     """Where HTTP-trigger URLs should point: None (FC's own ``*.fcapp.run`` hosts) when the API was reached on an
     Alibaba Cloud host or none at all, else the server it was reached at (the emulator)."""
     host = request.host.lower()
@@ -178,7 +167,7 @@ def url_base(request: Fc3Request) -> str | None:
     return f"{request.scheme}://{request.host}"
 
 
-def trigger_target(request: Fc3Request) -> tuple[str, str, bool] | None:
+def trigger_target(request: FakeRequest) -> tuple[str, str, bool] | None:
     """(domain prefix, path after the trigger's URL, internet?) for a call to an HTTP-trigger URL, else None."""
     host = request.host.lower().split(":", 1)[0]
     if host.endswith(".fcapp.run"):
@@ -205,11 +194,14 @@ class Fc3Api:
         request_ids: Callable[[], str] = lambda: str(uuid.uuid4()),
         clock: Callable[[], float] = time.time,
         faults: Faults | None = None,
+        verifier: Verifier | None = None,
         seed: int | None = None,
+        account_id: str = "1234567890",
+        region: str = "cn-hangzhou",
     ) -> None:
-        self.backend = backend if backend is not None else Fc3Backend(
-            "1234567890", "cn-hangzhou", Ids(seed), random.Random(seed)
-        )
+        if backend is None:
+            backend = Fc3Backend(account_id, region, Ids(seed), random.Random(seed))
+        self.backend = backend
         default = (self.backend.account_id, self.backend.region)
         self.backends: dict[tuple[str, str], Fc3Backend] = {default: self.backend}
         self.seed = seed
@@ -217,6 +209,7 @@ class Fc3Api:
         self.code_runner = code_runner
         self.lock = lock if lock is not None else threading.RLock()
         self.faults = faults
+        self.verifier = verifier  # the FC 2.0 fake's: its keys and strictness, read at every request
         self.handlers: dict[tuple[str, str | None], Handler] = {}
         self._request_id = request_ids
         self.clock = clock
@@ -241,7 +234,7 @@ class Fc3Api:
         staged: list[tuple[Fc3Backend, dict[str, Any]]] = []
         for item in data.get("regions") or []:
             if not isinstance(item, Mapping) or "account" not in item or "region" not in item:
-                raise invalid("the FC 3.0 state is malformed: each region needs 'account' and 'region'")
+                raise ValueError("the FC 3.0 state is malformed: each region needs 'account' and 'region'")
             fresh = Fc3Backend(str(item["account"]), str(item["region"]), Ids(self.seed), random.Random(self.seed))
             fresh.load_state(item)  # raises before anything is replaced
             staged.append((fresh, dict(item)))
@@ -251,6 +244,10 @@ class Fc3Api:
             self.backend = self.backends.setdefault(
                 default, Fc3Backend(*default, Ids(self.seed), random.Random(self.seed))
             )
+
+    def serve(self, request: FakeRequest) -> FakeResponse:
+        """A request ``serves`` said is FC 3.0's: an HTTP-trigger call or an API request."""
+        return self.handle_http_trigger(request) if trigger_target(request) else self.handle(request)
 
     def reset(self) -> None:
         """Forget every function (registered handlers stay)."""
@@ -263,7 +260,7 @@ class Fc3Api:
         self.handlers[(function, version)] = handler
 
     # ------------------------------------------------------------------------------------------- edge
-    def handle(self, request: Fc3Request) -> Fc3Response:
+    def handle(self, request: FakeRequest) -> FakeResponse:
         """Answer one API request. A fault may raise the injector's DropConnection (no answer at all)."""
         request_id = self._request_id()
         found = route(request.method, request.path)
@@ -284,41 +281,62 @@ class Fc3Api:
             self.faults.after(found[0])
         return response
 
-    def authenticate(self, request: Fc3Request) -> None:
-        """ACS3-HMAC-SHA256 (the official SDK) or legacy ``acs ak:sig`` (the alicloud provider): unknown key ->
-        403 InvalidAccessKeyID, wrong signature -> 403 SignatureNotMatch."""
+    def authenticate(self, request: FakeRequest) -> None:
+        """ACS3-HMAC-SHA256 (the official SDK) or legacy ``acs ak:sig`` (the alicloud provider), with the FC 2.0
+        fake's keys, strictness and clock-skew limit when it shares its ``Verifier``: unknown key -> 403
+        InvalidAccessKeyID (strict only), wrong signature -> 403 SignatureNotMatch, stale date -> 403
+        RequestTimeTooSkewed."""
         value = request.header("authorization")
         acs3 = signing.parse_authorization(value)
         roa = None if acs3 is not None else signing.parse_roa_authorization(value)
         if acs3 is None and roa is None:
             raise FakeApiError(403, "AccessDenied", "the request is not signed (ACS3-HMAC-SHA256 or acs)")
-        if self.access_keys is None:
+        self._check_date(request)
+        keys = self.verifier.access_keys if self.verifier is not None else self.access_keys
+        if keys is None:
             return
         key_id = acs3.access_key_id if acs3 is not None else roa[0] if roa is not None else ""
-        secret = self.access_keys.get(key_id)
+        secret = keys.get(key_id)
         if secret is None:
+            if self.verifier is not None and not self.verifier.strict:
+                return
             raise FakeApiError(403, "InvalidAccessKeyID", f"invalid access key ID '{key_id}'")
+        pairs = query_pairs(request.query)
         if acs3 is not None:
-            valid = signing.verify(
-                secret, acs3, request.method, request.path, request.query, request.headers, request.body
-            )
+            valid = signing.verify(secret, acs3, request.method, request.path, pairs, request.headers, request.body)
         else:
             assert roa is not None
-            valid = signing.verify_roa(secret, roa[1], request.method, request.path, request.query, request.headers)
+            valid = signing.verify_roa(secret, roa[1], request.method, request.path, pairs, request.headers)
         if not valid:
+            raise FakeApiError(403, "SignatureNotMatch", SIGNATURE_MISMATCH)
+
+    def _check_date(self, request: FakeRequest) -> None:
+        """``x-acs-date`` (ACS3) or ``date`` (ROA) within FC 2.0's skew limit; FC 3.0's own limit is UNCONFIRMED."""
+        iso, rfc = request.header("x-acs-date"), request.header("date")
+        try:
+            if iso:
+                sent = datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp()
+            elif rfc:
+                sent = parsedate_to_datetime(rfc).timestamp()
+            else:
+                return  # the signature decides: a date header, when signed, is already covered by it
+        except (TypeError, ValueError, IndexError):
+            raise invalid(f"the request date {iso or rfc!r} cannot be read") from None
+        skew = abs(self.clock() - sent)
+        if skew > MAX_SKEW_SECONDS:
             raise FakeApiError(
                 403,
-                "SignatureNotMatch",
-                "The request signature we calculated does not match the signature you provided. "
-                "Check your access key and signing method",
+                "RequestTimeTooSkewed",
+                f"the request time {iso or rfc!r} is {int(skew)} seconds away from the server's; "
+                f"at most {MAX_SKEW_SECONDS} are allowed",
             )
 
     @staticmethod
-    def _json(status: int, body: Any, request_id: str, etag: str | None = None) -> Fc3Response:
+    def _json(status: int, body: Any, request_id: str, etag: str | None = None) -> FakeResponse:
         headers = {"Content-Type": "application/json", "x-fc-request-id": request_id}
         if etag:
             headers["ETag"] = etag
-        return Fc3Response(status, headers, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+        return FakeResponse(status, headers, json.dumps(body, separators=(",", ":")).encode("utf-8"))
 
     @staticmethod
     def _page(key: str, page: Page, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -327,12 +345,12 @@ class Fc3Api:
             body["nextToken"] = page.next_token
         return body
 
-    def _dispatch(self, op: str, p: dict[str, str], req: Fc3Request, rid: str) -> Fc3Response:
+    def _dispatch(self, op: str, p: dict[str, str], req: FakeRequest, rid: str) -> FakeResponse:
         b = self.backend_for(*account_region(req.host))
         base = url_base(req)
         if op == "InvokeFunction":
             return self._invoke(b, p["fn"], req, rid)
-        q = dict(req.query)
+        q = dict(query_pairs(req.query))
         fn = p.get("fn", "")
         with self.lock:
             if op == "CreateFunction":
@@ -379,10 +397,10 @@ class Fc3Api:
                 "DeleteTrigger": lambda: b.delete_trigger(fn, p["x"]),
             }
             deletes[op]()
-            return Fc3Response(204, {"x-fc-request-id": rid}, b"")
+            return FakeResponse(204, {"x-fc-request-id": rid}, b"")
 
     # ----------------------------------------------------------------------------------- http trigger
-    def handle_http_trigger(self, request: Fc3Request) -> Fc3Response:
+    def handle_http_trigger(self, request: FakeRequest) -> FakeResponse:
         """A call to an HTTP trigger's URL (see ``trigger_target``): FC 3.0's event in, the handler's answer out.
         ``authType: anonymous`` needs no signature; ``function`` needs an ACS3 one."""
         request_id = self._request_id()
@@ -414,7 +432,7 @@ class Fc3Api:
                 method=request.method,
                 trigger_url=internet_url if internet else intranet_url,
                 raw_path=rest,
-                query=request.query,
+                query=query_pairs(request.query),
                 headers=request.headers,
                 body=request.body,
                 request_id=request_id,
@@ -428,17 +446,16 @@ class Fc3Api:
         headers = {"x-fc-request-id": request_id, "x-fc-invocation-service-version": resolved.version}
         if outcome.error_type:
             headers.update({"x-fc-error-type": outcome.error_type, "Content-Type": "application/json"})
-            return Fc3Response(502, headers, outcome.payload)
-        answer = http_answer(outcome.payload, headers)
-        return Fc3Response(answer.status, answer.headers, answer.body)
+            return FakeResponse(502, headers, outcome.payload)
+        return FakeResponse(*http_answer(outcome.payload, headers))
 
     # ------------------------------------------------------------------------------------- invocation
-    def _invoke(self, backend: Fc3Backend, function: str, req: Fc3Request, rid: str) -> Fc3Response:
+    def _invoke(self, backend: Fc3Backend, function: str, req: FakeRequest, rid: str) -> FakeResponse:
         invocation_type = req.header("x-fc-invocation-type") or "Sync"
         if invocation_type not in ("Sync", "Async"):
             raise invalid(f"x-fc-invocation-type {invocation_type!r} is invalid: use Sync or Async")
         with self.lock:
-            resolved = backend.resolve(function, dict(req.query).get("qualifier"))
+            resolved = backend.resolve(function, dict(query_pairs(req.query)).get("qualifier"))
         outcome = self.run(backend, resolved, req.body, rid, want_tail=(req.header("x-fc-log-type") == "Tail"))
         headers = {
             "x-fc-request-id": rid,
@@ -447,13 +464,13 @@ class Fc3Api:
             "x-fc-invocation-duration": f"{outcome.duration_ms:.0f}",
         }
         if invocation_type == "Async":
-            return Fc3Response(202, headers, b"")
+            return FakeResponse(202, headers, b"")
         if req.header("x-fc-log-type") == "Tail":
             headers["x-fc-log-result"] = base64.b64encode(outcome.log_tail.encode("utf-8")[-4096:]).decode("ascii")
         if outcome.error_type:
             headers["x-fc-error-type"] = outcome.error_type
         headers["Content-Type"] = "application/octet-stream"
-        return Fc3Response(200, headers, outcome.payload)
+        return FakeResponse(200, headers, outcome.payload)
 
     def run(
         self, backend: Fc3Backend, resolved: Resolved, event: bytes, request_id: str, want_tail: bool = False

@@ -471,11 +471,11 @@ class Fc3Backend:
         return {"functions": [dump_function(fn) for fn in self.functions.values()]}
 
     def load_state(self, data: Mapping[str, Any]) -> None:
-        """Replace all functions with a dump; a malformed dump is refused (400) before anything changes."""
+        """Replace all functions with a dump; a malformed dump raises ValueError before anything changes."""
         try:
             loaded = {fn.name: fn for fn in map(load_function, data.get("functions") or [])}
         except (KeyError, TypeError, ValueError, binascii.Error) as exc:
-            raise invalid(f"the FC 3.0 state is malformed: {exc!r}") from None
+            raise ValueError(f"the FC 3.0 state is malformed: {exc!r}") from None
         self.functions = loaded
 
     def http_trigger(self, prefix: str) -> tuple[FunctionRecord, TriggerRecord] | None:

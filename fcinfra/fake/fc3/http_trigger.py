@@ -9,9 +9,8 @@ The handler gets a JSON event (FC3.md §10, "HTTP trigger invoking function")::
 
 ``rawPath`` keeps the percent-encoding, ``requestContext.http.path`` is decoded; repeated headers and query values
 are comma-joined; a body that is not UTF-8 text is base64 with ``isBase64Encoded: true``; ``timeEpoch`` is
-milliseconds as a string. The answer follows the same rule as FC 2.0's fake (``fake.core.http_answer``):
-``{"statusCode", "headers", "body", "isBase64Encoded"}`` shapes the HTTP answer, anything else is a 200 with the
-payload as the body (FC's mapping of other return values is UNCONFIRMED).
+milliseconds as a string. The handler answers ``{"statusCode", "headers", "body", "isBase64Encoded"}`` (FC3.md
+§10); any other return value is a 200 with the payload as the body (FC's mapping of those is UNCONFIRMED).
 """
 
 from __future__ import annotations
@@ -79,3 +78,20 @@ def http_event(
         },
     }
     return json.dumps(event).encode("utf-8")
+
+
+def http_answer(payload: bytes, headers: Mapping[str, str]) -> tuple[int, dict[str, str], bytes]:
+    """(status, headers, body) for the trigger's caller from the handler's payload; ``headers`` (FC's own) win."""
+    try:
+        shaped = json.loads(payload) if payload[:1] == b"{" else None
+    except ValueError:
+        shaped = None
+    if isinstance(shaped, dict) and isinstance(shaped.get("statusCode"), int):
+        body = shaped.get("body") or ""
+        if shaped.get("isBase64Encoded"):
+            raw = base64.b64decode(str(body))
+        else:
+            raw = body.encode("utf-8") if isinstance(body, str) else json.dumps(body).encode("utf-8")
+        given = {str(k): str(v) for k, v in (shaped.get("headers") or {}).items()}
+        return shaped["statusCode"], {"Content-Type": "text/plain; charset=utf-8", **given, **headers}, raw
+    return 200, {"Content-Type": "application/octet-stream", **headers}, payload
