@@ -1,10 +1,10 @@
 """Fc3Client vs Alibaba's official FC 3.0 SDK (``alibabacloud-fc20230330``) on the same server, side by side.
 
 Both clients talk over loopback HTTP, keep-alive on both (Fc3Client's one ``requests.Session``; the SDK's
-cached per-endpoint session), to one FC 3.0 fake served by cheroot, in alternating rounds (which client goes
-first flips every round) so machine noise hits both alike. Workload per client: GetAlias, UpdateAlias and
-InvokeFunction calls on one function (defaults 1,000 / 250 / 250). Signatures are verified by the server for
-both. Prints per-call times and the ratio fcinfra/SDK (target: <= 1.0).
+cached per-endpoint session), to the same emulator (``fcinfra emulator``'s server, FC 3.0 under ``/2023-03-30/``),
+in alternating rounds (which client goes first flips every round) so machine noise hits both alike. Workload
+per client: GetAlias, UpdateAlias and InvokeFunction calls on one function (defaults 1,000 / 250 / 250).
+Signatures are verified by the server for both. Prints per-call times and the ratio fcinfra/SDK (target <= 1.0).
 
     .venv/bin/python bench/fc3_client_vs_sdk.py [--get 1000] [--update 250] [--invoke 250] [--rounds 10]
 """
@@ -12,63 +12,22 @@ both. Prints per-call times and the ratio fcinfra/SDK (target: <= 1.0).
 from __future__ import annotations
 
 import argparse
-import contextlib
 import io
-import random
 import statistics
 import sys
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import Any
-from urllib.parse import parse_qsl
+from collections.abc import Callable
 
 from alibabacloud_fc20230330 import models
 from alibabacloud_fc20230330.client import Client as SdkClient
 from alibabacloud_tea_openapi.models import Config
-from cheroot import wsgi
 from darabonba.runtime import RuntimeOptions
-from werkzeug.wrappers import Request, Response
 
-from fcinfra.fake.backend import Ids
-from fcinfra.fake.fc3.api import Fc3Api, Fc3Request
-from fcinfra.fake.fc3.backend import Fc3Backend
+from fcinfra.fake.server import Emulator
 from fcinfra.fc3 import Fc3Client
 from fcinfra.testing.helpers import code_zip
 
 ACCOUNT, REGION, AK, SK = "1234567890", "cn-hangzhou", "AK", "SK"
-
-
-def wsgi_app(api: Fc3Api) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
-    """HTTP -> Fc3Request -> Fc3Api.handle -> HTTP (the path as sent: the signature covers it)."""
-
-    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        request = Request(environ)
-        raw = environ.get("REQUEST_URI") or request.path
-        path, _, query = raw.partition("?")
-        answer = api.handle(
-            Fc3Request(request.method, path, parse_qsl(query, keep_blank_values=True), dict(request.headers),
-                       request.get_data(cache=False))
-        )
-        response = Response(answer.body, status=answer.status)
-        response.headers.clear()
-        for key, value in answer.headers.items():
-            response.headers[key] = value
-        return response(environ, start_response)
-
-    return app
-
-
-@contextlib.contextmanager
-def served(api: Fc3Api) -> Iterator[str]:
-    server = wsgi.Server(("127.0.0.1", 0), wsgi_app(api), numthreads=4)
-    server.prepare()
-    thread = threading.Thread(target=server.serve, daemon=True)
-    thread.start()
-    try:
-        yield f"127.0.0.1:{server.bind_addr[1]}"
-    finally:
-        server.stop()
 
 
 def prepare(client: Fc3Client) -> None:
@@ -119,10 +78,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--get, --update and --invoke must divide by --rounds, and --update/--invoke <= --get")
     gets, updates, invokes = args.get // args.rounds, args.update // args.rounds, args.invoke // args.rounds
 
-    api = Fc3Api(Fc3Backend(ACCOUNT, REGION, Ids(seed=1), random.Random(1)), access_keys={AK: SK})
-    api.register_handler("fn", lambda event, context: event)
-    with served(api) as address:
-        ours = Fc3Client(ACCOUNT, REGION, AK, SK, endpoint=f"http://{address}")
+    with Emulator(access_keys={AK: SK}, account_id=ACCOUNT, region=REGION, seed=1, save_interval=None) as emu:
+        emu.fake.fc3.register_handler("fn", lambda event, context: event)  # the same in-process echo for both
+        address = emu.endpoint.split("://", 1)[1]
+        ours = Fc3Client(ACCOUNT, REGION, AK, SK, endpoint=emu.endpoint)
         theirs = SdkClient(Config(access_key_id=AK, access_key_secret=SK, endpoint=address, protocol="http"))
         prepare(ours)
         ours_chunk(ours, 20, 5, 5)  # warm up both, outside the timing
@@ -144,7 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     total_ours, total_sdk = sum(ours_times), sum(sdk_times)
     per_client = args.get + args.update + args.invoke
     print(f"workload per client: {args.get} GetAlias + {args.update} UpdateAlias + {args.invoke} InvokeFunction, "
-          f"{args.rounds} alternating rounds, over HTTP keep-alive to the FC 3.0 fake at {address}")
+          f"{args.rounds} alternating rounds, over HTTP keep-alive to the emulator at {address}")
     print(f"fcinfra Fc3Client       : {total_ours:7.3f} s  ({total_ours / per_client * 1e6:6.1f} us/call, "
           f"median round {statistics.median(ours_times):.3f} s)")
     print(f"alibabacloud-fc20230330 : {total_sdk:7.3f} s  ({total_sdk / per_client * 1e6:6.1f} us/call, "
