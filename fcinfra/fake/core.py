@@ -39,6 +39,7 @@ from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
 from fcinfra.fake.records import LATEST, FunctionRecord
+from fcinfra.fake.sts import StsFake, is_sts_request
 from fcinfra.fc.signing import query_pairs
 
 _HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
@@ -63,6 +64,8 @@ class FakeFc:
         self.region = region
         self.seed = seed
         self.verifier = Verifier(access_keys, strict, clock)
+        self.sts = StsFake(account_id, self.verifier.access_keys, strict, clock)
+        self.verifier.temporary = self.sts.temporary_key
         self.backend = FcBackend(seed, clock)
         self.faults = FaultInjector(seed)
         self.code_runner = code_runner
@@ -140,6 +143,8 @@ class FakeFc:
             self.fc3.code_runner = self.code_runner
             return self._dated(self.fc3.serve(req))
         request_id = self._request_id()
+        if is_sts_request(req):
+            return self.sts.handle(req, request_id)
         operation = None
         try:
             match = routes.match(req.method, req.path)
