@@ -12,15 +12,17 @@ import os
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, cast
 
 import requests
 
-from fcinfra.config import Settings, mask, resolve_settings
+from fcinfra.config import Settings
+from fcinfra.credentials import CredentialSource, static_credentials
+from fcinfra.errors import ConfigurationError
 from fcinfra.fc import arguments
-from fcinfra.fc.client import DEFAULT_TIMEOUT
+from fcinfra.fc.client import DEFAULT_TIMEOUT, FcClient
 from fcinfra.fc.retry import RetryPolicy
-from fcinfra.fc.transport import Credentials, RequestEvent, Timeout, build_endpoint
+from fcinfra.fc.transport import RequestEvent, Timeout, build_endpoint
 from fcinfra.fc3._functions import Functions
 from fcinfra.fc3._releases import VersionsAndAliases
 from fcinfra.fc3._triggers import Triggers
@@ -54,11 +56,22 @@ class Fc3Client(Functions, VersionsAndAliases, Triggers):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_request: Callable[[RequestEvent], None] | None = None,
+        credentials: CredentialSource | None = None,
     ) -> None:
+        """The same arguments as ``FcClient``: ``credentials`` (what ``from_settings`` passes) instead of keys is
+        asked on every request, so temporary credentials are refreshed."""
         if isinstance(account_id, int) and not isinstance(account_id, bool):
             account_id = str(account_id)
-        Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
-        assert access_key_id and access_key_secret  # checked just above
+        if credentials is None:
+            Settings(account_id, region, access_key_id, access_key_secret, security_token,
+                     endpoint).require_credentials()
+            assert access_key_id and access_key_secret  # checked just above
+            credentials = static_credentials(access_key_id, access_key_secret, security_token)
+        elif access_key_id or access_key_secret or security_token:
+            raise ConfigurationError("give either credentials= or access keys, not both")
+        elif not endpoint and not (account_id and region):
+            raise ConfigurationError("an FC endpoint needs both the account id and the region (or pass endpoint=)")
+        self.credentials = credentials
         self.verify = arguments.verify_setting(verify)
         self.account_id = account_id or None
         self.region = region or None
@@ -67,7 +80,7 @@ class Fc3Client(Functions, VersionsAndAliases, Triggers):
         self._sleep = sleep
         self._transport = Fc3Transport(
             self.endpoint,
-            Credentials(access_key_id, access_key_secret, security_token),
+            credentials,
             self.account_id,
             session if session is not None else requests.Session(),
             timeout,
@@ -77,30 +90,20 @@ class Fc3Client(Functions, VersionsAndAliases, Triggers):
         )
 
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> Fc3Client:
-        """Credentials, account, region and endpoint from the same sources as ``FcClient.from_env``.
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> Fc3Client:
+        """``FcClient.from_settings`` itself (the one client factory), building an ``Fc3Client``: the same
+        credentials chain (explicit keys, Pulumi config, profile, Alibaba's default chain, assumed role), the
+        same account lookup and options."""
+        return cast(Fc3Client, FcClient.from_settings.__func__(cls, settings, **kwargs))  # type: ignore[attr-defined]
 
-        Keyword arguments override what the environment says; ``FC_CA_BUNDLE`` names a CA bundle to trust.
-        """
-        setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint")
-        explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
-        settings = resolve_settings(env=env, **explicit)
-        if kwargs.get("verify") is None and settings.ca_bundle:
-            kwargs["verify"] = settings.ca_bundle
-        settings.require_credentials()
-        return cls(
-            settings.account_id,
-            settings.region,
-            settings.access_key_id,
-            settings.access_key_secret,
-            settings.security_token,
-            settings.endpoint,
-            **kwargs,
-        )
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> Fc3Client:
+        """``FcClient.from_env`` for FC 3.0: settings from the environment (and Pulumi config when running
+        there), keyword arguments overriding them."""
+        return cast(Fc3Client, FcClient.from_env.__func__(cls, env, **kwargs))  # type: ignore[attr-defined]
 
     def __repr__(self) -> str:
-        key = mask(self._transport.credentials.access_key_id)
-        return f"Fc3Client(endpoint={self.endpoint!r}, access_key_id={key!r})"
+        return f"Fc3Client(endpoint={self.endpoint!r}, credentials={self.credentials.description!r})"
 
     def __getstate__(self) -> None:
         raise TypeError("Fc3Client holds credentials and is not picklable; build one where it is needed")

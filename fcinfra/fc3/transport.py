@@ -43,6 +43,7 @@ class Fc3Transport(Transport):
         content_type: str | None,
     ) -> dict[str, str]:
         """Every header of the request, all of them signed, the way the official SDK builds them."""
+        creds = self.source.get()  # per request: a refreshed STS token is picked up by the next call
         headers: dict[str, str] = {
             "host": urlsplit(self.endpoint).netloc,
             "x-acs-version": signing.API_VERSION,
@@ -55,13 +56,13 @@ class Fc3Transport(Transport):
         }
         if body is not None and content_type:
             headers["content-type"] = content_type
-        if self.credentials.security_token:
-            headers["x-acs-accesskey-id"] = self.credentials.access_key_id
-            headers["x-acs-security-token"] = self.credentials.security_token
+        if creds.security_token:
+            headers["x-acs-accesskey-id"] = creds.access_key_id
+            headers["x-acs-security-token"] = creds.security_token
         for name, value in (extra or {}).items():
             headers[name.lower()] = value
         headers["authorization"] = signing.authorization(
-            self.credentials.access_key_id, self.credentials.access_key_secret, method, path, query, headers
+            creds.access_key_id, creds.access_key_secret, method, path, query, headers
         )
         return headers
 

@@ -12,6 +12,7 @@ import responses
 from fcinfra.errors import (
     AccessDeniedError,
     AmbiguousPublishError,
+    ConfigurationError,
     ConflictError,
     FcinfraError,
     InvalidArgumentError,
@@ -243,12 +244,25 @@ def test_from_env_and_repr_hide_secrets() -> None:
     assert client.endpoint == f"https://{ACCOUNT}.{REGION}.fc.aliyuncs.com"
     assert "very-secret-value" not in repr(client) and "LTAIabcdefgh" not in repr(client)
     assert Fc3Client.from_env(env, endpoint="127.0.0.1:9000").endpoint == "https://127.0.0.1:9000"
-    with pytest.raises(FcinfraError):
-        Fc3Client.from_env({})
+    with pytest.raises(ConfigurationError):  # no keys, and nothing else in the chain (no HOME files, no ECS)
+        Fc3Client.from_env({"ALIBABA_CLOUD_REGION": REGION, "HOME": "/nonexistent",
+                            "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"})
     with pytest.raises(TypeError):
         import pickle
 
         pickle.dumps(client)
+
+
+def test_from_settings_is_fc_clients_one_factory(fc3_fake: Fake) -> None:
+    """The same factory as FcClient: keys from the credentials chain, asked per request; options passed on."""
+    from fcinfra.config import Settings
+
+    client = Fc3Client.from_settings(Settings(ACCOUNT, REGION, AK, SECRET), timeout=2.0)
+    assert isinstance(client, Fc3Client) and client.endpoint == f"https://{ACCOUNT}.{REGION}.fc.aliyuncs.com"
+    assert client.list_functions() == []  # signed with the chain's keys, verified by the fake
+    assert SECRET not in repr(client)
+    with pytest.raises(ConfigurationError):
+        Fc3Client(ACCOUNT, REGION, AK, SECRET, credentials=client.credentials)
 
 
 def test_unreachable_endpoint_is_a_connection_error() -> None:
