@@ -122,3 +122,23 @@ def test_official_sdk_with_a_wrong_secret_is_refused(fc3_fake: Fake) -> None:
     with pytest.raises(exceptions.ClientException) as exc:
         _sdk("wrong").list_functions(models.ListFunctionsRequest())
     assert exc.value.status_code == 403 and exc.value.code == "SignatureNotMatch"
+
+
+def test_official_sdk_tags_a_function(fc3_fake: Fake) -> None:
+    """TagResources / ListTagResources / UntagResources (the alicloud provider's V3Function tags through them)."""
+    sdk = _sdk()
+    arn = sdk.create_function(models.CreateFunctionRequest(body=models.CreateFunctionInput(
+        function_name="fn", runtime="python3.10", handler="index.handler"))).body.function_arn
+    sdk.tag_resources(models.TagResourcesRequest(body=models.TagResourcesInput(
+        resource_id=[arn], resource_type="function", tag=[models.Tag(key="team", value="a"),
+                                                          models.Tag(key="env", value="prod")])))
+    listed = sdk.list_tag_resources(models.ListTagResourcesRequest(resource_type="function", resource_id=[arn]))
+    assert sorted((t.tag_key, t.tag_value) for t in listed.body.tag_resources) == [("env", "prod"), ("team", "a")]
+    assert sdk.get_function("fn", models.GetFunctionRequest()).body.tags[0].key == "env"
+    sdk.untag_resources(models.UntagResourcesRequest(resource_type="function", resource_id=[arn], tag_key=["team"]))
+    listed = sdk.list_tag_resources(models.ListTagResourcesRequest(resource_type="function", resource_id=[arn]))
+    assert [(t.tag_key, t.tag_value) for t in listed.body.tag_resources] == [("env", "prod")]
+    with pytest.raises(exceptions.ClientException) as bad:
+        sdk.tag_resources(models.TagResourcesRequest(body=models.TagResourcesInput(
+            resource_id=[arn], resource_type="function", tag=[models.Tag(key="aliyun:x", value="v")])))
+    assert bad.value.status_code == 400

@@ -83,6 +83,9 @@ _ROUTES: list[tuple[str, re.Pattern[str], str]] = [
         ("PUT", "/functions/{fn}/triggers/{x}", "UpdateTrigger"),
         ("DELETE", "/functions/{fn}/triggers/{x}", "DeleteTrigger"),
         ("POST", "/functions/{fn}/invocations", "InvokeFunction"),
+        ("POST", "/tags-v2", "TagResources"),
+        ("DELETE", "/tags-v2", "UntagResources"),
+        ("GET", "/tags-v2", "ListTagResources"),
     ]
 ]
 
@@ -390,6 +393,8 @@ class Fc3Api:
                 return self._json(200, b.get_trigger(fn, p["x"], base), rid)
             if op == "UpdateTrigger":
                 return self._json(200, b.update_trigger(fn, p["x"], _model(UpdateTriggerRequest, req.body), base), rid)
+            if op in ("TagResources", "UntagResources", "ListTagResources"):
+                return self._tags(op, b, req, rid)
             deletes: dict[str, Callable[[], None]] = {
                 "DeleteFunction": lambda: b.delete_function(fn),
                 "DeleteFunctionVersion": lambda: b.delete_version(fn, p["x"]),
@@ -398,6 +403,38 @@ class Fc3Api:
             }
             deletes[op]()
             return FakeResponse(204, {"x-fc-request-id": rid}, b"")
+
+    def _tags(self, op: str, b: Fc3Backend, req: FakeRequest, rid: str) -> FakeResponse:
+        """TagResources (JSON body), UntagResources and ListTagResources (JSON-array strings in the query)."""
+        q = dict(query_pairs(req.query))
+
+        def json_list(raw: Any, what: str) -> list[Any]:
+            try:
+                value = json.loads(raw) if isinstance(raw, str) else raw
+            except ValueError:
+                value = None
+            if value is None and raw in (None, ""):
+                return []
+            if not isinstance(value, list):
+                raise invalid(f"{what} must be a JSON array")
+            return value
+
+        if op == "TagResources":
+            try:
+                body = json.loads(req.body or b"{}")
+            except ValueError:
+                raise invalid("the request body is not valid JSON") from None
+            body = {str(k).lower(): v for k, v in (body if isinstance(body, dict) else {}).items()}
+            b.tag_resources(body.get("resourcetype"), json_list(body.get("resourceid"), "ResourceId"),
+                            json_list(body.get("tag"), "Tag"))
+            return FakeResponse(204, {"x-fc-request-id": rid}, b"")
+        arns = [str(a) for a in json_list(q.get("ResourceId"), "ResourceId")]
+        if op == "UntagResources":
+            keys = [str(k) for k in json_list(q.get("TagKey"), "TagKey")]
+            b.untag_resources(q.get("ResourceType"), arns, keys, (q.get("All") or "").lower() == "true")
+            return FakeResponse(204, {"x-fc-request-id": rid}, b"")
+        found = b.list_tag_resources(q.get("ResourceType"), arns)
+        return self._json(200, {"RequestId": rid, "TagResources": found}, rid)
 
     # ----------------------------------------------------------------------------------- http trigger
     def handle_http_trigger(self, request: FakeRequest) -> FakeResponse:

@@ -211,7 +211,7 @@ class Fc3Backend:
             "lastUpdateStatus": "Successful",
             "createdTime": fn.created,
             "lastModifiedTime": fn.modified,
-            "tags": [],
+            "tags": [{"Key": k, "Value": v} for k, v in sorted(fn.tags.items())],
         }
 
     def create_function(self, req: CreateFunctionRequest) -> dict[str, Any]:
@@ -276,6 +276,45 @@ class Fc3Backend:
         if not qualifier or qualifier == LATEST or qualifier.isdigit():
             return qualifier or LATEST
         return self._alias(fn, qualifier).version_id
+
+    # ----------------------------------------------------------------------------------------------- tags
+    def _tagged(self, resource_type: str | None, arns: list[str]) -> list[FunctionRecord]:
+        """The functions named by ARN (``acs:fc:{region}:{account}:functions/{name}``); only functions are taggable."""
+        if (resource_type or "function").lower() not in ("function", "aliyun::fc::function"):
+            raise invalid(f"ResourceType {resource_type!r} is invalid: only 'function' can be tagged")
+        by_arn = {fn.arn: fn for fn in self.functions.values()}
+        found = []
+        for arn in arns:
+            if arn not in by_arn:
+                raise function_not_found(arn.rsplit("/", 1)[-1])
+            found.append(by_arn[arn])
+        return found
+
+    def tag_resources(self, resource_type: str | None, arns: list[str], tags: list[dict[str, Any]]) -> None:
+        functions = self._tagged(resource_type, arns)
+        pairs: dict[str, str] = {}
+        for tag in tags:
+            key, value = str(tag.get("Key") or ""), str(tag.get("Value") or "")
+            if not key or len(key) > 64 or key.startswith(("aliyun", "acs:")) or len(value) > 128:
+                raise invalid(f"tag {tag!r} is invalid: keys 1-64 characters, not 'aliyun'/'acs:', values <= 128")
+            pairs[key] = value
+        for fn in functions:
+            fn.tags.update(pairs)
+
+    def untag_resources(self, resource_type: str | None, arns: list[str], keys: list[str], remove_all: bool) -> None:
+        for fn in self._tagged(resource_type, arns):
+            if remove_all:
+                fn.tags.clear()
+            for key in keys:
+                fn.tags.pop(key, None)
+
+    def list_tag_resources(self, resource_type: str | None, arns: list[str]) -> list[dict[str, str]]:
+        functions = self._tagged(resource_type, arns) if arns else list(self.functions.values())
+        return [
+            {"ResourceId": fn.arn, "ResourceType": "ALIYUN::FC::FUNCTION", "TagKey": k, "TagValue": v}
+            for fn in sorted(functions, key=lambda f: f.name)
+            for k, v in sorted(fn.tags.items())
+        ]
 
     # ------------------------------------------------------------------------------------------- versions
     def publish_version(self, function: str, req: PublishVersionRequest) -> dict[str, Any]:

@@ -76,3 +76,4 @@ class FunctionRecord:
     published_digest: str | None = None  # code+config digest at the last publish (the no-change rule)
     aliases: dict[str, AliasRecord] = field(default_factory=dict)
     triggers: dict[str, TriggerRecord] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)  # TagResources (resource type "function")
