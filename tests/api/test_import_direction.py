@@ -29,16 +29,18 @@ ALLOWED: dict[str, set[str]] = {
     "packaging": {"errors"},
     "fc": {"errors", "config", "credentials"},
     # never fc.client, never errors: the fake mirrors FC, not our client
-    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc3.models", "fc3.signing"},
+    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc.crc64", "fc3.models", "fc3.signing"},
     "lifecycle": {"fc", "errors"},
     "fc3": {"fc", "lifecycle", "errors", "config", "credentials"},  # FC 3.0 on FC 2.0's transport and rules
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging"},
+    # release operations (upload if changed, publish or reuse)
+    "release": {"fc", "errors"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release"},
     # demo never imports cli: cli runs the demo
-    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging"},
+    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # A sub-package that may import more than its layer: the emulator's own modules may raise fcinfra.errors

@@ -37,12 +37,12 @@ from fcinfra.fake.context import (
     ServiceMeta,
     TailLogger,
 )
-from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.fc3.backend import TRIGGER_PATH, Fc3Backend, Page, Resolved, trigger_urls
 from fcinfra.fake.fc3.errors import FakeApiError, invalid
 from fcinfra.fake.fc3.http_trigger import http_answer, http_event
 from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse
+from fcinfra.fc.crc64 import checksum
 from fcinfra.fc.signing import query_pairs
 from fcinfra.fc3 import signing
 from fcinfra.fc3.models import (

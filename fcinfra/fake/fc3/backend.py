@@ -38,7 +38,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from fcinfra.fake.backend import Ids
-from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.fc3.errors import (
     FakeApiError,
     alias_not_found,
@@ -51,6 +50,7 @@ from fcinfra.fake.fc3.errors import (
 )
 from fcinfra.fake.fc3.records import LATEST, AliasRecord, FunctionRecord, TriggerRecord, VersionRecord
 from fcinfra.fake.paging import parse_limit
+from fcinfra.fc.crc64 import checksum
 from fcinfra.fc3.models import (
     CreateAliasRequest,
     CreateFunctionRequest,
