@@ -206,15 +206,9 @@ class _Report:
 
 def _post_traffic(client: Any, result: Any, hook: Any, bake: float, sinks: list[Any]) -> Any:
     """The post-traffic hook after the promotion (rollout/hooks.py); a failure rolls back, and is told."""
-    from fcinfra.rollout.events import Event
     from fcinfra.rollout.hooks import after_promotion
 
-    judged = after_promotion(client, result, hook, bake)
-    if judged.status != result.status:
-        for sink in sinks:
-            sink(Event("rolled_back", result.duration, judged.reason, result.service, result.alias,
-                       result.to_version, 0))
-    return judged
+    return after_promotion(client, result, hook, bake, on_event=sinks)
 
 
 GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_error_rate_increase", "probe_mode",

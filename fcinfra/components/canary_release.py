@@ -52,7 +52,10 @@ class CanaryReleaseArgs(TypedDict, total=False):
     ``service`` is an :class:`FcService` (its fingerprint is used) or a service name together with
     ``fingerprint``. ``strategy`` is plain data, e.g. ``{"type": "steps", "weights": [10, 25, 50, 100],
     "interval": 30}`` (also ``canary``/``linear``/``all_at_once``); ``health`` a list such as
-    ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``.
+    ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``. ``hooks``:
+    ``{"pre_traffic": "fn", "post_traffic": "fn", "post_traffic_bake": 60}`` (any FC function); ``notifications``:
+    ``[{"type": "webhook", "url_env": "HOOK_URL", "secret_env": "HOOK_SECRET"}]`` (also ``dingtalk``, ``slack``),
+    environment variable *names* only, read when the rollout runs, so no URL or secret reaches the state.
     """
 
     service: Required[FcService | pulumi.Input[str]]
@@ -67,8 +70,21 @@ class CanaryReleaseArgs(TypedDict, total=False):
     version_description: NotRequired[str]
     keep_last: NotRequired[int]
     retain_versions: NotRequired[bool]
+    hooks: NotRequired[dict[str, Any]]
+    notifications: NotRequired[list[dict[str, Any]]]
 
 
+
+
+def _check_operator(release: str, args: CanaryReleaseArgs) -> None:
+    """Hooks and notifications are checked when the component is built (typed errors, nothing registered)."""
+    from fcinfra.providers._operator import build_hooks, check_notifications
+
+    try:
+        build_hooks(args.get("hooks"))
+        check_notifications(args.get("notifications"))
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"CanaryRelease {release!r}: {exc}") from None
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:
@@ -110,6 +126,7 @@ class CanaryRelease(pulumi.ComponentResource):
             raise InvalidArgumentError(f"CanaryRelease {name!r}: give an FcService, or a service name and fingerprint")
         alias_name = args["alias"]
         child = pulumi.ResourceOptions(parent=self)
+        _check_operator(name, args)  # before any child exists: a URL or secret never becomes an input
 
         self.version = ServiceVersion(
             f"{name}-version",
@@ -138,6 +155,8 @@ class CanaryRelease(pulumi.ComponentResource):
             time_budget=args.get("time_budget"),
             fingerprint=self.version.fingerprint,
             force=args.get("force"),
+            hooks=args.get("hooks"),
+            notifications=args.get("notifications"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.alias]),
         )
         self.triggers = {}
