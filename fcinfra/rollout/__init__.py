@@ -17,7 +17,9 @@ from fcinfra.rollout.events import Event, json_lines
 from fcinfra.rollout.health import CallableGate, Gate, HttpProbe, InvokeProbe, Target
 from fcinfra.rollout.ops import AliasStatus, promote, rollback, status
 from fcinfra.rollout.runner import Rollout, RolloutResult, VirtualClock
+from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.spec import AllAtOnce, Canary, Linear, Pause, Stage, Steps, Strategy
+from fcinfra.rollout.traffic import PrometheusGate, TrafficGate, WarmUp
 from fcinfra.rollout.verdicts import Thresholds, Verdict
 
 __all__ = [
@@ -32,15 +34,19 @@ __all__ = [
     "InvokeProbe",
     "Linear",
     "Pause",
+    "PrometheusGate",
     "Rollout",
     "RolloutResult",
+    "SequentialTest",
     "Stage",
     "Steps",
     "Strategy",
     "Target",
     "Thresholds",
+    "TrafficGate",
     "Verdict",
     "VirtualClock",
+    "WarmUp",
     "decide",
     "json_lines",
     "promote",
