@@ -19,7 +19,7 @@ from fcinfra.rollout.ops import AliasStatus, promote, rollback, status
 from fcinfra.rollout.runner import Rollout, RolloutResult, VirtualClock
 from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.spec import AllAtOnce, Canary, Linear, Pause, Stage, Steps, Strategy
-from fcinfra.rollout.traffic import PrometheusGate, TrafficGate, WarmUp
+from fcinfra.rollout.traffic import PrometheusGate, SlsGate, TrafficGate, WarmUp
 from fcinfra.rollout.verdicts import Thresholds, Verdict
 
 __all__ = [
@@ -38,6 +38,7 @@ __all__ = [
     "Rollout",
     "RolloutResult",
     "SequentialTest",
+    "SlsGate",
     "Stage",
     "Steps",
     "Strategy",

@@ -8,5 +8,6 @@ from __future__ import annotations
 
 from fcinfra.rollout.traffic.base import TrafficGate, VersionTraffic, WarmUp
 from fcinfra.rollout.traffic.prometheus import PrometheusGate
+from fcinfra.rollout.traffic.sls import SlsGate
 
-__all__ = ["PrometheusGate", "TrafficGate", "VersionTraffic", "WarmUp"]
+__all__ = ["PrometheusGate", "SlsGate", "TrafficGate", "VersionTraffic", "WarmUp"]

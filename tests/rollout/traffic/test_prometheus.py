@@ -5,12 +5,10 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 from collections.abc import Iterator
 
 import pytest
 import responses
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from fcinfra.errors import GateSourceError, InvalidArgumentError
@@ -20,7 +18,7 @@ from fcinfra.rollout.health import Target
 from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.traffic import PrometheusGate
 from fcinfra.rollout.traffic.prometheus import DEFAULT_REQUESTS, render
-from fcinfra.testing.prometheus_server import PrometheusServer, prometheus_binary
+from fcinfra.testing.observability import PrometheusServer, prometheus_binary, serve_wsgi
 
 
 def target(service: str = "svc", stage: int = 0) -> Target:
@@ -60,12 +58,8 @@ def exporter() -> Iterator[tuple[PrometheusMetrics, str]]:
     def app(request: Request) -> Response:
         return Response(metrics.exposition(), content_type=CONTENT_TYPE)
 
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield metrics, f"127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join()
+    with serve_wsgi(app) as address:
+        yield metrics, address
 
 
 @pytest.fixture

@@ -1,4 +1,7 @@
-"""A real Prometheus server for tests (Debian's ``prometheus`` package): scrapes given targets every second.
+"""Test helpers for the observability services: serve a WSGI app on loopback, run a real Prometheus.
+
+``serve_wsgi(app)`` yields ``127.0.0.1:port`` while the app is served in a thread. ``PrometheusServer`` runs
+Debian's ``prometheus`` package, scraping given targets every second:
 
     with PrometheusServer(["127.0.0.1:8123"]) as prom:
         prom.url                      # http://127.0.0.1:<free port>
@@ -13,16 +16,33 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from types import TracebackType
+from typing import Any
 
 import requests
+from werkzeug.serving import make_server
 
 from fcinfra.errors import ConfigurationError
 
-__all__ = ["PrometheusServer", "prometheus_binary"]
+__all__ = ["PrometheusServer", "prometheus_binary", "serve_wsgi"]
+
+
+@contextmanager
+def serve_wsgi(app: Callable[..., Any]) -> Iterator[str]:
+    """Serve ``app`` on a free loopback port in a thread; yields ``127.0.0.1:port``."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join()
 
 
 def prometheus_binary() -> str | None:
