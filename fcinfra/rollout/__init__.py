@@ -19,7 +19,7 @@ from fcinfra.rollout.ops import AliasStatus, promote, rollback, status
 from fcinfra.rollout.runner import Rollout, RolloutResult, VirtualClock
 from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.spec import AllAtOnce, Canary, Linear, Pause, Stage, Steps, Strategy
-from fcinfra.rollout.traffic import PrometheusGate, SlsGate, TrafficGate, WarmUp
+from fcinfra.rollout.traffic import CmsGate, PrometheusGate, SlsGate, TrafficGate, WarmUp
 from fcinfra.rollout.verdicts import Thresholds, Verdict
 
 __all__ = [
@@ -28,6 +28,7 @@ __all__ = [
     "AllAtOnce",
     "CallableGate",
     "Canary",
+    "CmsGate",
     "Event",
     "Gate",
     "HttpProbe",

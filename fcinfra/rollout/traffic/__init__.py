@@ -7,7 +7,8 @@ See docs/gates.md. ``SlsGate`` (Log Service request metrics, per version), ``Cms
 from __future__ import annotations
 
 from fcinfra.rollout.traffic.base import TrafficGate, VersionTraffic, WarmUp
+from fcinfra.rollout.traffic.cms import CmsGate
 from fcinfra.rollout.traffic.prometheus import PrometheusGate
 from fcinfra.rollout.traffic.sls import SlsGate
 
-__all__ = ["PrometheusGate", "SlsGate", "TrafficGate", "VersionTraffic", "WarmUp"]
+__all__ = ["CmsGate", "PrometheusGate", "SlsGate", "TrafficGate", "VersionTraffic", "WarmUp"]

@@ -72,6 +72,10 @@ class TrafficGate:
         """Requests per version id served through the alias within [start, end) (Unix seconds)."""
         raise NotImplementedError
 
+    def sequential_test(self, target: Target) -> SequentialTest:
+        """The test for this check (a source that cannot split by version adapts it to what it compares)."""
+        return self.test
+
     def check(self, target: Target) -> Verdict:
         """Judge the canary on the traffic since this stage's first check."""
         if target.pre_traffic or target.weight <= 0:
@@ -83,8 +87,8 @@ class TrafficGate:
         seen = self.read(target, start, now)
         canary = seen.get(target.canary_version, VersionTraffic())
         base = seen.get(target.main_version, VersionTraffic())
-        result = self.test.judge(Counts(canary.requests, canary.failures, base.requests, base.failures),
-                                 waited=now - start)
+        result = self.sequential_test(target).judge(
+            Counts(canary.requests, canary.failures, base.requests, base.failures), waited=now - start)
         verdict = as_verdict(self.name, result, self.require_evidence)
         details = {**verdict.details, "window_start": start, "window_end": now}
         if canary.latency_ms is not None:
