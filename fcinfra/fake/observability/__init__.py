@@ -6,7 +6,10 @@ Self-contained: the emulator feeds :class:`~fcinfra.fake.observability.record.In
 
 from __future__ import annotations
 
+from fcinfra.fake.observability.cms_service import CloudMonitor
+from fcinfra.fake.observability.hub import Observability
 from fcinfra.fake.observability.metrics import PrometheusMetrics
 from fcinfra.fake.observability.record import Invocation
+from fcinfra.fake.observability.sls_service import LogService
 
-__all__ = ["Invocation", "PrometheusMetrics"]
+__all__ = ["CloudMonitor", "Invocation", "LogService", "Observability", "PrometheusMetrics"]
