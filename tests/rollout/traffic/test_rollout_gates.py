@@ -1,6 +1,7 @@
-"""Rollouts judged on simulated user traffic (in mock_fc, on a virtual clock): version 2 breaks only on
-gift-card orders, a payload the probe does not send. The probe alone promotes it; each traffic gate rolls
-it back; a healthy version is promoted through the same gates.
+"""Rollouts judged on simulated user traffic (in mock_fc): version 2 breaks only on gift-card orders, a
+payload the probe does not send. The probe alone promotes it; each traffic gate (SLS and CloudMonitor on a
+virtual clock, Prometheus through a real Prometheus server in real time) rolls it back; a healthy version
+is promoted through the same gates.
 
 Until the fake records invocations itself (issue 14 item 3, wired once the fake's restructuring lands),
 the registered handler stands in for FC's recording: it reports each served call (the version that ran,
@@ -12,7 +13,9 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,11 +24,11 @@ import pytest
 from fcinfra.fake.observability import Invocation, Observability
 from fcinfra.rollout import InvokeProbe, Rollout, Steps
 from fcinfra.rollout.sequential import SequentialTest
-from fcinfra.rollout.traffic import CmsGate, SlsGate, WarmUp
+from fcinfra.rollout.traffic import CmsGate, PrometheusGate, SlsGate, WarmUp
 from fcinfra.rollout.traffic.cms import cms_client
 from fcinfra.rollout.traffic.load import send_traffic
 from fcinfra.rollout.traffic.sls import sls_client
-from fcinfra.testing.observability import serve_wsgi
+from fcinfra.testing.observability import PrometheusServer, prometheus_binary, serve_wsgi
 
 MIX = [({"item": "book"}, 9.0), ({"item": "gift-card"}, 1.0)]
 RATE = 10
@@ -132,3 +135,40 @@ def test_cms_gate_rolls_back_the_broken_version_and_promotes_a_healthy_one(
     users_while_sleeping(world)(120)
     good = rollout(world, "3", [cms_gate(world, address)], interval=180, steps=(50, 100))
     assert good.status == "promoted", good.reason
+
+
+def real_time_users(world: Any, mix: list[tuple[Any, float]]) -> Any:
+    """The rollout's sleep in real time (Prometheus scrapes on its own clock): users keep calling meanwhile."""
+    def sleep(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        count = math.floor(seconds * 20)
+        if count:
+            send_traffic(world.client, "svc", "prod", "fn", rate=20, count=count, payloads=mix, seed=count)
+        time.sleep(max(0.0, deadline - time.monotonic()))
+    return sleep
+
+
+@pytest.mark.slow
+def test_prometheus_gate_on_a_real_prometheus(observed: tuple[Any, Observability, str]) -> None:
+    world, _, address = observed
+    if prometheus_binary() is None:
+        if os.environ.get("CI"):
+            pytest.fail("prometheus is not installed on CI (tasks.py test installs it)")
+        pytest.skip("prometheus is not installed (python3 tasks.py test installs it)")
+    world.clock.now = time.time()  # the records' times are Prometheus's scrape times here
+    mix = [({"item": "book"}, 1.0), ({"item": "gift-card"}, 1.0)]
+    with PrometheusServer([address]) as prometheus:
+        prometheus.wait_for('up{job="fcinfra"}', lambda v: v == 1)
+
+        def run(version: str) -> Any:
+            gate = PrometheusGate(prometheus.url, "fn", test=SequentialTest(give_up_after=30))
+            return Rollout(world.client, service="svc", alias="prod", to_version=version,
+                           strategy=Steps([10, 100], interval=20), health=[gate], check_every=2,
+                           sleep=real_time_users(world, mix)).run()
+
+        bad = run("2")
+        assert bad.status == "rolled_back", bad.reason
+        assert "canary fails more often" in bad.reason
+        assert world.split() == ("1", {})
+        good = run("3")
+        assert good.status == "promoted", good.reason
