@@ -15,6 +15,7 @@ import click
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
+from fcinfra.cli.commands_traffic import traffic
 from fcinfra.cli.options import CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED
 
@@ -70,7 +71,7 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, emulator):
+for _command in (demo, deploy, rollout, promote, rollback, status, invoke, traffic, versions, alias, emulator):
     cli.add_command(_command)
 
 
