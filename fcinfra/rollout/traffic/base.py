@@ -46,7 +46,7 @@ class TrafficGate:
     """Base of the gates that judge real traffic; subclasses implement :meth:`read`.
 
     ``wall_clock`` gives Unix time (sources are queried by timestamps); ``test`` the sequential verdict;
-    ``thresholds`` optional latency limits (``max_latency_ms`` on the canary, ``max_latency_increase``
+    ``thresholds`` optional fixed limits on top of it (error rate and latency, absolute on the canary or
     relative to the baseline), applied once the minimum sample is reached.
     """
 
@@ -95,17 +95,28 @@ class TrafficGate:
             details["canary_latency_ms"] = canary.latency_ms
         if base.latency_ms is not None:
             details["baseline_latency_ms"] = base.latency_ms
-        slow = self._latency_failures(canary, base) if result.state not in (State.WAITING, State.NO_TRAFFIC) else []
+        slow = self._threshold_failures(canary, base) if result.state not in (State.WAITING, State.NO_TRAFFIC) else []
         if verdict.status != FAIL and slow:
             return Verdict(self.name, FAIL, "; ".join(slow), verdict.samples, details)
         return Verdict(self.name, verdict.status, verdict.reason, verdict.samples, details)
 
-    def _latency_failures(self, canary: VersionTraffic, base: VersionTraffic) -> list[str]:
+    def _threshold_failures(self, canary: VersionTraffic, base: VersionTraffic) -> list[str]:
+        """Fixed limits on top of the sequential test: error rate (absolute, or points above the baseline's)
+        and latency (absolute, or relative to the baseline's), judged once the minimum sample is there."""
         t = self.thresholds
-        if t is None or canary.latency_ms is None:
+        if t is None:
             return []
-        p = f"p{t.latency_percentile:g}"
         failures = []
+        rate = canary.failures / canary.requests if canary.requests else 0.0
+        base_rate = base.failures / base.requests if base.requests else 0.0
+        if t.max_error_rate is not None and rate > t.max_error_rate:
+            failures.append(f"error rate {rate:.1%} > {t.max_error_rate:.1%}")
+        if t.max_error_rate_increase is not None and rate - base_rate > t.max_error_rate_increase:
+            failures.append(f"error rate {rate:.1%} vs baseline {base_rate:.1%}: more than "
+                            f"+{t.max_error_rate_increase:.1%}")
+        if canary.latency_ms is None:
+            return failures
+        p = f"p{t.latency_percentile:g}"
         if t.max_latency_ms is not None and canary.latency_ms > t.max_latency_ms:
             failures.append(f"{p} latency {canary.latency_ms:.1f} ms > {t.max_latency_ms:g} ms")
         if t.max_latency_increase is not None and base.latency_ms is not None and (

@@ -115,3 +115,20 @@ def test_refusal_is_a_source_error(sls: tuple[LogService, str]) -> None:
     g = gate(address, Clock(), secret="WRONG")
     with pytest.raises(GateSourceError, match="SignatureNotMatch"):
         g.check(target())
+
+
+def test_fixed_error_rate_limit_on_top_of_the_sequential_test(sls: tuple[LogService, str]) -> None:
+    service, address = sls
+    clock = Clock()
+    # The canary fails 1 call in 10 and the baseline never: the sequential test wants more evidence than
+    # 40 canary calls give at this ratio... but a fixed 5 % limit is crossed.
+    g = gate(address, clock, thresholds=Thresholds(max_error_rate=0.05))
+    plain = gate(address, clock)
+    g.check(target())
+    plain.check(target())
+    user_traffic(service, canary_fails_every=10)
+    clock.now = T0 + 120
+    verdict = g.check(target())
+    assert verdict.status == "fail" and "error rate 10.0% > 5.0%" in verdict.reason
+    without = plain.check(target())
+    assert without.status == "pass" and without.details["state"] == "baking"  # LLR 6.6, short of 6.9
