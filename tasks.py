@@ -1,7 +1,7 @@
 """Set up the project's virtual environment and run its main jobs, with nothing but Python 3.11 and pip.
 
     python3 tasks.py demo    # create .venv, install fcinfra, run `fcinfra demo`
-    python3 tasks.py test    # create .venv, install fcinfra[dev,bench], run ruff, mypy and pytest
+    python3 tasks.py test    # create .venv, install fcinfra[dev], run ruff, mypy and pytest
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ def _ensure_prometheus() -> None:
 
 
 def test(args: list[str]) -> None:
-    _ensure_venv("dev,bench")  # bench: the official SDK, compared against in bench/ and its smoke tests
+    _ensure_venv("dev")  # dev includes the official SDK, compared against in bench/ and the contract tests
     _ensure_prometheus()
     _run(BIN / "ruff", "check", ".")
     _run(BIN / "mypy")

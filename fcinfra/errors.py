@@ -8,6 +8,9 @@ HTTP status, message and request id::
     ├── InvalidArgumentError (also ValueError)    bad input caught before any request is sent
     ├── ConfigurationError                        missing credentials, endpoint, account or region
     ├── FcConnectionError                         no answer from FC (after retries)
+    │   ├── ConnectionNotEstablished              nothing was sent (connect failure or timeout)
+    │   └── CertificateNotTrusted                 the server's TLS certificate was not trusted
+    ├── EmulatorError (also RuntimeError)         the emulator could not start or serve
     ├── AmbiguousPublishError                     a publish whose outcome could not be established
     ├── VersionInUseError                         fcinfra refuses to delete a referenced version
     ├── RolloutError                              a rollout could not run or was stopped
@@ -43,6 +46,18 @@ class ConfigurationError(FcinfraError):
 
 class FcConnectionError(FcinfraError):
     """FC could not be reached, or the connection broke, and retries did not help."""
+
+
+class ConnectionNotEstablished(FcConnectionError):
+    """FC could not be reached at all (connect failure or connect timeout): nothing was sent."""
+
+
+class CertificateNotTrusted(FcConnectionError):
+    """The server's TLS certificate was not trusted: retrying cannot help, configuration can."""
+
+
+class EmulatorError(FcinfraError, RuntimeError):
+    """The emulator could not start (busy port, unreadable state file, bad key) or serve."""
 
 
 class AmbiguousPublishError(FcinfraError):

@@ -4,6 +4,10 @@ What a CI job does on every merge, with no Pulumi: update the code at LATEST, pu
 something changed), point the alias at it through a canary (10 -> 25 -> 50 -> 100 with probes, automatic
 rollback), keep the HTTP trigger bound to the alias, and prune old versions that nothing uses.
 
+The code package becomes two FC 2.0 functions: ``quote`` (``index.handler``, an event function: invoked through
+the API and by the canary's probe) and ``web`` (``index.web``, a WSGI app: the HTTP function behind the trigger;
+FC 2.0 refuses InvokeFunction on a function with an HTTP trigger).
+
     # against the local emulator (no cloud account):
     fcinfra emulator --port 9000 --access-key AK:SK &
     export FC_ENDPOINT=http://127.0.0.1:9000 ALIBABA_CLOUD_ACCOUNT_ID=1234567890
@@ -50,19 +54,19 @@ class Release:
         return 0 if self.status in ("first_release", "unchanged", "promoted") else 3
 
 
-def upload_code(client: FcClient, service: str, function: str, code: bytes) -> None:
-    """Create the service and function on first use; afterwards only replace the code at LATEST."""
+def upload_code(client: FcClient, service: str, handlers: dict[str, str], code: bytes) -> None:
+    """Create the service and functions ({name: handler}) on first use; afterwards only replace the code at LATEST."""
     try:
         client.get_service(service)
     except NotFoundError:
         client.create_service(service, description="deployed by examples/programmatic/deploy.py")
-    try:
-        client.get_function(service, function)
-    except NotFoundError:
-        client.create_function(service, function, "python3.10", "index.handler", code=code, memory_size=128,
-                               timeout=10)
-    else:
-        client.update_function(service, function, code=code)
+    for function, handler in handlers.items():
+        try:
+            client.get_function(service, function)
+        except NotFoundError:
+            client.create_function(service, function, "python3.10", handler, code=code, memory_size=128, timeout=10)
+        else:
+            client.update_function(service, function, code=code)
 
 
 def publish(client: FcClient, service: str, description: str) -> tuple[str, bool]:
@@ -91,21 +95,22 @@ def deploy(
     code_dir: Path,
     service: str = "demo-shop",
     function: str = "quote",
+    web: str = "web",
     alias: str = "prod",
     steps: tuple[int, ...] = (10, 25, 50, 100),
     interval: float = 30.0,
     probe_payload: str = '{"item": "fig", "qty": 1}',
     keep_last: int = 5,
 ) -> Release:
-    upload_code(client, service, function, zip_folder(code_dir))
+    upload_code(client, service, {function: "index.handler", web: "index.web"}, zip_folder(code_dir))
     version, new = publish(client, service, description=f"{code_dir.name}")
     try:
         current = client.get_alias(service, alias)
     except NotFoundError:
         client.create_alias(service, alias, version, description="production traffic")
-        bind_http_trigger(client, service, function, alias)
+        bind_http_trigger(client, service, web, alias)
         return Release(version, "first_release", f"{alias} -> version {version}", [])
-    bind_http_trigger(client, service, function, alias)
+    bind_http_trigger(client, service, web, alias)
     if current.version_id == version and not current.additional_version_weight:
         return Release(version, "unchanged", f"{alias} already serves version {version}" + ("" if new else
                        " (nothing changed since it was published)"), [])

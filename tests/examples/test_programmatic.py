@@ -59,9 +59,9 @@ def test_deploy_script_releases_v1_v2_v3_against_the_emulator(fc_emulator: Any, 
     client = fc_emulator_client
     alias = client.get_alias("demo-shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("2", {})
-    assert client.get_trigger("demo-shop", "quote", "http-prod").qualifier == "prod"
-    answer = client.http_trigger_request("demo-shop", "prod", "quote", query={"item": "lime"}, sign=False)
-    assert json.loads(answer.body)["versionId"] == "2"  # users never saw v3's KeyError
+    assert client.get_trigger("demo-shop", "web", "http-prod").qualifier == "prod"
+    answer = client.http_trigger_request("demo-shop", "prod", "web", query={"item": "lime"}, sign=False)
+    assert answer.status_code == 200 and json.loads(answer.body)["versionId"] == "2"  # users never saw v3's KeyError
 
 
 def test_deploy_script_publishes_nothing_when_nothing_changed(fc_emulator_client: FcClient) -> None:
@@ -164,6 +164,6 @@ def test_automation_inline_program_releases_through_the_emulator(fc_emulator_cli
 
     alias = fc_emulator_client.get_alias("demo-shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("2", {})
-    assert fc_emulator_client.get_trigger("demo-shop", "quote", "http-prod").qualifier == "prod"
+    assert fc_emulator_client.get_trigger("demo-shop", "web", "http-prod").qualifier == "prod"
     types = {r.typ for r in mocks.registrations}
     assert {"fcinfra:index:FcService", "fcinfra:index:CanaryRelease", "alicloud:fc/alias:Alias"} <= types

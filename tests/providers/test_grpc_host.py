@@ -56,8 +56,8 @@ def host() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
         yield provider_pb2_grpc.ResourceProviderStub(channel)
         channel.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with proc:  # closes its pipes and reaps it
+            proc.terminate()
 
 
 def _configure(stub: Any, emulator: Any) -> None:
