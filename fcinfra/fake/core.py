@@ -37,6 +37,8 @@ from fcinfra.fake.handlers import HANDLERS, Call, split_qualifier
 from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_response
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
+from fcinfra.fake.observability import Invocation, Observability
+from fcinfra.fake.observability.record import metric_error_type
 from fcinfra.fake.records import LATEST, FunctionRecord
 from fcinfra.fc.signing import query_pairs
 
@@ -71,6 +73,8 @@ class FakeFc:
         self.lock = threading.RLock()
         self._ids = random.Random(None if seed is None else seed + 104729)
         self._clock = clock
+        # What FC records about each served invocation (Log Service rows, CloudMonitor, /metrics): issue 14.
+        self.observability = Observability(access_keys, clock=clock)
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"
@@ -91,6 +95,7 @@ class FakeFc:
         with self.lock:
             self.backend.reset()
             self.invocation_counts.clear()
+            self.observability.reset()
             self.faults.clear()
             self.faults.seed(self.seed)
 
@@ -223,7 +228,9 @@ class FakeFc:
             resolved, fn = backend.resolve_function(service, qualifier, params["functionName"], route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
+        started = self.observability.clock()
         outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
+        self._observe(backend, resolved, fn, request_id, started, outcome, None, "Async" if asynchronous else "Sync")
         headers = {
             "X-Fc-Request-Id": request_id,
             "X-Fc-Invocation-Service-Version": resolved.version,
@@ -266,8 +273,24 @@ class FakeFc:
             if resolved.version == LATEST:
                 fn = fn.snapshot()
         request = trigger_request(req, params.get("path", ""))
+        started = self.observability.clock()
         outcome = self._run(backend, resolved, fn, b"", request_id, False, http=request)
-        return trigger_response(outcome, request_id, resolved.version)
+        response = trigger_response(outcome, request_id, resolved.version)
+        self._observe(backend, resolved, fn, request_id, started, outcome, response.status, "Sync")
+        return response
+
+    def _observe(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, request_id: str,
+                 started: float, outcome: InvocationOutcome, status: int | None, invocation_type: str) -> None:
+        """Record a served invocation as FC does: request-metric row (per the service's logConfig), acs_fc
+        metrics, Prometheus series."""
+        call = Invocation(
+            time=started, request_id=request_id, service=resolved.service.name, function=fn.name,
+            qualifier=resolved.qualifier, version_id=resolved.version, duration_ms=outcome.duration_ms,
+            error_type=metric_error_type(outcome.error_type, outcome.payload), status_code=status,
+            memory_mb=int(fn.config.get("memorySize") or 128), memory_usage_mb=outcome.max_memory_mb or 0.0,
+            invocation_type=invocation_type, region=backend.region,
+        )
+        self.observability.record(call, resolved.service.config.get("logConfig") or None)
 
 
 __all__ = ["FakeFc", "FakeRequest", "FakeResponse", "json_response"]

@@ -69,14 +69,15 @@ def _millis(text: str) -> int:
 class CloudMonitor:
     """Per-minute buckets keyed by (region, service, function, period start)."""
 
-    def __init__(self, access_keys: Mapping[str, str], clock: Callable[[], float] = time.time) -> None:
-        self.access_keys = dict(access_keys)
+    def __init__(self, access_keys: Mapping[str, str] | None, clock: Callable[[], float] = time.time) -> None:
+        self.access_keys = None if access_keys is None else dict(access_keys)
         self.clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str, str, int], _Bucket] = defaultdict(_Bucket)
 
     def __repr__(self) -> str:  # never show secrets
-        return f"CloudMonitor(access_key_ids={sorted(self.access_keys)})"
+        keys = None if self.access_keys is None else sorted(self.access_keys)
+        return f"CloudMonitor(access_key_ids={keys})"
 
     def record(self, call: Invocation, server_error: bool = False, client_error: bool = False) -> None:
         """Count one invocation in its minute."""

@@ -20,6 +20,7 @@ from urllib.parse import parse_qs
 
 from werkzeug.wrappers import Response
 
+from fcinfra.fake.observability.clock import MovableClock
 from fcinfra.fake.observability.cms_service import CloudMonitor
 from fcinfra.fake.observability.metrics import CONTENT_TYPE, PrometheusMetrics
 from fcinfra.fake.observability.record import Invocation
@@ -34,9 +35,16 @@ WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
 class Observability:
     """Log Service, CloudMonitor and Prometheus views of the invocations an emulator serves."""
 
-    def __init__(self, access_keys: Mapping[str, str], clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, access_keys: Mapping[str, str] | None, clock: Callable[[], float] = time.time) -> None:
+        self.clock = clock if isinstance(clock, MovableClock) else MovableClock(clock)
         self.logs = LogService(access_keys)
-        self.monitor = CloudMonitor(access_keys, clock=clock)
+        self.monitor = CloudMonitor(access_keys, clock=self.clock)
+        self.metrics = PrometheusMetrics()
+
+    def reset(self) -> None:
+        """Forget every row, point and series (the emulator's reset); the clock keeps its offset."""
+        self.logs = LogService(self.logs.access_keys)
+        self.monitor = CloudMonitor(self.monitor.access_keys, clock=self.clock)
         self.metrics = PrometheusMetrics()
 
     def __repr__(self) -> str:  # never show secrets
@@ -47,7 +55,9 @@ class Observability:
 
         ``log_config`` is the service's (FC 2.0) or function's (FC 3.0) ``logConfig``: with a ``project``
         and ``logstore`` and ``enableRequestMetrics`` not false (FC's default is true), the request-metric
-        row goes to that logstore, if it exists. CloudMonitor and ``/metrics`` always count the call.
+        row goes to that logstore. FC refuses a ``logConfig`` naming a logstore that does not exist, so a
+        configured one always exists: the emulator, which has no Log Service of its own to create it in,
+        makes it on first use. CloudMonitor and ``/metrics`` always count the call.
         """
         self.metrics.record(call)
         self.monitor.record(call, server_error=call.status_code is not None and call.status_code >= 500,
@@ -56,6 +66,7 @@ class Observability:
             return
         project, logstore = log_config.get("project"), log_config.get("logstore")
         if project and logstore and log_config.get("enableRequestMetrics", True) is not False:
+            self.logs.create_logstore(str(project), str(logstore))
             self.logs.write_request_metrics(str(project), str(logstore), call, fc_api)
 
     @staticmethod

@@ -6,9 +6,10 @@ service (Log Service rows, CloudMonitor points, Prometheus series) derives its o
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
-__all__ = ["ERROR_TYPES", "Invocation"]
+__all__ = ["ERROR_TYPES", "Invocation", "metric_error_type"]
 
 # FC's request-metric ``errorType`` values (FC 3.0 log field details).
 ERROR_TYPES = ("FunctionOOMError", "FunctionTimeoutError", "FunctionUnhandledError")
@@ -37,3 +38,22 @@ class Invocation:
     def function_error(self) -> bool:
         """FC's ``hasFunctionError``."""
         return self.error_type is not None
+
+
+def metric_error_type(fc_error_type: str | None, payload: bytes) -> str | None:
+    """The request-metric ``errorType`` of a served call from FC's ``X-Fc-Error-Type`` and error body.
+
+    A timeout (``FunctionTimeout``) and running out of memory (``MemoryError``) have their own types; every
+    other function error is ``FunctionUnhandledError``; no error, None.
+    """
+    if fc_error_type is None:
+        return None
+    try:
+        kind = str(json.loads(payload or b"{}").get("errorType") or "")
+    except (ValueError, AttributeError):
+        kind = ""
+    if kind == "FunctionTimeout":
+        return "FunctionTimeoutError"
+    if kind == "MemoryError":
+        return "FunctionOOMError"
+    return "FunctionUnhandledError"

@@ -34,7 +34,6 @@ def request_metric_row(call: Invocation, fc_api: FcApi = 2) -> dict[str, str]:
     row = {
         "functionName": call.function,
         "qualifier": call.qualifier,
-        "versionId": call.version_id,
         "requestId": call.request_id,
         "operation": "InvokeFunction",
         "invocationType": call.invocation_type,
@@ -46,6 +45,8 @@ def request_metric_row(call: Invocation, fc_api: FcApi = 2) -> dict[str, str]:
         "resourceMode": "OnDemand",
         "invocationStartTimestamp": str(int(call.time * 1000)),
     }
+    if call.version_id != "LATEST":  # FC's example row for a LATEST call has no versionId
+        row["versionId"] = call.version_id
     if fc_api == 2:
         row["serviceName"] = call.service
     if call.cold_start:

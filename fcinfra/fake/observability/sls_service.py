@@ -29,13 +29,14 @@ __all__ = ["LogService"]
 class LogService:
     """Projects -> logstores -> rows (all string values, with ``__time__``, ``__topic__``, ``__source__``)."""
 
-    def __init__(self, access_keys: Mapping[str, str]) -> None:
-        self.access_keys = dict(access_keys)
+    def __init__(self, access_keys: Mapping[str, str] | None) -> None:
+        self.access_keys = None if access_keys is None else dict(access_keys)
         self._lock = threading.Lock()
         self._stores: dict[tuple[str, str], list[dict[str, str]]] = {}
 
     def __repr__(self) -> str:  # never show secrets
-        return f"LogService(access_key_ids={sorted(self.access_keys)})"
+        keys = None if self.access_keys is None else sorted(self.access_keys)
+        return f"LogService(access_key_ids={keys})"
 
     def create_logstore(self, project: str, logstore: str) -> None:
         """Make a logstore exist (FC writes only to a logstore its logConfig names; it never creates one)."""
