@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import json
 import random
 import re
 import threading
@@ -141,6 +142,8 @@ class FakeFc:
             response = self._dispatch(req, match, request_id)
         except FakeApiError as exc:
             response = error_response(exc, request_id)
+        if operation in ("CreateService", "UpdateService") and response.status < 300:
+            self._log_config_set(response.body)
         if operation is not None:
             self.faults.after(operation)
         return self._dated(response)
@@ -278,6 +281,16 @@ class FakeFc:
         response = trigger_response(outcome, request_id, resolved.version)
         self._observe(backend, resolved, fn, request_id, started, outcome, response.status, "Sync")
         return response
+
+    def _log_config_set(self, body: bytes) -> None:
+        """A service's logConfig names a logstore: FC refuses one that does not exist, so in the emulator (which
+        has no Log Service to create it in) naming it makes it exist, before any row is written."""
+        try:
+            log_config = json.loads(body or b"{}").get("logConfig") or {}
+        except (ValueError, AttributeError):
+            return
+        if log_config.get("project") and log_config.get("logstore"):
+            self.observability.logs.create_logstore(str(log_config["project"]), str(log_config["logstore"]))
 
     def _observe(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, request_id: str,
                  started: float, outcome: InvocationOutcome, status: int | None, invocation_type: str) -> None:

@@ -67,6 +67,7 @@ class PrometheusServer:
         self.url = f"http://127.0.0.1:{self.port}"
         self._dir: tempfile.TemporaryDirectory[str] | None = None
         self._proc: subprocess.Popen[bytes] | None = None
+        self._stderr: Any = None
 
     def __enter__(self) -> PrometheusServer:
         binary = prometheus_binary()
@@ -84,15 +85,18 @@ class PrometheusServer:
             f"    metrics_path: {self.metrics_path}\n"
             f"    static_configs:\n      - targets: [{quoted}]\n"
         )
+        self._stderr = (root / "stderr.log").open("wb")
         self._proc = subprocess.Popen(
             [binary, f"--config.file={root / 'prometheus.yml'}", f"--storage.tsdb.path={root / 'data'}",
              f"--web.listen-address=127.0.0.1:{self.port}", "--log.level=warn"],
-            stdout=subprocess.DEVNULL, stderr=(root / "stderr.log").open("wb"),
+            stdout=subprocess.DEVNULL, stderr=self._stderr,
         )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self._proc.poll() is not None:
-                raise ConfigurationError("prometheus exited at start: " + (root / "stderr.log").read_text()[-2000:])
+                message = (root / "stderr.log").read_text()[-2000:]
+                self.__exit__(None, None, None)
+                raise ConfigurationError("prometheus exited at start: " + message)
             try:
                 if requests.get(f"{self.url}/-/ready", timeout=1).status_code == 200:
                     return self
@@ -126,6 +130,9 @@ class PrometheusServer:
                 self._proc.kill()
                 self._proc.wait()
             self._proc = None
+        if self._stderr is not None:
+            self._stderr.close()
+            self._stderr = None
         if self._dir is not None:
             self._dir.cleanup()
             self._dir = None

@@ -3,10 +3,8 @@ payload the probe does not send. The probe alone promotes it; each traffic gate 
 virtual clock, Prometheus through a real Prometheus server in real time) rolls it back; a healthy version
 is promoted through the same gates.
 
-Until the fake records invocations itself (issue 14 item 3, wired once the fake's restructuring lands),
-the registered handler stands in for FC's recording: it reports each served call (the version that ran,
-the qualifier called, the outcome) to the observability services, which the gates then read through the
-official SDKs.
+The fake records each call it serves (request-metric rows per the service's logConfig, acs_fc points,
+/metrics series); the gates read them through the official SDKs and a real Prometheus.
 """
 
 from __future__ import annotations
@@ -21,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from fcinfra.fake.observability import Invocation, Observability
+from fcinfra.fake.observability import Observability
 from fcinfra.rollout import InvokeProbe, Rollout, Steps
 from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.traffic import CmsGate, PrometheusGate, SlsGate, WarmUp
@@ -32,28 +30,30 @@ from fcinfra.testing.observability import PrometheusServer, prometheus_binary, s
 
 MIX = [({"item": "book"}, 9.0), ({"item": "gift-card"}, 1.0)]
 RATE = 10
+BASELINE, BROKEN, HEALTHY = "4", "5", "6"
 
 
 @pytest.fixture
 def observed(world: Any) -> Iterator[tuple[Any, Observability, str]]:
+    """Versions published with request metrics on: 4 (baseline, prod), 5 (broken on gift cards), 6 (healthy).
+
+    The fake records every call it serves; its observability services are served on loopback for the SDKs.
+    """
     world.clock.now = 1_790_000_000.0  # Unix time today: CloudMonitor tells ms from s by size
-    hub = Observability({"AK": "SK"}, clock=world.clock)
-    hub.logs.create_logstore("proj", "fc-logs")
+    hub = world.fake.observability
+    hub.clock.base = world.clock  # the fake's records follow the rollout's virtual clock
+    client = world.client
+    client.update_service("svc", log_config={"project": "proj", "logstore": "fc-logs", "enableRequestMetrics": True})
+    for release in ("4", "5", "6"):
+        client.update_function("svc", "fn", environment_variables={"RELEASE": release})
+        assert client.publish_version("svc", f"v{release}").version_id == release
+    client.update_alias("svc", "prod", "4")
 
     def handler(event: bytes, context: Any) -> Any:
         version = context.service.version_id
-        error = None
-        try:
-            if version == "2" and json.loads(event or b"{}").get("item") == "gift-card":
-                raise RuntimeError("gift cards are broken in version 2")
-            return {"version": version}
-        except Exception:
-            error = "FunctionUnhandledError"
-            raise
-        finally:
-            hub.record(Invocation(time=world.clock(), request_id=context.request_id, service="svc", function="fn",
-                                  qualifier=context.service.qualifier, version_id=version, duration_ms=5.0,
-                                  error_type=error), {"project": "proj", "logstore": "fc-logs"})
+        if version == BROKEN and json.loads(event or b"{}").get("item") == "gift-card":
+            raise RuntimeError(f"gift cards are broken in version {BROKEN}")
+        return {"version": version}
 
     world.fake.register_handler("svc", "fn", handler)
 
@@ -100,24 +100,24 @@ def cms_gate(world: Any, address: str) -> CmsGate:
 def test_the_probe_alone_promotes_the_broken_version(observed: tuple[Any, Observability, str]) -> None:
     world, _, _ = observed
     probe = InvokeProbe("fn", samples=20, payload={"item": "book"}, max_error_rate=0.0)
-    assert rollout(world, "2", [probe], steps=(10, 100)).status == "promoted"
+    assert rollout(world, BROKEN, [probe], steps=(10, 100)).status == "promoted"
 
 
 def test_sls_gate_rolls_back_the_broken_version_fast(observed: tuple[Any, Observability, str]) -> None:
     world, _, address = observed
-    result = rollout(world, "2", [sls_gate(world, address), WarmUp(InvokeProbe("fn", samples=5,
+    result = rollout(world, BROKEN, [sls_gate(world, address), WarmUp(InvokeProbe("fn", samples=5,
                                                                               payload={"item": "book"}))])
     assert result.status == "rolled_back", result.reason
     assert result.history == [10, 0]
     (verdict,) = [v for v in result.verdicts if v.gate == "sls:fn"]
     assert verdict.status == "fail" and "canary fails more often" in verdict.reason
     assert verdict.details["canary_requests"] <= 80  # caught early in the first step
-    assert world.split() == ("1", {})
+    assert world.split() == (BASELINE, {})
 
 
 def test_sls_gate_promotes_a_healthy_version(observed: tuple[Any, Observability, str]) -> None:
     world, _, address = observed
-    result = rollout(world, "3", [sls_gate(world, address)])
+    result = rollout(world, HEALTHY, [sls_gate(world, address)])
     assert result.status == "promoted", result.reason
     assert result.history == [10, 50, 100]
 
@@ -129,11 +129,11 @@ def test_cms_gate_rolls_back_the_broken_version_and_promotes_a_healthy_one(
     users_while_sleeping(world)(120)  # the reference: two minutes of version 1 alone
     # The function-level mix dilutes the canary by its weight: at 50 % a canary failing 10 % of its calls
     # makes the function fail 5 %, enough evidence within a few minutes (at 10 % it would take far longer).
-    bad = rollout(world, "2", [cms_gate(world, address)], interval=180, steps=(50, 100))
+    bad = rollout(world, BROKEN, [cms_gate(world, address)], interval=180, steps=(50, 100))
     assert bad.status == "rolled_back", bad.reason
-    assert world.split() == ("1", {})
+    assert world.split() == (BASELINE, {})
     users_while_sleeping(world)(120)
-    good = rollout(world, "3", [cms_gate(world, address)], interval=180, steps=(50, 100))
+    good = rollout(world, HEALTHY, [cms_gate(world, address)], interval=180, steps=(50, 100))
     assert good.status == "promoted", good.reason
 
 
@@ -155,7 +155,8 @@ def test_prometheus_gate_on_a_real_prometheus(observed: tuple[Any, Observability
         if os.environ.get("CI"):
             pytest.fail("prometheus is not installed on CI (tasks.py test installs it)")
         pytest.skip("prometheus is not installed (python3 tasks.py test installs it)")
-    world.clock.now = time.time()  # the records' times are Prometheus's scrape times here
+    hub = world.fake.observability
+    hub.clock.base = time.time  # real time here: Prometheus scrapes on its own clock
     mix = [({"item": "book"}, 1.0), ({"item": "gift-card"}, 1.0)]
     with PrometheusServer([address]) as prometheus:
         prometheus.wait_for('up{job="fcinfra"}', lambda v: v == 1)
@@ -166,9 +167,9 @@ def test_prometheus_gate_on_a_real_prometheus(observed: tuple[Any, Observability
                            strategy=Steps([10, 100], interval=20), health=[gate], check_every=2,
                            sleep=real_time_users(world, mix)).run()
 
-        bad = run("2")
+        bad = run(BROKEN)
         assert bad.status == "rolled_back", bad.reason
         assert "canary fails more often" in bad.reason
-        assert world.split() == ("1", {})
-        good = run("3")
+        assert world.split() == (BASELINE, {})
+        good = run(HEALTHY)
         assert good.status == "promoted", good.reason
