@@ -9,6 +9,7 @@ HTTP status, message and request id::
     ├── ConfigurationError                        missing credentials, endpoint, account or region
     ├── FcConnectionError                         no answer from FC (after retries)
     │   ├── ConnectionNotEstablished              nothing was sent (connect failure or timeout)
+    │   │   └── CredentialsUnavailableError       STS / metadata / credentials URI did not answer
     │   └── CertificateNotTrusted                 the server's TLS certificate was not trusted
     ├── EmulatorError (also RuntimeError)         the emulator could not start or serve
     ├── AmbiguousPublishError                     a publish whose outcome could not be established
@@ -50,6 +51,11 @@ class FcConnectionError(FcinfraError):
 
 class ConnectionNotEstablished(FcConnectionError):
     """FC could not be reached at all (connect failure or connect timeout): nothing was sent."""
+
+
+class CredentialsUnavailableError(ConnectionNotEstablished):
+    """Temporary credentials could not be fetched: STS, the ECS metadata service or a credentials URI did not
+    answer or answered 5xx. Nothing was sent to FC, so the client retries it like a refused connection."""
 
 
 class CertificateNotTrusted(FcConnectionError):

@@ -11,17 +11,29 @@ __all__ = ["alicloud_provider", "code_path"]
 
 
 def alicloud_provider(config: pulumi.Config | None = None) -> alicloud.Provider | None:
-    """An explicit alicloud provider when ``fcinfra:accountId`` is set (legacy FC resources need an account id).
+    """An explicit alicloud provider with the settings and credentials fcinfra's own providers use.
 
-    Credentials are not passed here: the provider reads ``alicloud:accessKey``/``alicloud:secretKey`` or
-    the environment itself. Returns None (use the default provider) when no account id is configured.
+    Settings come from ``fcinfra.config.resolve_settings`` (stack config, then the environment) and credentials
+    follow the same chain (``fcinfra.credentials.alicloud_provider_args``: stack-config keys as secrets, else
+    the profile; the role to assume; never a fetched token), so ``pulumi up`` does not depend on which
+    provider reads which setting. Returns None (use the default provider) when nothing fcinfra-specific is
+    configured: no account id (legacy FC resources need one), profile, role or ``fcinfra:`` keys.
+    ``config`` is accepted for compatibility; the whole stack config is read.
     """
-    config = config or pulumi.Config("fcinfra")
-    account_id = config.get("accountId")
-    if not account_id:
+    from fcinfra.config import resolve_settings
+    from fcinfra.credentials import alicloud_provider_args
+
+    del config
+    settings = resolve_settings()
+    args = alicloud_provider_args(settings)
+    if not ({"account_id", "profile", "assume_role", "access_key"} & set(args)):
         return None
-    region = config.get("region") or pulumi.Config("alicloud").get("region")
-    return alicloud.Provider("fcinfra-alicloud", account_id=account_id, region=region)
+    for secret in ("access_key", "secret_key", "security_token"):
+        if secret in args:
+            args[secret] = pulumi.Output.secret(args[secret])
+    if "assume_role" in args:
+        args["assume_role"] = alicloud.ProviderAssumeRoleArgs(**args["assume_role"])
+    return alicloud.Provider("fcinfra-alicloud", **args)
 
 
 def code_path(value: str | None, default: str, base: Path) -> str:

@@ -41,6 +41,7 @@ from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, jso
 from fcinfra.fake.observability import Invocation, Observability
 from fcinfra.fake.observability.record import metric_error_type
 from fcinfra.fake.records import LATEST, FunctionRecord
+from fcinfra.fake.sts import StsFake, is_sts_request
 from fcinfra.fc.signing import query_pairs
 
 _HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
@@ -65,6 +66,8 @@ class FakeFc:
         self.region = region
         self.seed = seed
         self.verifier = Verifier(access_keys, strict, clock)
+        self.sts = StsFake(account_id, self.verifier.access_keys, strict, clock)
+        self.verifier.temporary = self.sts.temporary_key
         self.backend = FcBackend(seed, clock)
         self.faults = FaultInjector(seed)
         self.code_runner = code_runner
@@ -132,6 +135,8 @@ class FakeFc:
     def handle(self, req: FakeRequest) -> FakeResponse:
         """Answer one request. Raises faults.DropConnection when a fault says the connection is lost."""
         request_id = self._request_id()
+        if is_sts_request(req):
+            return self.sts.handle(req, request_id)
         operation = None
         try:
             match = routes.match(req.method, req.path)

@@ -68,3 +68,10 @@ def test_pulumi_program_bench_prints_both_totals_and_the_per_resource_ratio() ->
     assert ours > raw > 0  # fcinfra registers more resources, and the output says so
     assert number(r"ratio per registered resource \(fcinfra / raw\): ([\d.]+)", out) > 0
     assert number(r"ratio of totals \(fcinfra / raw\): ([\d.]+)", out) > 0
+
+
+def test_credentials_bench_prints_each_source_against_fixed_keys() -> None:
+    out = run("credentials.py", "--calls", "20", "--rounds", "1")
+    for name in ("fixed keys (baseline)", "env chain", "assumed role"):
+        assert re.search(rf"^{re.escape(name)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
+    assert number(r"AssumeRole calls for \d+ role-signed requests: (\d+)", out) == 1

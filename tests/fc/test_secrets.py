@@ -28,7 +28,8 @@ def assert_clean(text: str) -> None:
 def test_repr_hides_credentials() -> None:
     client = make()
     assert_clean(repr(client))
-    assert_clean(repr(client._transport.credentials))
+    assert_clean(repr(client.credentials))
+    assert_clean(repr(client.credentials.get()))
     assert_clean(repr(resolve_settings(access_key_id=AK, access_key_secret=SECRET, security_token=TOKEN,
                                        env={}, use_pulumi=False)))
 
