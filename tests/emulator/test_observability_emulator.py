@@ -112,8 +112,9 @@ ROUTES = [
     ("GET", "/2023-03-30/functions", {}, "fc"),
     ("GET", "/metrics", {}, "metrics"),
     ("POST", "/logstores/fc-requests/logs", {"Authorization": "LOG obs-ak:bad", "Host": "p.log.test"}, "sls"),
-    ("POST", "/?Action=DescribeMetricList", {}, "cms"),
-    ("POST", "/", {"x-acs-action": "DescribeMetricList"}, "cms"),
+    ("POST", "/?Action=DescribeMetricList&Version=2019-01-01", {}, "cms"),
+    ("POST", "/", {"x-acs-action": "DescribeMetricList", "x-acs-version": "2019-01-01"}, "cms"),
+    ("GET", "/?Action=GetCallerIdentity&Version=2015-04-01&Format=JSON", {}, "sts"),
     ("POST", "/logstores/fc-requests/logs", {}, "fc"),  # no LOG signature: not Log Service's
     ("GET", "/anything", {}, "fc"),
 ]
@@ -127,7 +128,8 @@ def test_route_table_on_one_port(emulator: Emulator, method: str, path: str, hea
     seen = ("metrics" if body.startswith("# HELP") else
             "control" if "status" in response.json() and path.startswith("/_fcinfra/") else
             "sls" if "errorCode" in response.json() else
-            "cms" if "Code" in response.json() and "RequestId" in response.json() else
+            "sts" if response.json().get("HostId") == "sts.aliyuncs.com" else
+            "cms" if "Code" in response.json() and "Success" in response.json() else
             "fc" if "ErrorCode" in response.json() else "?")
     assert seen == expected, (response.status_code, body[:200])
 

@@ -6,7 +6,9 @@ Routing, after the emulator's own prefixes (``/_fcinfra/``, ``/2016-08-15/``, ``
 * ``GET /metrics``: the Prometheus exposition;
 * Log Service: a request whose path starts with ``/logstores/`` and whose ``Authorization`` is ``LOG …``
   (the SDKs reach it as a forward proxy, so the ``Host`` header names ``{project}.{endpoint}``);
-* CloudMonitor: an OpenAPI RPC request, ``/`` with ``x-acs-action`` or an ``Action=`` query parameter.
+* CloudMonitor: an OpenAPI RPC request to ``/`` for API version ``2019-01-01`` (``x-acs-version`` or
+  ``Version=``) with an action (``x-acs-action`` or ``Action=``); STS's RPC calls (``2015-04-01``) are not
+  theirs.
 
 Anything else is not theirs (:meth:`Observability.route` returns None) and stays with the emulator.
 """
@@ -26,7 +28,9 @@ from fcinfra.fake.observability.metrics import CONTENT_TYPE, PrometheusMetrics
 from fcinfra.fake.observability.record import Invocation
 from fcinfra.fake.observability.sls_service import LogService
 
-__all__ = ["Observability", "Route"]
+__all__ = ["CMS_VERSION", "Observability", "Route"]
+
+CMS_VERSION = "2019-01-01"
 
 Route = Literal["metrics", "sls", "cms"]
 WsgiApp = Callable[[dict[str, Any], Any], Iterable[bytes]]
@@ -78,9 +82,11 @@ class Observability:
             return "metrics" if method in ("GET", "HEAD") else None
         if path.startswith("/logstores/") and str(environ.get("HTTP_AUTHORIZATION", "")).startswith("LOG "):
             return "sls"
-        if path == "/" and (environ.get("HTTP_X_ACS_ACTION") or "Action" in parse_qs(environ.get("QUERY_STRING",
-                                                                                                   ""))):
-            return "cms"
+        if path == "/":  # an RPC call: CloudMonitor's API version, not STS's (2015-04-01, the fake's own)
+            query = parse_qs(environ.get("QUERY_STRING", ""))
+            version = environ.get("HTTP_X_ACS_VERSION") or (query.get("Version") or [""])[0]
+            if version == CMS_VERSION and (environ.get("HTTP_X_ACS_ACTION") or "Action" in query):
+                return "cms"
         return None
 
     def app_for(self, route: Route) -> WsgiApp:

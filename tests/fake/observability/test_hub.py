@@ -37,8 +37,12 @@ ROUTES = [
     (env("/metrics"), "metrics"),
     (env("/logstores/fc/logs", "POST", {"Authorization": "LOG AK:sig", "Host": "proj.cn-hangzhou.log.aliyuncs.com"}),
      "sls"),
-    (env("/", "POST", {"x-acs-action": "DescribeMetricList"}), "cms"),
+    (env("/", "POST", {"x-acs-action": "DescribeMetricList", "x-acs-version": "2019-01-01"}), "cms"),
     (env("/", "POST", query="Action=DescribeMetricList&Version=2019-01-01"), "cms"),
+    (env("/", "POST", {"x-acs-action": "DescribeMetricList"}), None),  # no API version: not CloudMonitor's
+    # STS (the fake's own, 2015-04-01): never taken
+    (env("/", "GET", query="Action=AssumeRole&Version=2015-04-01"), None),
+    (env("/", "POST", {"x-acs-action": "AssumeRole", "x-acs-version": "2015-04-01"}), None),
     # the emulator's own: never taken
     (env("/2016-08-15/services", "GET", {"Authorization": "FC AK:sig"}), None),
     (env("/2023-03-30/functions", "GET", {"Authorization": "ACS3-HMAC-SHA256 x"}), None),
