@@ -16,19 +16,11 @@ import re
 from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
-__all__ = ["RpcAuthError", "acs3_signature", "verify_acs3"]
+from fcinfra.fake.exceptions import FakeApiError
+
+__all__ = ["acs3_signature", "verify_acs3"]
 
 _AUTH = re.compile(r"^ACS3-HMAC-SHA256 Credential=([^,]+),SignedHeaders=([^,]*),Signature=([0-9a-f]+)$")
-
-
-class RpcAuthError(Exception):
-    """Refused, with the HTTP status and the OpenAPI error code."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
 
 
 def acs3_signature(secret: str, method: str, path: str, params: Iterable[tuple[str, str]],
@@ -44,27 +36,27 @@ def acs3_signature(secret: str, method: str, path: str, params: Iterable[tuple[s
 
 def verify_acs3(access_keys: Mapping[str, str] | None, method: str, path: str, params: Iterable[tuple[str, str]],
                 headers: Mapping[str, str], body: bytes) -> str:
-    """Check one request; returns the access key id or raises :class:`RpcAuthError`.
+    """Check one request; returns the access key id or raises :class:`FakeApiError`.
 
     ``access_keys=None`` (an emulator that accepts any key) checks the header's form and payload hash only.
     """
     lower = {k.lower(): v for k, v in headers.items()}
     found = _AUTH.match(lower.get("authorization", ""))
     if not found:
-        raise RpcAuthError(400, "IncompleteSignature", "the request needs an ACS3-HMAC-SHA256 Authorization header")
+        raise FakeApiError(400, "IncompleteSignature", "the request needs an ACS3-HMAC-SHA256 Authorization header")
     key_id, signed_list, signature = found.groups()
     signed = signed_list.split(";") if signed_list else []
     payload_hash = lower.get("x-acs-content-sha256", "")
     if payload_hash != hashlib.sha256(body).hexdigest():
-        raise RpcAuthError(400, "IncompleteSignature", "x-acs-content-sha256 does not match the body")
+        raise FakeApiError(400, "IncompleteSignature", "x-acs-content-sha256 does not match the body")
     if "x-acs-date" not in signed or "host" not in signed:
-        raise RpcAuthError(400, "IncompleteSignature", "host and x-acs-date must be signed")
+        raise FakeApiError(400, "IncompleteSignature", "host and x-acs-date must be signed")
     if access_keys is None:
         return key_id
     secret = access_keys.get(key_id)
     if secret is None:
-        raise RpcAuthError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
+        raise FakeApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
     expected = acs3_signature(secret, method, path, params, headers, signed, payload_hash)
     if not hmac.compare_digest(expected, signature):
-        raise RpcAuthError(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
+        raise FakeApiError(400, "SignatureDoesNotMatch", "Specified signature is not matched with our calculation.")
     return key_id

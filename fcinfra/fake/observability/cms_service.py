@@ -23,7 +23,8 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
-from fcinfra.fake.observability.cms_auth import RpcAuthError, verify_acs3
+from fcinfra.fake.exceptions import FakeApiError
+from fcinfra.fake.observability.cms_auth import verify_acs3
 from fcinfra.fake.observability.record import Invocation
 
 __all__ = ["METRICS", "PERIOD", "CloudMonitor"]
@@ -63,7 +64,7 @@ def _millis(text: str) -> int:
     try:
         return int(datetime.strptime(text, "%Y-%m-%d %H:%M:%S").replace(tzinfo=UTC).timestamp() * 1000)
     except ValueError as exc:
-        raise RpcAuthError(400, "InvalidParameter", f"bad time {text!r}") from exc
+        raise FakeApiError(400, "InvalidParameter", f"bad time {text!r}") from exc
 
 
 class CloudMonitor:
@@ -127,7 +128,7 @@ class CloudMonitor:
         try:
             body = {"RequestId": request_id, **self._dispatch(request)}
             status = 200
-        except RpcAuthError as exc:
+        except FakeApiError as exc:
             body = {"RequestId": request_id, "Code": exc.code, "Message": exc.message, "Success": False}
             status = exc.status
         return Response(json.dumps(body), status=status, content_type="application/json;charset=utf-8")
@@ -138,21 +139,21 @@ class CloudMonitor:
         args = dict(params)
         action = request.headers.get("x-acs-action") or args.get("Action")
         if action != "DescribeMetricList":
-            raise RpcAuthError(400, "InvalidAction.NotFound", f"Specified api is not found: {action}")
+            raise FakeApiError(400, "InvalidAction.NotFound", f"Specified api is not found: {action}")
         if request.headers.get("x-acs-version", args.get("Version")) != "2019-01-01":
-            raise RpcAuthError(400, "InvalidVersion", "Specified parameter Version is not valid.")
+            raise FakeApiError(400, "InvalidVersion", "Specified parameter Version is not valid.")
         if args.get("Namespace") != "acs_fc":
-            raise RpcAuthError(400, "InvalidParameter", "this emulator serves only the acs_fc namespace")
+            raise FakeApiError(400, "InvalidParameter", "this emulator serves only the acs_fc namespace")
         metric = args.get("MetricName", "")
         if metric not in METRICS:
-            raise RpcAuthError(400, "InvalidParameter", f"MetricName {metric!r} is not one the emulator records")
+            raise FakeApiError(400, "InvalidParameter", f"MetricName {metric!r} is not one the emulator records")
         period = int(args.get("Period") or PERIOD)
         if period < PERIOD or period % PERIOD:
-            raise RpcAuthError(400, "InvalidParameter", f"Period must be a multiple of {PERIOD}")
+            raise FakeApiError(400, "InvalidParameter", f"Period must be a multiple of {PERIOD}")
         try:
             raw = json.loads(args.get("Dimensions") or "[]")
         except ValueError as exc:
-            raise RpcAuthError(400, "InvalidParameter", "Dimensions must be JSON") from exc
+            raise FakeApiError(400, "InvalidParameter", "Dimensions must be JSON") from exc
         dims = [raw] if isinstance(raw, dict) else list(raw)
         now_ms = int(self.clock() * 1000)
         start = _millis(args["StartTime"]) if args.get("StartTime") else now_ms - 3600_000

@@ -13,17 +13,9 @@ import hashlib
 import hmac
 from collections.abc import Iterable, Mapping
 
-__all__ = ["SlsAuthError", "sls_signature", "verify_sls"]
+from fcinfra.fake.exceptions import FakeApiError
 
-
-class SlsAuthError(Exception):
-    """Refused: ``code`` and ``status`` as Log Service answers them."""
-
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
+__all__ = ["sls_signature", "verify_sls"]
 
 
 def sls_signature(secret: str, method: str, resource: str, headers: Mapping[str, str],
@@ -44,7 +36,7 @@ def sls_signature(secret: str, method: str, resource: str, headers: Mapping[str,
 
 def verify_sls(access_keys: Mapping[str, str] | None, method: str, resource: str, headers: Mapping[str, str],
                params: Iterable[tuple[str, str]], body: bytes) -> str:
-    """Check one request; returns the access key id or raises :class:`SlsAuthError`.
+    """Check one request; returns the access key id or raises :class:`FakeApiError`.
 
     ``access_keys=None`` (an emulator that accepts any key) checks the header's form and the body's MD5 only.
     """
@@ -53,15 +45,15 @@ def verify_sls(access_keys: Mapping[str, str] | None, method: str, resource: str
     scheme, _, credential = auth.partition(" ")
     key_id, sep, signature = credential.rpartition(":")
     if scheme != "LOG" or not sep or not key_id:
-        raise SlsAuthError(401, "Unauthorized", "the Authorization header must look like 'LOG <AccessKeyId>:<sig>'")
+        raise FakeApiError(401, "Unauthorized", "the Authorization header must look like 'LOG <AccessKeyId>:<sig>'")
     if body and lower.get("content-md5", "").upper() != hashlib.md5(body).hexdigest().upper():
-        raise SlsAuthError(400, "InvalidContentMD5", "Content-MD5 does not match the body")
+        raise FakeApiError(400, "InvalidContentMD5", "Content-MD5 does not match the body")
     if access_keys is None:
         return key_id
     secret = access_keys.get(key_id)
     if secret is None:
-        raise SlsAuthError(401, "Unauthorized", f"AccessKeyId not found: {key_id}")
+        raise FakeApiError(401, "Unauthorized", f"AccessKeyId not found: {key_id}")
     expected = sls_signature(secret, method, resource, headers, params)
     if not hmac.compare_digest(expected, signature):
-        raise SlsAuthError(401, "SignatureNotMatch", "signature does not match")
+        raise FakeApiError(401, "SignatureNotMatch", "signature does not match")
     return key_id

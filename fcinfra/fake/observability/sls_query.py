@@ -15,16 +15,13 @@ import sqlite3
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from fcinfra.fake.exceptions import FakeApiError
 from fcinfra.fake.observability.sls_rows import FIELDS, NUMERIC_FIELDS
 
-__all__ = ["QueryError", "run_query", "split_query"]
+__all__ = ["run_query", "split_query"]
 
 _TERM = re.compile(r'\s*([A-Za-z_][\w:.]*)\s*:\s*(?:"((?:[^"\\]|\\.)*)"|([^\s"]+))\s*')
 _CLAUSE = re.compile(r"\b(where|group\s+by|having|order\s+by|limit)\b", re.IGNORECASE)
-
-
-class QueryError(Exception):
-    """A query the emulator cannot run (Log Service would answer 400 ParameterInvalid)."""
 
 
 def split_query(query: str) -> tuple[str, str | None]:
@@ -40,7 +37,7 @@ def _search_terms(search: str) -> list[tuple[str, str]]:
     for part in re.split(r"\s+and\s+", search, flags=re.IGNORECASE):
         found = _TERM.fullmatch(part)
         if not found:
-            raise QueryError(f"unsupported search syntax: {part!r}")
+            raise FakeApiError(400, "ParameterInvalid", f"unsupported search syntax: {part!r}")
         value = found.group(2) if found.group(2) is not None else found.group(3)
         terms.append((found.group(1), re.sub(r"\\(.)", r"\1", value)))
     return terms
@@ -136,6 +133,6 @@ def run_query(rows: Iterable[Mapping[str, str]], query: str, start: int, end: in
         names = [d[0] for d in cursor.description or ()]
         return [{n: _text(v) for n, v in zip(names, row, strict=True)} for row in cursor.fetchall()], True
     except sqlite3.Error as exc:
-        raise QueryError(f"invalid SQL: {exc}") from exc
+        raise FakeApiError(400, "ParameterInvalid", f"invalid SQL: {exc}") from exc
     finally:
         db.close()

@@ -18,9 +18,10 @@ from urllib.parse import parse_qsl
 
 from werkzeug.wrappers import Request, Response
 
+from fcinfra.fake.exceptions import FakeApiError
 from fcinfra.fake.observability.record import Invocation
-from fcinfra.fake.observability.sls_auth import SlsAuthError, verify_sls
-from fcinfra.fake.observability.sls_query import QueryError, run_query
+from fcinfra.fake.observability.sls_auth import verify_sls
+from fcinfra.fake.observability.sls_query import run_query
 from fcinfra.fake.observability.sls_rows import FcApi, request_metric_row, request_metric_topic
 
 __all__ = ["LogService"]
@@ -72,7 +73,7 @@ class LogService:
         try:
             body = self._dispatch(request)
             response = Response(json.dumps(body), status=200, content_type="application/json")
-        except SlsAuthError as exc:
+        except FakeApiError as exc:
             response = Response(json.dumps({"errorCode": exc.code, "errorMessage": exc.message}), status=exc.status,
                                 content_type="application/json")
         response.headers["x-log-requestid"] = request_id
@@ -88,37 +89,34 @@ class LogService:
             logstore = parts[1]
             if request.method == "POST" and parts[2:] == ["logs"]:
                 return self._get_logs(project, logstore, self._json(body))
-        raise SlsAuthError(404, "RequestNotSupported", f"{request.method} {request.path} is not served here")
+        raise FakeApiError(404, "RequestNotSupported", f"{request.method} {request.path} is not served here")
 
     @staticmethod
     def _json(body: bytes) -> dict[str, Any]:
         try:
             parsed = json.loads(body or b"{}")
         except ValueError as exc:
-            raise SlsAuthError(400, "ParameterInvalid", f"body is not JSON: {exc}") from exc
+            raise FakeApiError(400, "ParameterInvalid", f"body is not JSON: {exc}") from exc
         if not isinstance(parsed, dict):
-            raise SlsAuthError(400, "ParameterInvalid", "body must be a JSON object")
+            raise FakeApiError(400, "ParameterInvalid", "body must be a JSON object")
         return parsed
 
     def _get_logs(self, project: str, logstore: str, args: Mapping[str, Any]) -> Any:
         with self._lock:
             if not any(p == project for p, _ in self._stores):
-                raise SlsAuthError(404, "ProjectNotExist", f"Project {project} does not exist")
+                raise FakeApiError(404, "ProjectNotExist", f"Project {project} does not exist")
             store = self._stores.get((project, logstore))
             if store is None:
-                raise SlsAuthError(404, "LogStoreNotExist", f"logstore {logstore} does not exist")
+                raise FakeApiError(404, "LogStoreNotExist", f"logstore {logstore} does not exist")
             rows = list(store)
         try:
             start, end = int(args["from"]), int(args["to"])
         except (KeyError, TypeError, ValueError) as exc:
-            raise SlsAuthError(400, "ParameterInvalid", "from and to must be Unix seconds") from exc
+            raise FakeApiError(400, "ParameterInvalid", "from and to must be Unix seconds") from exc
         topic = args.get("topic")
         if topic:
             rows = [r for r in rows if r["__topic__"] == topic]
-        try:
-            result, has_sql = run_query(rows, str(args.get("query") or "*"), start, end)
-        except QueryError as exc:
-            raise SlsAuthError(400, "ParameterInvalid", str(exc)) from exc
+        result, has_sql = run_query(rows, str(args.get("query") or "*"), start, end)
         if not has_sql:
             reverse = str(args.get("reverse", "false")).lower() == "true"
             result.sort(key=lambda r: int(r["__time__"]), reverse=reverse)

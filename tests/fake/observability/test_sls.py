@@ -11,8 +11,9 @@ from alibabacloud_sls20201230 import models
 from alibabacloud_sls20201230.client import Client
 from alibabacloud_tea_openapi.models import Config
 
+from fcinfra.fake.exceptions import FakeApiError
 from fcinfra.fake.observability import Invocation
-from fcinfra.fake.observability.sls_query import QueryError, run_query
+from fcinfra.fake.observability.sls_query import run_query
 from fcinfra.fake.observability.sls_service import LogService
 from fcinfra.testing.observability import serve_wsgi
 
@@ -99,8 +100,8 @@ def test_unknown_logstore(sls: tuple[LogService, str]) -> None:
 
 def test_bad_queries_are_refused_not_guessed() -> None:
     rows = [{"__time__": str(T0), "__topic__": "t", "__source__": "fc", "a": "1"}]
-    with pytest.raises(QueryError):
+    with pytest.raises(FakeApiError, match="ParameterInvalid"):
         run_query(rows, "a:1 or b:2", T0, T0 + 1)
-    with pytest.raises(QueryError):
+    with pytest.raises(FakeApiError, match="ParameterInvalid"):
         run_query(rows, "* | SELECT nosuchfunction(a)", T0, T0 + 1)
     assert run_query(rows, "a: 1 | SELECT count(*) AS n WHERE a = '1'", T0, T0 + 1) == ([{"n": "1"}], True)
