@@ -52,7 +52,7 @@ class Credentials:
         return f"Credentials(access_key_id={mask(self.access_key_id)!r}, secret=<hidden>)"
 
     def redact(self, text: str) -> str:
-        """Remove every credential value from ``text`` (error messages echo access key ids).
+        """Remove the secret and the STS token from ``text`` (FC's error messages may echo credentials).
 
         Only whole tokens are replaced: a short test secret such as ``"s"`` must not garble every word
         that happens to contain it ("doe<secret> not exi<secret>t").
@@ -60,8 +60,7 @@ class Credentials:
         for value, label in (
             (self.access_key_secret, "<secret>"),
             (self.security_token, "<security-token>"),
-            (self.access_key_id, mask(self.access_key_id)),
-        ):
+        ):  # the access key id stays: it is no secret, and which key FC refused is the first thing to check
             if value:
                 text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", label, text)
         return text

@@ -85,6 +85,11 @@ class AliasChangedError(RolloutError):
     """The alias was changed by someone else during a rollout; the rollout stopped without writing."""
 
 
+class ReleaseCheckError(InvalidArgumentError):
+    """A release asked for something that is not there (a version, an alias, a probe function) or not a change;
+    found before any traffic moved, with nothing written."""
+
+
 class VersionInUseError(FcinfraError):
     """Deleting a version was refused because aliases or triggers still refer to it.
 

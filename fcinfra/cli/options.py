@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fcinfra.fc import FcClient
 
 F = TypeVar("F", bound=Callable[..., Any])
+ACCESS_KEY_ID = "fcinfra.access_key_id"  # click context meta key: the key id the command's client signs with
 
 CONNECTION_HELP = """\b
 Connection (flags override the environment):
@@ -60,6 +61,9 @@ class Connection:
         given = {k: v for k, v in vars(self).items() if v}
         settings = resolve_settings(use_pulumi=False, **given)
         check_settings(settings)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:  # named in auth errors: which key FC refused is the first thing to check
+            ctx.meta[ACCESS_KEY_ID] = settings.access_key_id
         try:
             return FcClient.from_settings(settings)
         except ConfigurationError as exc:

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from fcinfra.demo.package import function_code
 from fcinfra.demo.report import Release, Timeline, write_report
 from fcinfra.display.output import Output
+from fcinfra.release import FunctionSettings, publish_or_reuse, upload_code
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
@@ -178,14 +179,13 @@ def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: s
 
 def _first_release(client: FcClient, say: Narrator) -> None:
     say.heading("First release: version 1 behind alias prod")
-    client.create_service(SERVICE, description="fcinfra demo shop")
     code = function_code("v1")
     for name, handler in HANDLERS.items():
-        client.create_function(SERVICE, name, RUNTIME, handler, code=code, memory_size=128, timeout=10,
-                               description="prices an order line")
+        upload_code(client, SERVICE, name, code, FunctionSettings(RUNTIME, handler, memory_size=128, timeout=10),
+                    service_description="fcinfra demo shop", function_description="prices an order line")
     say.step(f"deployed functions [bold]{SERVICE}/{FUNCTION}[/] (event) and [bold]{SERVICE}/{WEB}[/] (HTTP, WSGI) "
              f"from examples/functions/v1 ({RUNTIME})")
-    v1 = client.publish_version(SERVICE, description="v1")
+    v1 = publish_or_reuse(client, SERVICE, description="v1")
     say.step(f"published version [bold]{v1.version_id}[/] (an immutable snapshot of the service and its code)",
              version=v1.version_id)
     client.create_alias(SERVICE, ALIAS, v1.version_id, description="production traffic")
@@ -215,10 +215,10 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
     say.heading(f"Release {code} ({what})" + (": fails on orders for fig and lime" if code == "v3" else ""))
     package = function_code(code)
     for name in HANDLERS:
-        client.update_function(SERVICE, name, code=package)
+        upload_code(client, SERVICE, name, package)
     say.step(f"deployed examples/functions/{code} to LATEST ({SERVICE}/{FUNCTION} and {WEB}); prod still serves "
              f"version {main}")
-    version = client.publish_version(SERVICE, description=code).version_id
+    version = publish_or_reuse(client, SERVICE, description=code).version_id
     say.step(f"published version [bold]{version}[/]", version=version)
     strategy = Steps(list(STEPS), interval=interval)
     release = Release(f"{code} ({what})", main, version, max_error_rate=MAX_ERROR_RATE)

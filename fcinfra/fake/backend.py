@@ -28,7 +28,6 @@ from datetime import UTC, datetime
 from typing import Any
 
 from fcinfra.fake.catalog import INVALID_RUNTIME_MESSAGE, is_known_runtime
-from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.exceptions import (
     FakeApiError,
     alias_not_found,
@@ -48,6 +47,7 @@ from fcinfra.fake.records import (
     TriggerRecord,
     VersionRecord,
 )
+from fcinfra.fc.crc64 import checksum
 from fcinfra.fc.models import (
     CreateAliasRequest,
     CreateFunctionRequest,

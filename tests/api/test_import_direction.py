@@ -29,15 +29,17 @@ ALLOWED: dict[str, set[str]] = {
     "packaging": {"errors"},
     "fc": {"errors", "config", "credentials"},
     # never fc.client, never errors: the fake mirrors FC, not our client
-    "fake": {"fc.models", "fc.signing", "fc.rpc_signing"},
+    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc.crc64"},
     "lifecycle": {"fc", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging"},
+    # release operations (upload if changed, publish or reuse)
+    "release": {"fc", "errors"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release"},
     # demo never imports cli: cli runs the demo
-    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging"},
+    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # A sub-package that may import more than its layer: the emulator's own modules may raise fcinfra.errors

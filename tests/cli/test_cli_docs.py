@@ -64,6 +64,9 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     assert {tuple(e) for e in lines[:-1]} == {tuple(docs["`rollout`: each event line"])}
     seen["`rollout`: each event line"] = list(lines[0])
     seen["`rollout`: the last line"] = list(lines[-1])
+    refused = run("rollout", s, "prod", "99", "-o", "json")
+    assert refused.exit_code == 2
+    seen["`rollout`: the last line when it ends early"] = list(json.loads(refused.stdout.splitlines()[-1]))
     seen["`promote`, `rollback`"] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
     seen["`versions delete`"] = list(_json(run("versions", "delete", s, "3", "-o", "json")))
 

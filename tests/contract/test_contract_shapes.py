@@ -27,9 +27,9 @@ import pytest
 import requests
 
 from fcinfra.fake import mock_fc
-from fcinfra.fake.crc64 import checksum
 from fcinfra.fake.routes import OPERATIONS, match
 from fcinfra.fake.server import Emulator
+from fcinfra.fc.crc64 import checksum
 from tests.contract.conftest import ACCOUNT, AK, REGION, SK, zip_bytes
 
 # aliyun-fc2 opens ``codeZipFile`` and never closes it (fc2/client.py, create_function and update_function);

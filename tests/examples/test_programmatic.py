@@ -47,7 +47,7 @@ def test_deploy_script_releases_v1_v2_v3_against_the_emulator(fc_emulator: Any, 
     def deploy(version: str) -> tuple[int, dict[str, Any]]:
         proc = subprocess.run([sys.executable, str(EXAMPLE / "deploy.py"), str(FUNCTIONS / version),
                                "--interval", "0.3", "--json"], env=env, capture_output=True, text=True, timeout=60)
-        return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1])
+        return proc.returncode, json.loads(proc.stdout)  # --json: the outcome is the only thing on stdout
 
     assert deploy("v1") == (0, {"version": "1", "status": "first_release", "message": "prod -> version 1",
                                 "pruned": []})
@@ -67,11 +67,14 @@ def test_deploy_script_releases_v1_v2_v3_against_the_emulator(fc_emulator: Any, 
 def test_deploy_script_publishes_nothing_when_nothing_changed(fc_emulator_client: FcClient) -> None:
     deploy = load("deploy")
     first = deploy.deploy(fc_emulator_client, FUNCTIONS / "v1", service="again", interval=0.1)
-    fc_emulator_client.update_function("again", "quote", description="same code")  # a change FC will publish
     same = deploy.deploy(fc_emulator_client, FUNCTIONS / "v1", service="again", interval=0.1)
 
-    assert (first.status, same.status) == ("first_release", "promoted")
-    assert deploy.publish(fc_emulator_client, "again", "no change") == (same.version, False)
+    assert (first.status, same.status) == ("first_release", "unchanged")
+    assert same.version == first.version
+    assert [v.version_id for v in fc_emulator_client.list_versions("again")] == [first.version]  # no new version
+    fc_emulator_client.update_function("again", "quote", description="changed")  # a change FC will publish
+    changed = deploy.deploy(fc_emulator_client, FUNCTIONS / "v1", service="again", interval=0.1)
+    assert changed.status == "promoted" and changed.version != first.version
 
 
 def test_deploy_script_self_contained_emulator_mode(capsys: pytest.CaptureFixture[str]) -> None:
