@@ -37,3 +37,13 @@ def test_must_stop_by_itself(run: Callable[..., Result], shop: Any) -> None:
         assert result.exit_code == 2 and "exactly one of --count and --duration" in result.output
     result = run("traffic", shop.service, "prod", "-f", "quote", "-n", "5", "-p", "a", "--weights", "1,2")
     assert result.exit_code == 2 and "2 weights for 1 payloads" in result.output
+
+
+def test_rollout_gate_option(run: Callable[..., Result], shop: Any) -> None:
+    bad = run("rollout", shop.service, "prod", "3", "--gate", "datadog:x=1")
+    assert bad.exit_code == 2 and "Invalid value for --gate" in bad.output and "datadog" in bad.output
+    # a traffic gate whose source does not answer fails, and the rollout rolls back (never promotes blind)
+    result = run("rollout", shop.service, "prod", "3", "--steps", "50,100", "--interval", "1s",
+                 "--gate", "prometheus:url=http://127.0.0.1:9,function=quote")
+    assert result.exit_code == 3, result.output
+    assert "did not answer" in result.output

@@ -26,7 +26,7 @@ from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.traffic.base import TrafficGate
 from fcinfra.rollout.verdicts import Thresholds
 
-__all__ = ["GATE_TYPES", "GateCredentials", "gate_from_spec", "parse_gate_option"]
+__all__ = ["GATE_TYPES", "GateCredentials", "credentials_from_client", "gate_from_spec", "parse_gate_option"]
 
 GATE_TYPES = ("sls", "cms", "prometheus")
 _REQUIRED = {"sls": ("project", "logstore", "function"), "cms": ("function",), "prometheus": ("url", "function")}
@@ -51,6 +51,16 @@ class GateCredentials:
     access_key_id: str = field(repr=False, default="")
     access_key_secret: str = field(repr=False, default="")
     security_token: str | None = field(repr=False, default=None)
+
+
+def credentials_from_client(client: Any) -> GateCredentials:
+    """The access key an FC client signs with now (its credentials source asked once), and its region.
+
+    Temporary credentials are copied at this moment: a rollout longer than their life needs fixed keys.
+    """
+    current = client.credentials.get_credentials()
+    return GateCredentials(client.region or "cn-hangzhou", current.get_access_key_id(),
+                           current.get_access_key_secret(), current.get_security_token() or None)
 
 
 def _coerce(key: str, value: Any) -> Any:
