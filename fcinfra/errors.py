@@ -96,19 +96,21 @@ class VersionInUseError(FcinfraError):
     ``referrers`` names each one, e.g. ``["alias prod", "trigger fn/http-prod (via alias prod)"]``.
     """
 
-    def __init__(self, service: str, version_id: str, referrers: Sequence[str]) -> None:
+    def __init__(self, service: str, version_id: str, referrers: Sequence[str], owner: str = "service") -> None:
+        # ``owner`` is "function" on FC 3.0, where versions belong to a function (``service`` then holds its name).
         self.service = service
         self.version_id = version_id
         self.referrers = list(referrers)
+        self.owner = owner
         super().__init__(
-            f"version {version_id} of service {service!r} is still in use by: "
+            f"version {version_id} of {owner} {service!r} is still in use by: "
             + ", ".join(self.referrers)
             + "; point them at another version or delete them first"
         )
 
-    def __reduce__(self) -> tuple[type[VersionInUseError], tuple[str, str, list[str]]]:
+    def __reduce__(self) -> tuple[type[VersionInUseError], tuple[str, str, list[str], str]]:
         # Keep the error copyable and picklable (multiprocessing, pytest-xdist): rebuild from the fields.
-        return type(self), (self.service, self.version_id, self.referrers)
+        return type(self), (self.service, self.version_id, self.referrers, self.owner)
 
 
 class FcApiError(FcinfraError):

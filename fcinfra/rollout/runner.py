@@ -45,7 +45,7 @@ from fcinfra.rollout.engine import (
     with_stage,
 )
 from fcinfra.rollout.events import Event, EventSink
-from fcinfra.rollout.health import Gate, GateResult, Target, as_gate
+from fcinfra.rollout.health import Gate, GateResult, HttpProbe, InvokeProbe, Target, as_gate
 from fcinfra.rollout.lease import Lease, new_holder, render, split
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
@@ -68,6 +68,17 @@ def _positive(value: float | None, what: str, allow_none: bool = False) -> float
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise InvalidArgumentError(f"{what} must be a number of seconds >= 0, got {value!r}")
     return float(value)
+
+
+def _check_fc3_gates(function: str, gates: Sequence[Gate]) -> None:
+    """On FC 3.0 the alias belongs to one function: probes must invoke that one, and HttpProbe is not wired yet."""
+    for gate in gates:
+        if isinstance(gate, HttpProbe):
+            raise InvalidArgumentError("HttpProbe is not available for FC 3.0 rollouts yet: use InvokeProbe or a "
+                                       "callable gate")
+        if isinstance(gate, InvokeProbe) and gate.function != function:
+            raise InvalidArgumentError(f"InvokeProbe(function={gate.function!r}) cannot judge alias of function "
+                                       f"{function!r}: on FC 3.0 an alias belongs to one function")
 
 
 @dataclass
@@ -95,12 +106,13 @@ class Rollout:
     def __init__(
         self,
         client: AliasApi,
-        service: str,
-        alias: str,
-        to_version: str,
+        service: str | None = None,
+        alias: str | None = None,
+        to_version: str | None = None,
         strategy: Strategy | Sequence[int] | None = None,
         health: Iterable[Gate | Callable[[Target], GateResult]] = (),
         *,
+        function: str | None = None,
         pre_traffic: Iterable[Gate | Callable[[Target], GateResult]] | bool = (),
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
@@ -114,14 +126,24 @@ class Rollout:
         checkpoint: Checkpoint | Mapping[str, Any] | None = None,
         wall_clock: Callable[[], float] = wall_time,
     ) -> None:
+        if (service is None) == (function is None):
+            raise InvalidArgumentError("give exactly one of service= (FC 2.0: the alias's service) and function= "
+                                       "(FC 3.0: the alias's function, with an Fc3Client)")
+        if alias is None or to_version is None:
+            raise InvalidArgumentError("alias and to_version are required")
+        owner = service if service is not None else function
+        assert owner is not None
         try:
-            check_name(service, "service name")
+            check_name(owner, "service name" if function is None else "function name")
             check_alias_name(alias)
             check_version_id(str(to_version), "to_version")
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from None
         self.client = client
-        self.service = service
+        # The alias's owner: a service on FC 2.0, the function itself on FC 3.0 (Fc3Client's alias calls take the
+        # function where FcClient's take the service, so the AliasApi port is the same).
+        self.service = owner
+        self.function = function
         self.alias = alias
         self.to_version = str(to_version)
         self.strategy = strategy if strategy is not None else default_strategy()
@@ -135,6 +157,8 @@ class Rollout:
             self.pre_traffic = [as_gate(g) for g in _as_list(pre_traffic)]
         if not self.pre_traffic and all(stage.is_promotion for stage in self.plan):
             self.pre_traffic = list(self.health)  # no canary stage to judge: judge the version before its one write
+        if function is not None:
+            _check_fc3_gates(function, [*self.health, *self.pre_traffic])
         self.sleep, self.clock = resolve_time(sleep, clock)
         self.wall_clock = wall_clock
         if on_event is None:
@@ -419,6 +443,7 @@ class _RunContext:
             stage=progress.stage,
             pre_traffic=pre_traffic,
             clock=self.r.clock,
+            function_level=self.r.function is not None,
         )
         verdicts = []
         for gate in self.r.pre_traffic if pre_traffic else self.r.health:
