@@ -10,7 +10,8 @@ Routing, after the emulator's own prefixes (``/_fcinfra/``, ``/2016-08-15/``, ``
   ``Version=``) with an action (``x-acs-action`` or ``Action=``); STS's RPC calls (``2015-04-01``) are not
   theirs.
 
-Anything else is not theirs (:meth:`Observability.route` returns None) and stays with the emulator.
+Anything else is not theirs (:meth:`Observability.route` returns None) and stays with the emulator, and so
+is every request to an FC 3.0 HTTP-trigger host (``*.fcapp.run``), whatever its path.
 """
 
 from __future__ import annotations
@@ -78,6 +79,8 @@ class Observability:
         """Which observability API a request is for, by path prefix then request shape (see the module)."""
         path = environ.get("PATH_INFO", "") or "/"
         method = environ.get("REQUEST_METHOD", "GET")
+        if str(environ.get("HTTP_HOST", "")).lower().split(":", 1)[0].endswith(".fcapp.run"):
+            return None  # an FC 3.0 HTTP-trigger URL: every path on that host is the function's
         if path == "/metrics":
             return "metrics" if method in ("GET", "HEAD") else None
         if path.startswith("/logstores/") and str(environ.get("HTTP_AUTHORIZATION", "")).startswith("LOG "):

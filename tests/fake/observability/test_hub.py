@@ -50,6 +50,8 @@ ROUTES = [
     (env("/2016-08-15/proxy/svc.prod/fn/metrics", "GET"), None),
     (env("/logstores/fc/logs", "POST", {"Authorization": "FC AK:sig"}), None),
     (env("/metrics", "POST"), None),
+    (env("/metrics", "GET", {"Host": "shop-abc.cn-hangzhou.fcapp.run"}), None),  # an FC 3.0 trigger's own path
+    (env("/", "POST", {"Host": "f-x.cn-hangzhou-vpc.fcapp.run:9000"}, query="Action=A&Version=2019-01-01"), None),
     (env("/", "GET"), None),
 ]
 
