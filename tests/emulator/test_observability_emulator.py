@@ -109,7 +109,7 @@ ROUTES = [
     # (method, path, headers, what answers): told apart by prefix, then by request shape
     ("GET", "/_fcinfra/health", {}, "control"),
     ("GET", "/2016-08-15/services", {}, "fc"),
-    ("GET", "/2023-03-30/functions", {}, "fc"),
+    ("GET", "/2023-03-30/functions", {}, "fc3"),
     ("GET", "/metrics", {}, "metrics"),
     ("POST", "/logstores/fc-requests/logs", {"Authorization": "LOG obs-ak:bad", "Host": "p.log.test"}, "sls"),
     ("POST", "/?Action=DescribeMetricList&Version=2019-01-01", {}, "cms"),
@@ -130,6 +130,7 @@ def test_route_table_on_one_port(emulator: Emulator, method: str, path: str, hea
             "sls" if "errorCode" in response.json() else
             "sts" if response.json().get("HostId") == "sts.aliyuncs.com" else
             "cms" if "Code" in response.json() and "Success" in response.json() else
+            "fc3" if "Code" in response.json() and "RequestId" in response.json() else
             "fc" if "ErrorCode" in response.json() else "?")
     assert seen == expected, (response.status_code, body[:200])
 
