@@ -5,12 +5,14 @@
    ``web`` (a WSGI app, as FC 2.0 calls functions behind an HTTP trigger), publish version 1, create alias
    ``prod``, bind an HTTP trigger on ``web`` to ``prod``, and call both: ``prod`` resolves to version 1;
 3. deploy v2, publish version 2 and roll it out 10 -> 25 -> 50 -> 100 with health probes: promoted;
-4. deploy v3 (fails on a third of its inputs), publish version 3, roll it out: the probe catches it at
-   10 % and the alias goes back to version 2 alone;
+4. deploy v3 (fails on a third of its inputs), publish version 3, roll it out: the probe (orders for the
+   common items only) would pass it, but the traffic gate (``SlsGate`` on the request-metric rows of
+   simulated users' orders, fig and lime included) catches it at 10 % and the alias goes back to version 2;
 5. print a summary table and write the HTML report with a chart of weight and error rate over time.
 
-The probe sends a rotating set of orders (``ORDERS``), as real traffic would; v3 fails on the items it
-forgot. Exit status 0 only if version 2 was promoted, version 3 rolled back and ``prod`` ends on version 2.
+Simulated users order every item of ``ORDERS`` while each weight bakes; v3 fails on the items it forgot,
+which the probe never sends. Exit status 0 only if version 2 was promoted, version 3 rolled back and
+``prod`` ends on version 2.
 """
 
 from __future__ import annotations
@@ -48,12 +50,47 @@ ORDERS: tuple[dict[str, Any], ...] = tuple(
 )
 
 
+LOG_CONFIG = {"project": "demo-shop-logs", "logstore": "fc-requests", "enableRequestMetrics": True}
+USER_RATE = 200.0  # simulated users' requests per second through the alias while a weight bakes
+PROBED_ITEMS = ("apple", "pear", "plum")  # what the warm-up probe orders: not fig or lime, which v3 breaks on
+
+
 def order_probe(samples: int) -> Any:
-    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic)."""
+    """An InvokeProbe through the alias rotating over the common orders (``PROBED_ITEMS``). It is warm-up
+    traffic only (``WarmUp``): the verdict comes from the users' requests, through the traffic gate."""
     from fcinfra.rollout.health import InvokeProbe
 
     return InvokeProbe(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}",
-                       payloads=[json.dumps(order) for order in ORDERS])
+                       payloads=[json.dumps(order) for order in ORDERS if order["item"] in PROBED_ITEMS],
+                       per_check=2)  # a trickle: warm-up traffic, not load that drowns the users' requests
+
+
+def traffic_gate(endpoint: str, key_id: str, secret: str) -> Any:
+    """SlsGate over the emulator's Log Service: FC's request-metric rows of the users' calls, per version."""
+    from fcinfra.rollout.sequential import SequentialTest
+    from fcinfra.rollout.traffic import SlsGate
+    from fcinfra.rollout.traffic.sls import sls_client
+
+    client = sls_client("cn-hangzhou.log.aliyuncs.com", key_id, secret, http_proxy=endpoint)
+    # The demo bakes each weight for a second or less: a step may only pass on 40 canary requests, enough for
+    # v3 (a third of its orders fail) to be caught at 10 % however short the bake.
+    test = SequentialTest(min_canary_requests=40, min_baseline_requests=40)
+    return SlsGate(LOG_CONFIG["project"], LOG_CONFIG["logstore"], FUNCTION, client,  # type: ignore[arg-type]
+                   test=test)
+
+
+def users(client: FcClient) -> Callable[[float], None]:
+    """The rollout's sleep: simulated users order from ``ORDERS`` (fig and lime included) meanwhile."""
+    from fcinfra.rollout.traffic.load import send_traffic
+
+    def sleep(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        count = int(seconds * USER_RATE)
+        if count:
+            send_traffic(client, SERVICE, ALIAS, FUNCTION, rate=USER_RATE, count=count, seed=count,
+                         payloads=[(json.dumps(order), 1.0) for order in ORDERS])
+        time.sleep(max(0.0, deadline - time.monotonic()))
+    return sleep
 
 
 @dataclass
@@ -134,14 +171,17 @@ def run_demo(
 
         with FcClient(emu.account_id, emu.region, key_id, secret, endpoint=emu.endpoint) as client:
             _first_release(client, say)
-            outcome.v2 = _rollout(client, say, timeline, "v2", "healthy", "1", interval, samples)
-            outcome.v3 = _rollout(client, say, timeline, "v3", "buggy", "2", interval, samples)
+            gate = (emu.endpoint, key_id, secret)
+            outcome.v2 = _rollout(client, say, timeline, "v2", "healthy", "1", interval, samples, gate)
+            outcome.v3 = _rollout(client, say, timeline, "v3", "buggy", "2", interval, samples, gate)
             alias = client.get_alias(SERVICE, ALIAS)
             outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
             versions = [v.version_id for v in client.list_versions(SERVICE)]
         timeline.notes.append(
-            f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version FC reports; "
-            f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
+            f"Gate: sls:{FUNCTION}, FC's request-metric rows of simulated users' orders ({USER_RATE:g}/s through "
+            f"alias {ALIAS}, every item, fig and lime included) split by the version that served them; the "
+            f"sequential verdict rolls back once the canary's failures prove it worse than the baseline's. "
+            f"Probe invoke:{FUNCTION} (orders for {', '.join(PROBED_ITEMS)} only) is warm-up traffic."
         )
         timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
         outcome.report = write_report(timeline, report_path)
@@ -185,6 +225,9 @@ def _first_release(client: FcClient, say: Narrator) -> None:
                     service_description="fcinfra demo shop", function_description="prices an order line")
     say.step(f"deployed functions [bold]{SERVICE}/{FUNCTION}[/] (event) and [bold]{SERVICE}/{WEB}[/] (HTTP, WSGI) "
              f"from examples/functions/v1 ({RUNTIME})")
+    client.update_service(SERVICE, log_config=LOG_CONFIG)
+    say.step(f"request metrics on: FC writes one row per call to Log Service {LOG_CONFIG['project']}/"
+             f"{LOG_CONFIG['logstore']} (the emulator serves it to the official SDK)")
     v1 = publish_or_reuse(client, SERVICE, description="v1")
     say.step(f"published version [bold]{v1.version_id}[/] (an immutable snapshot of the service and its code)",
              version=v1.version_id)
@@ -207,7 +250,7 @@ def _first_release(client: FcClient, say: Narrator) -> None:
 
 
 def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, what: str, main: str,
-             interval: float, samples: int) -> str:
+             interval: float, samples: int, gate: tuple[str, str, str]) -> str:
     from fcinfra.display.progress import RolloutDisplay
     from fcinfra.rollout.runner import Rollout
     from fcinfra.rollout.spec import Steps
@@ -232,7 +275,10 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
         recorder(event)
         display.handle(event)
 
-    runner = Rollout(client, SERVICE, ALIAS, version, strategy, [order_probe(samples)], on_event=record,
+    from fcinfra.rollout.traffic import WarmUp
+
+    health = [traffic_gate(*gate), WarmUp(order_probe(samples))]
+    runner = Rollout(client, SERVICE, ALIAS, version, strategy, health, on_event=record, sleep=users(client),
                      check_every=max(interval / 2, 0.05), inconclusive_timeout=max(30.0, interval * 10))
     with display:
         result = runner.run()
