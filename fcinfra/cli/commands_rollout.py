@@ -165,6 +165,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             if report_path is not None else None
         if report is not None:
             sinks.append(report.recorder)
+        from fcinfra.gate_board import GateBoard  # the latest verdicts, for `status --watch` elsewhere
+
+        sinks.append(GateBoard(client, service, alias_name, every=max(every, 5.0)))
         runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
                          health=health, on_event=sinks,
                          pre_traffic=pre_traffic if pre_hook is None else  # the hook is one more pre-traffic gate
@@ -449,6 +452,17 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 # ------------------------------------------------------------------------------------------------ status
 
 
+def _gate_boards(client: Any, service: str) -> dict[str, Any]:
+    """The running rollouts' latest gate verdicts (fcinfra/gate_board.py); none when tags cannot be read."""
+    from fcinfra import gate_board
+    from fcinfra.errors import FcinfraError
+
+    try:
+        return gate_board.read(client, service)
+    except FcinfraError:  # no account id/region (a bare --endpoint): no service ARN to read tags by
+        return {}
+
+
 @click.command(short_help="Show aliases, rollouts in progress, triggers and versions.")
 @click.argument("service")
 @click.argument("alias_name", metavar="[ALIAS]", required=False)
@@ -488,7 +502,12 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
         triggers = [(fn.function_name, t) for fn in client.list_functions(service)
                     for t in client.list_triggers(service, fn.function_name)]
-        return status_document(service, statuses, client.list_versions(service), triggers, aliases)
+        doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
+        boards = _gate_boards(client, service)
+        for entry in doc["aliases"]:
+            board = boards.get(entry["alias"])
+            entry["gates"] = board.to_dict() if board is not None and entry["state"] != "stable" else None
+        return doc
 
     if watch:  # issue 12: a live view (fcinfra/cli/watch.py)
         from fcinfra.cli.watch import watch_status
