@@ -37,13 +37,16 @@ ALLOWED: dict[str, set[str]] = {
     # rollout notifications (issue 12): an event sink sending webhooks
     "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
-    "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
+    # history and notify: a Pulumi rollout records its end and notifies as the CLI does (one call each)
+    "providers": {"fc", "rollout", "lifecycle", "errors", "config", "history", "notify"},
+    # the running rollout's latest verdicts in a service tag, for `status --watch` (issue 12): an event sink
+    "gate_board": {"fc", "history", "rollout.events"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
     # release operations (upload if changed, publish or reuse)
     "release": {"fc", "errors"},
     "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release",
-            "history", "notify"},
+            "history", "notify", "gate_board"},
     # demo never imports cli: cli runs the demo
     "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
