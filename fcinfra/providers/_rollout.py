@@ -148,6 +148,11 @@ def run_rollout(
         whole = all(stage.is_promotion for stage in plan_strategy.plan())
         extra["pre_traffic"] = [*(gates if whole else []), hook.pre]
     notifier = build_notifier(notifications, warn=warn)
+    from fcinfra.gate_board import GateBoard  # the latest verdicts, for `fcinfra status --watch` elsewhere
+
+    sinks: list[Any] = [GateBoard(client, service, alias, every=max(float(timing.get("check_every", 10.0)), 5.0))]
+    if notifier is not None:
+        sinks.append(notifier)  # a failing notification never changes the outcome
     rollout = Rollout(
         client,
         service=service,
@@ -155,7 +160,7 @@ def run_rollout(
         to_version=to_version,
         strategy=plan_strategy,
         health=gates,
-        on_event=None if notifier is None else [notifier],  # a failing notification never changes the outcome
+        on_event=sinks,
         sleep=sleep,
         clock=clock,
         time_budget=budget,

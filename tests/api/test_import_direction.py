@@ -38,7 +38,7 @@ ALLOWED: dict[str, set[str]] = {
     "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
     # history and notify: a Pulumi rollout records its end and notifies as the CLI does (one call each)
-    "providers": {"fc", "rollout", "lifecycle", "errors", "config", "history", "notify"},
+    "providers": {"fc", "rollout", "lifecycle", "errors", "config", "history", "notify", "gate_board"},
     # the running rollout's latest verdicts in a service tag, for `status --watch` (issue 12): an event sink
     "gate_board": {"fc", "history", "rollout.events"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},

@@ -102,6 +102,28 @@ def test_a_passing_post_traffic_hook_promotes(two_versions: Any, fc_fake: Any) -
     assert len(seen) == 1 and done["hooks"] == {"post_traffic": "svc/smoke"}
 
 
+def test_the_rollout_publishes_its_verdicts_for_status_watch_and_clears_them(two_versions: Any) -> None:
+    from fcinfra import gate_board
+
+    boards: list[Any] = []
+    p = provider(two_versions)
+    outs = p.create(shift()).outs
+    assert outs is not None
+    real_tag = two_versions.tag_service
+
+    def spy(service: str, tags: Any) -> None:
+        real_tag(service, tags)
+        boards.append(gate_board.read(two_versions, service).get("prod"))
+
+    two_versions.tag_service = spy
+    done = p.update("svc:prod", outs, shift(version_id="2", health=HEALTH)).outs
+    assert done is not None and done["status"] == "promoted"
+    published = [b for b in boards if b is not None]
+    assert published and published[0].weight == 20 and published[0].verdicts[0][0] == "invoke:fn"
+    assert published[0].verdicts[0][1] in ("pass", "inconclusive")  # its first look at 20 %
+    assert gate_board.read(two_versions, "svc") == {}  # gone once the rollout ended
+
+
 def test_a_failing_pre_traffic_hook_moves_nothing(two_versions: Any, fc_fake: Any) -> None:
     seen: list[dict[str, Any]] = []
     hook_answering(fc_fake, "failed", seen)
