@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,19 +14,36 @@ from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.parsing import parse_percent, read_payload
 from fcinfra.display.output import EXIT_ERROR, Output
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lifecycle(conn: Connection) -> Any:
+    """Version deletion and retention for the command's API: per service (FC 2.0) or per function (FC 3.0)."""
+    return importlib.import_module("fcinfra.fc3.lifecycle" if conn.fc3 else "fcinfra.lifecycle")
+
 # ------------------------------------------------------------------------------------------------ invoke
+
+
+def invoke_options(func: F) -> F:
+    """The options of ``invoke`` (FC 2.0 and FC 3.0 alike), with the connection and output options."""
+    for option in (
+        output_option,
+        connection_options,
+        click.option("--count", "-n", default=1, show_default=True, type=click.IntRange(1, 10000),
+                     help="Invoke this many times and summarise which versions answered."),
+        click.option("--payload", "-p", metavar="TEXT|@FILE|-",
+                     help="Event bytes: literal text, @file, or - for stdin."),
+        click.option("--qualifier", "-q", default="LATEST", show_default=True,
+                     help="LATEST, a version number, or an alias name (weighted aliases pick a version per call)."),
+    ):
+        func = option(func)
+    return func
 
 
 @click.command(short_help="Invoke a function through an alias or version.")
 @click.argument("service")
 @click.argument("function")
-@click.option("--qualifier", "-q", default="LATEST", show_default=True,
-              help="LATEST, a version number, or an alias name (weighted aliases pick a version per call).")
-@click.option("--payload", "-p", metavar="TEXT|@FILE|-", help="Event bytes: literal text, @file, or - for stdin.")
-@click.option("--count", "-n", default=1, show_default=True, type=click.IntRange(1, 10000),
-              help="Invoke this many times and summarise which versions answered.")
-@connection_options
-@output_option
+@invoke_options
 def invoke(conn: Connection, output: str, service: str, function: str, qualifier: str,
            payload: str | None, count: int) -> None:
     """Invoke FUNCTION of SERVICE through a qualifier and show the version it resolved to.
@@ -36,10 +56,15 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
 
     A function error (the code raised) is shown with its error type and gives exit status 1.
     """
-    out = Output(output)
     client = conn.client()
     event = read_payload(payload)
-    results = [client.invoke(service, function, payload=event, qualifier=qualifier) for _ in range(count)]
+    show_invocations(Output(output), f"{service}.{qualifier}/{function}", qualifier, count,
+                     lambda: client.invoke(service, function, payload=event, qualifier=qualifier))
+
+
+def show_invocations(out: Output, label: str, qualifier: str, count: int, call: Callable[[], Any]) -> None:
+    """Make ``count`` calls, print the answer (one call) or which versions answered; exit 1 on a function error."""
+    results = [call() for _ in range(count)]
     failed = [r for r in results if not r.ok]
     by_version: dict[str, dict[str, int]] = {}
     for inv in results:
@@ -64,7 +89,7 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
         else:
             from rich.table import Table
 
-            table = Table(title=f"{count} calls to {service}.{qualifier}/{function}")
+            table = Table(title=f"{count} calls to {label}")
             for col in ("version", "calls", "share", "errors"):
                 table.add_column(col, justify="right")
             for version, row in sorted(by_version.items()):
@@ -200,7 +225,7 @@ def versions_list(conn: Connection, output: str, service: str) -> None:
       fcinfra versions list my-svc
     """
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     found = client.list_versions(service)
     users: dict[str, list[str]] = {}
     for a in client.list_aliases(service):
@@ -238,7 +263,7 @@ def versions_publish(conn: Connection, output: str, service: str, description: s
     Fails with a clear message when nothing changed since the last published version.
     """
     out = Output(output)
-    version = conn.client().publish_version(service, description=description)
+    version = conn.any_client().publish_version(service, description=description)
     if out.json:
         out.emit(version)
     else:
@@ -257,10 +282,8 @@ def versions_delete(conn: Connection, output: str, service: str, version_id: str
     Example:
       fcinfra versions delete my-svc 3
     """
-    from fcinfra.lifecycle import delete_version_safely
-
     out = Output(output)
-    delete_version_safely(conn.client(), service, version_id)
+    lifecycle(conn).delete_version_safely(conn.any_client(), service, version_id)
     if out.json:
         out.emit({"deleted": [version_id]})
     else:
@@ -282,10 +305,8 @@ def versions_prune(conn: Connection, output: str, service: str, keep_last: int, 
       fcinfra versions prune my-svc --keep-last 5 --dry-run
       fcinfra versions prune my-svc --keep-last 5
     """
-    from fcinfra.lifecycle import prune_versions
-
     out = Output(output)
-    removed = prune_versions(conn.client(), service, keep_last=keep_last, dry_run=dry_run)
+    removed = lifecycle(conn).prune_versions(conn.any_client(), service, keep_last=keep_last, dry_run=dry_run)
     if out.json:
         out.emit({"dry_run": dry_run, "deleted": [] if dry_run else removed,
                   "would_delete": removed if dry_run else []})
@@ -332,7 +353,7 @@ def alias_get(conn: Connection, output: str, service: str, name: str) -> None:
       fcinfra alias get my-svc prod
     """
     out = Output(output)
-    a = conn.client().get_alias(service, name)
+    a = conn.any_client().get_alias(service, name)
     if out.json:
         out.emit(a)
     else:
@@ -368,7 +389,7 @@ def alias_set(conn: Connection, output: str, service: str, name: str, version_id
 
     weights = _canary_weights(version_id, canary_version, weight)
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     try:
         current = client.get_alias(service, name)
     except NotFoundError:

@@ -111,7 +111,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None) -> None:
     out = Output(output)
-    ends = RunEnd(out, service, alias_name, version)
+    ends = RunEnd(out, service, alias_name, version, command="fcinfra fc3" if conn.fc3 else "fcinfra")
     with ends.reported():
         strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
         _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
@@ -130,8 +130,12 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
-        client = conn.client()
-        current = _checked(client, service, alias_name, version, probe_function)
+        if conn.fc3 and probe_function not in (None, service):  # an FC 3.0 alias belongs to one function
+            raise click.BadParameter(f"on FC 3.0 alias {alias_name} belongs to function {service}: the probe "
+                                     f"can only invoke {service}", param_hint="--probe-function")
+        client = conn.any_client()
+        # FC 3.0: the alias's owner is the probed function itself, so there is no other function to look up
+        current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function)
         if dry_run:
             _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
                            current)
@@ -142,7 +146,8 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         every = check_every if check_every is not None else _default_check_every(strategy)
         display = RolloutDisplay(out, service, alias_name, version, strategy)
         ends.display = display
-        runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
+        runner = Rollout(client, service=None if conn.fc3 else service, function=service if conn.fc3 else None,
+                         alias=alias_name, to_version=version, strategy=strategy,
                          health=health, pre_traffic=pre_traffic, on_event=display.handle,
                          check_every=every, poll_every=every, time_budget=time_budget)
         with display:
@@ -179,8 +184,9 @@ def _checked(client: Any, service: str, alias_name: str, version: str, probe_fun
 class RunEnd:
     """Makes every run end with a ``result`` line in JSON mode, and SIGTERM behave like Ctrl-C (exit 143)."""
 
-    def __init__(self, out: Output, service: str, alias: str, version: str) -> None:
+    def __init__(self, out: Output, service: str, alias: str, version: str, command: str = "fcinfra") -> None:
         self.out, self.service, self.alias, self.version = out, service, alias, version
+        self.command = command  # how the user calls fcinfra for this API (`fcinfra fc3` on FC 3.0)
         self.display: Any = None
         self.signal = 0
 
@@ -222,7 +228,7 @@ class RunEnd:
         self._last_line("interrupted", f"interrupted by {name}")
         self.out.err.print(f"Interrupted{' by SIGTERM' if name == 'SIGTERM' else ''}{where} on version "
                            f"{self.version}: the alias stays as it is. Run the same command to resume, or "
-                           f"`fcinfra rollback {self.service} {self.alias}` to undo.", soft_wrap=True)
+                           f"`{self.command} rollback {self.service} {self.alias}` to undo.", soft_wrap=True)
         raise SystemExit(EXIT_TERMINATED if self.signal == signal.SIGTERM else EXIT_INTERRUPTED)
 
 
@@ -311,7 +317,7 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    result = do_promote(conn.client(), service, alias_name, to_version, full=full)  # refusals: exit 2
+    result = do_promote(conn.any_client(), service, alias_name, to_version, full=full)  # refusals: exit 2
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
@@ -337,7 +343,7 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    result = do_rollback(conn.client(), service, alias_name, to_version)  # refusals: exit 2
+    result = do_rollback(conn.any_client(), service, alias_name, to_version)  # refusals: exit 2
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 
@@ -374,17 +380,24 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     from fcinfra.rollout import status as alias_status
 
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
     aliases = client.list_aliases(service)
     names = [alias_name] if alias_name else [a.alias_name for a in aliases]
     import time
 
     statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
-    triggers = [(fn.function_name, t) for fn in client.list_functions(service)
-                for t in client.list_triggers(service, fn.function_name)]
+    triggers = _triggers(client, service, conn.fc3)
     doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
     if out.json:
         out.emit(doc)
     else:
         render_status(out.console, doc)
+
+
+def _triggers(client: Any, owner: str, fc3: bool) -> list[tuple[str, Any]]:
+    """(function, trigger) of every function of the service (FC 2.0), or of the function itself (FC 3.0)."""
+    if fc3:
+        return [(owner, t) for t in client.list_triggers(owner)]
+    return [(fn.function_name, t) for fn in client.list_functions(owner)
+            for t in client.list_triggers(owner, fn.function_name)]

@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from fcinfra.cli.commands_fc3 import fc3
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
@@ -74,7 +75,7 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, emulator):
+for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, emulator, fc3):
     cli.add_command(_command)
 
 
