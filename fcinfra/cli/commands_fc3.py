@@ -8,12 +8,16 @@ branch on ``Connection.fc3`` inside the shared code.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
 from fcinfra.cli.commands_resources import (
     alias_get,
     alias_set,
+    deploy_options,
     invoke_options,
+    run_deploy,
     show_invocations,
     versions_delete,
     versions_list,
@@ -106,3 +110,25 @@ def invoke(conn: Connection, output: str, function: str, qualifier: str, payload
     event = read_payload(payload)
     show_invocations(Output(output), f"{function}.{qualifier}", qualifier, count,
                      lambda: client.invoke(function, event, qualifier=qualifier))
+
+
+@fc3.command(short_help="Upload a folder as a function's code; optionally publish.")
+@click.argument("function")
+@deploy_options
+def deploy(conn: Connection, output: str, function: str, folder: Path, runtime: str | None, handler: str | None,
+           memory_size: int | None, timeout: int | None, publish: bool, description: str | None) -> None:
+    """Upload FOLDER as FUNCTION's code at LATEST (creating the function if needed) (FC 3.0).
+
+    The rules of `fcinfra deploy`: every value is checked before anything is created, settings given for an
+    existing function are applied, the same code and settings upload nothing and --publish then reuses the
+    version LATEST already equals.
+
+    \b
+    Examples:
+      fcinfra fc3 deploy quote examples/functions/v1 --publish      # -> version 1
+      fcinfra fc3 alias set quote prod --version 1
+      fcinfra fc3 deploy quote examples/functions/v2 --publish -d "v2: bulk discount"
+      fcinfra fc3 rollout quote prod 2 --probe-function quote
+    """
+    run_deploy(conn, output, function, function, folder, runtime, handler, memory_size, timeout, publish,
+               description)

@@ -102,20 +102,33 @@ def show_invocations(out: Output, label: str, qualifier: str, count: int, call: 
 # ------------------------------------------------------------------------------------------------ deploy
 
 
+def deploy_options(func: F) -> F:
+    """FOLDER and the options of ``deploy`` (FC 2.0 and FC 3.0 alike), with the connection and output options."""
+    for option in (
+        output_option,
+        connection_options,
+        click.option("--description", "-d", help="Description of the published version."),
+        click.option("--publish", is_flag=True,
+                     help="Then publish a version (skipped, not failed, if nothing changed)."),
+        click.option("--timeout", type=int, help="Seconds, 1..86400 (default 3 on creation)."),
+        click.option("--memory-size", type=int,
+                     help="MB, a multiple of 64 in 128..32768 (default 128 on creation)."),
+        click.option("--handler", metavar="MODULE.FUNCTION",
+                     help="Handler (index.handler when the function is created); given for an existing one, it "
+                          "is updated."),
+        click.option("--runtime", metavar="RUNTIME",
+                     help="Runtime (python3.10 when the function is created); given for an existing one, it is "
+                          "updated."),
+        click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path)),
+    ):
+        func = option(func)
+    return func
+
+
 @click.command(short_help="Upload a folder as a function's code; optionally publish.")
 @click.argument("service")
 @click.argument("function")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--runtime", metavar="RUNTIME",
-              help="Runtime (python3.10 when the function is created); given for an existing one, it is updated.")
-@click.option("--handler", metavar="MODULE.FUNCTION",
-              help="Handler (index.handler when the function is created); given for an existing one, it is updated.")
-@click.option("--memory-size", type=int, help="MB, a multiple of 64 in 128..32768 (default 128 on creation).")
-@click.option("--timeout", type=int, help="Seconds, 1..86400 (default 3 on creation).")
-@click.option("--publish", is_flag=True, help="Then publish a version (skipped, not failed, if nothing changed).")
-@click.option("--description", "-d", help="Description of the published version.")
-@connection_options
-@output_option
+@deploy_options
 def deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str | None,
            handler: str | None, memory_size: int | None, timeout: int | None, publish: bool,
            description: str | None) -> None:
@@ -135,9 +148,24 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
       fcinfra deploy my-svc quote examples/functions/v2 --publish -d "v2: bulk discount"
       fcinfra rollout my-svc prod 2 --probe-function quote
     """
+    run_deploy(conn, output, service, function, folder, runtime, handler, memory_size, timeout, publish,
+               description)
+
+
+def run_deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str | None,
+               handler: str | None, memory_size: int | None, timeout: int | None, publish: bool,
+               description: str | None) -> None:
+    """``deploy``'s work, on FC 2.0 or (``conn.fc3``: ``service`` is the function itself) FC 3.0."""
     from fcinfra.errors import InvalidArgumentError
     from fcinfra.packaging import zip_folder
-    from fcinfra.release import FunctionSettings, current_function, publish_or_reuse, upload_code
+    from fcinfra.release import (
+        Fc3Release,
+        FunctionSettings,
+        ReleaseClient,
+        current_function,
+        publish_or_reuse,
+        upload_code,
+    )
 
     out = Output(output)
     settings = FunctionSettings(runtime, handler, memory_size, timeout)
@@ -145,7 +173,7 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
         settings.check()
     except InvalidArgumentError as exc:
         raise click.UsageError(str(exc)) from None
-    client = conn.client()
+    client: ReleaseClient = Fc3Release(conn.client3()) if conn.fc3 else conn.client()
     code = zip_folder(folder)
     _, current = current_function(client, service, function)
     # checked before anything is created: the wrong folder would otherwise become a published, broken version
@@ -161,7 +189,8 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
     if out.json:
         out.emit(doc)
         return
-    out.console.print(f"{uploaded.action} {service}/{function} at LATEST from {folder}")
+    where = function if conn.fc3 else f"{service}/{function}"
+    out.console.print(f"{uploaded.action} {where} at LATEST from {folder}")
     if publish:
         verb = "published version" if doc["published"] else "nothing changed since version"
         out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
