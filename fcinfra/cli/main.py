@@ -19,7 +19,8 @@ from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
 from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 
-MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
+MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute: versions, aliases and canary rollouts (FC 2.0; FC 3.0
+under `fcinfra fc3`).
 
 \b
 Try it with no cloud account (starts a local FC emulator, deploys, canaries):
