@@ -115,9 +115,19 @@ def run_demo(
     out: Output | None = None,
     clock: Callable[[], float] = time.monotonic,
     wait_for_exit: Callable[[], None] | None = None,
+    fc3: bool = False,
 ) -> int:
-    """Run the demo; returns the exit status (0 = v2 promoted, v3 rolled back, prod on version 2)."""
+    """Run the demo; returns the exit status (0 = v2 promoted, v3 rolled back, prod on version 2).
+
+    ``fc3``: the same story on FC 3.0 (:mod:`fcinfra.demo.fc3`), where each function has its own versions.
+    """
     from fcinfra.fake.server import Emulator
+
+    if fc3:
+        from fcinfra.demo.fc3 import run_fc3_demo
+
+        return run_fc3_demo(interval, samples, report_path, out or Output("json" if json_output else "text"),
+                            clock, wait_for_exit)
 
     out = out or Output("json" if json_output else "text")
     timeline = Timeline(f"fcinfra demo: canary releases of {SERVICE}/{FUNCTION} through alias {ALIAS}")
@@ -134,8 +144,9 @@ def run_demo(
 
         with FcClient(emu.account_id, emu.region, key_id, secret, endpoint=emu.endpoint) as client:
             _first_release(client, say)
-            outcome.v2 = _rollout(client, say, timeline, "v2", "healthy", "1", interval, samples)
-            outcome.v3 = _rollout(client, say, timeline, "v3", "buggy", "2", interval, samples)
+            shop = Shop(client, SERVICE, tuple(HANDLERS))
+            outcome.v2 = _rollout(shop, say, timeline, "v2", "healthy", "1", interval, samples)
+            outcome.v3 = _rollout(shop, say, timeline, "v3", "buggy", "2", interval, samples)
             alias = client.get_alias(SERVICE, ALIAS)
             outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
             versions = [v.version_id for v in client.list_versions(SERVICE)]
@@ -206,25 +217,50 @@ def _first_release(client: FcClient, say: Narrator) -> None:
                f"{http.body.decode(errors='replace')}")
 
 
-def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, what: str, main: str,
+@dataclass(frozen=True)
+class Shop:
+    """Where a release goes: FC 2.0's service (a version snapshots all its functions: ``functions`` are
+    deployed together and ``owner`` is the service) or, on FC 3.0, one function that owns its versions."""
+
+    client: Any  # FcClient, or fcinfra.release.Fc3Release over an Fc3Client
+    owner: str
+    functions: tuple[str, ...]
+    fc3: bool = False
+
+    @property
+    def where(self) -> str:
+        return " and ".join(self.functions) if self.fc3 else f"{SERVICE}/{FUNCTION} and {WEB}"
+
+    def deploy(self, code: str) -> None:
+        package = function_code(code)
+        for name in self.functions:
+            upload_code(self.client, self.owner, name, package)
+
+    def rollout(self, version: str, strategy: Any, samples: int, interval: float, on_event: Any) -> Any:
+        from fcinfra.rollout.runner import Rollout
+
+        client = self.client.client if self.fc3 else self.client  # Fc3Release wraps the Fc3Client
+        return Rollout(client, service=None if self.fc3 else self.owner, function=self.owner if self.fc3 else None,
+                       alias=ALIAS, to_version=version, strategy=strategy, health=[order_probe(samples)],
+                       on_event=on_event, check_every=max(interval / 2, 0.05),
+                       inconclusive_timeout=max(30.0, interval * 10))
+
+
+def _rollout(shop: Shop, say: Narrator, timeline: Timeline, code: str, what: str, main: str,
              interval: float, samples: int) -> str:
     from fcinfra.display.progress import RolloutDisplay
-    from fcinfra.rollout.runner import Rollout
     from fcinfra.rollout.spec import Steps
 
     say.heading(f"Release {code} ({what})" + (": fails on orders for fig and lime" if code == "v3" else ""))
-    package = function_code(code)
-    for name in HANDLERS:
-        upload_code(client, SERVICE, name, package)
-    say.step(f"deployed examples/functions/{code} to LATEST ({SERVICE}/{FUNCTION} and {WEB}); prod still serves "
-             f"version {main}")
-    version = publish_or_reuse(client, SERVICE, description=code).version_id
+    shop.deploy(code)
+    say.step(f"deployed examples/functions/{code} to LATEST ({shop.where}); prod still serves version {main}")
+    version = publish_or_reuse(shop.client, shop.owner, description=code).version_id
     say.step(f"published version [bold]{version}[/]", version=version)
     strategy = Steps(list(STEPS), interval=interval)
     release = Release(f"{code} ({what})", main, version, max_error_rate=MAX_ERROR_RATE)
     timeline.releases.append(release)
     release.add(say.now, 0, None, f"start: prod = version {main}")
-    display = RolloutDisplay(say.out, SERVICE, ALIAS, version, strategy)
+    display = RolloutDisplay(say.out, shop.owner, ALIAS, version, strategy)
 
     def record(event: Any) -> None:
         data = event.to_dict()
@@ -242,8 +278,7 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
             release.add(say.now, 0, None, "rolled back")
         display.handle(event)
 
-    runner = Rollout(client, SERVICE, ALIAS, version, strategy, [order_probe(samples)], on_event=record,
-                     check_every=max(interval / 2, 0.05), inconclusive_timeout=max(30.0, interval * 10))
+    runner = shop.rollout(version, strategy, samples, interval, record)
     with display:
         result = runner.run()
     display.finish(result)
