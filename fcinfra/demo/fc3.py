@@ -10,24 +10,22 @@ qualifier and URL) is the one bound at the start, now answered by version 2.
 from __future__ import annotations
 
 import json
-import secrets
 from collections.abc import Callable
 from pathlib import Path
 
 from fcinfra.demo.flow import (
     ALIAS,
     FUNCTION,
-    MAX_ERROR_RATE,
     RUNTIME,
     TRIGGER,
-    DemoOutcome,
     Narrator,
     Shop,
-    _rollout,
-    _summary,
+    demo_session,
+    finish,
+    keep_running,
+    two_releases,
 )
 from fcinfra.demo.package import function_code
-from fcinfra.demo.report import Timeline, write_report
 from fcinfra.display.output import Output
 from fcinfra.fc3 import Fc3Client, Trigger
 from fcinfra.release import Fc3Release, FunctionSettings, publish_or_reuse, upload_code
@@ -38,39 +36,21 @@ __all__ = ["run_fc3_demo"]
 def run_fc3_demo(interval: float, samples: int, report_path: Path, out: Output, clock: Callable[[], float],
                  wait_for_exit: Callable[[], None] | None = None) -> int:
     """Run the FC 3.0 demo on a local emulator; returns the exit status (0: as the module docstring says)."""
-    from fcinfra.fake.server import Emulator
-
-    timeline = Timeline(f"fcinfra demo --fc3: canary releases of function {FUNCTION} through alias {ALIAS}")
-    say = Narrator(out, clock, timeline)
-    outcome = DemoOutcome()
-    if not out.json:
-        out.console.print("[bold]fcinfra demo --fc3[/]: function-level versions, an alias, an alias-bound HTTP "
-                          "trigger and two canary releases on FC 3.0, on a local emulator (no cloud account needed).")
-    key_id, secret = "demo-" + secrets.token_hex(4), secrets.token_urlsafe(24)
-    with Emulator(port=0, access_keys={key_id: secret}) as emu:
-        say.step(f"emulator listening on [bold]{emu.endpoint}[/] (FC 3.0 under /2023-03-30/; account "
-                 f"{emu.account_id}, {emu.region})", endpoint=emu.endpoint)
-        with Fc3Client(emu.account_id, emu.region, key_id, secret, endpoint=emu.endpoint) as client:
-            bound = _first_release(client, say)
-            shop = Shop(Fc3Release(client), FUNCTION, (FUNCTION,), fc3=True)
-            outcome.v2 = _rollout(shop, say, timeline, "v2", "healthy", "1", interval, samples)
-            outcome.v3 = _rollout(shop, say, timeline, "v3", "buggy", "2", interval, samples)
-            alias = client.get_alias(FUNCTION, ALIAS)
-            outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
-            versions = [v.version_id for v in client.list_versions(FUNCTION)]
-            trigger_kept = _trigger_unchanged(client, say, bound)
-        timeline.notes.append(
-            f"Probe: invoke {FUNCTION} through alias {ALIAS}, each result attributed to the version FC 3.0 reports; "
-            f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
-        )
-        timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions of {FUNCTION} left: "
-                              f"{', '.join(versions)}.")
-        outcome.report = write_report(timeline, report_path)
-        _summary(out, say, timeline, outcome, versions)
-        if wait_for_exit is not None:
-            _explore(out, emu.endpoint, emu.account_id, key_id, secret)
-            wait_for_exit()
-    return 0 if outcome.ok and trigger_kept else 1
+    title = f"fcinfra demo --fc3: canary releases of function {FUNCTION} through alias {ALIAS}"
+    with demo_session(out, clock, title,
+                      "[bold]fcinfra demo --fc3[/]: function-level versions, an alias, an alias-bound HTTP trigger "
+                      "and two canary releases on FC 3.0, on a local emulator (no cloud account needed).",
+                      "FC 3.0 under /2023-03-30/; ") as run:
+        emu = run.emulator
+        with Fc3Client(emu.account_id, emu.region, run.key_id, run.secret, endpoint=emu.endpoint) as client:
+            bound = _first_release(client, run.say)
+            versions = two_releases(run, Shop(Fc3Release(client), FUNCTION, (FUNCTION,), fc3=True), interval,
+                                    samples)
+            trigger_kept = _trigger_unchanged(client, run.say, bound)
+        finish(run, versions, interval, samples, report_path, "FC 3.0")
+        keep_running(run, wait_for_exit, f"fcinfra fc3 status {FUNCTION}",
+                     f"fcinfra fc3 invoke {FUNCTION} -q {ALIAS} -n 20", f"curl '{bound.url_internet}?item=lime&qty=2'")
+    return 0 if run.outcome.ok and trigger_kept else 1
 
 
 def _first_release(client: Fc3Client, say: Narrator) -> Trigger:
@@ -119,17 +99,3 @@ def _served_by(trigger: Trigger) -> str:
     assert trigger.url_internet is not None  # an HTTP trigger always has one
     answer = requests.get(trigger.url_internet, params={"item": "pear", "qty": "2"}, timeout=30)
     return str(answer.json().get("versionId"))
-
-
-def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: str) -> None:
-    """How to poke at the demo's emulator from another terminal (its key pair is throwaway)."""
-    exports = (f"export FC_ENDPOINT={endpoint} ALIBABA_CLOUD_ACCOUNT_ID={account_id} "
-               f"ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret}")
-    if out.json:
-        out.emit({"kind": "emulator", "endpoint": endpoint, "account_id": account_id, "access_key_id": key_id})
-        return
-    out.console.print()
-    out.console.print("The emulator keeps running until Ctrl-C. In another terminal (this key pair is throwaway):")
-    out.console.print(f"  {exports}", markup=False, soft_wrap=True)
-    out.console.print(f"  fcinfra fc3 status {FUNCTION}", markup=False)
-    out.console.print(f"  fcinfra fc3 invoke {FUNCTION} -q {ALIAS} -n 20", markup=False)

@@ -15,11 +15,12 @@ forgot. Exit status 0 only if version 2 was promoted, version 3 rolled back and 
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -121,7 +122,6 @@ def run_demo(
 
     ``fc3``: the same story on FC 3.0 (:mod:`fcinfra.demo.fc3`), where each function has its own versions.
     """
-    from fcinfra.fake.server import Emulator
 
     if fc3:
         from fcinfra.demo.fc3 import run_fc3_demo
@@ -130,37 +130,69 @@ def run_demo(
                             clock, wait_for_exit)
 
     out = out or Output("json" if json_output else "text")
-    timeline = Timeline(f"fcinfra demo: canary releases of {SERVICE}/{FUNCTION} through alias {ALIAS}")
-    say = Narrator(out, clock, timeline)
-    outcome = DemoOutcome()
-    if not out.json:
-        out.console.print("[bold]fcinfra demo[/]: versions, an alias, an alias-bound HTTP trigger and two canary "
-                          "releases, on a local Function Compute emulator (no cloud account needed).")
-    key_id, secret = "demo-" + secrets.token_hex(4), secrets.token_urlsafe(24)
-    with Emulator(port=0, access_keys={key_id: secret}) as emu:
-        say.step(f"emulator listening on [bold]{emu.endpoint}[/] (account {emu.account_id}, {emu.region})",
-                 endpoint=emu.endpoint)
+    with demo_session(out, clock, f"fcinfra demo: canary releases of {SERVICE}/{FUNCTION} through alias {ALIAS}",
+                      "[bold]fcinfra demo[/]: versions, an alias, an alias-bound HTTP trigger and two canary "
+                      "releases, on a local Function Compute emulator (no cloud account needed).") as run:
         from fcinfra.fc import FcClient
 
-        with FcClient(emu.account_id, emu.region, key_id, secret, endpoint=emu.endpoint) as client:
-            _first_release(client, say)
-            shop = Shop(client, SERVICE, tuple(HANDLERS))
-            outcome.v2 = _rollout(shop, say, timeline, "v2", "healthy", "1", interval, samples)
-            outcome.v3 = _rollout(shop, say, timeline, "v3", "buggy", "2", interval, samples)
-            alias = client.get_alias(SERVICE, ALIAS)
-            outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
-            versions = [v.version_id for v in client.list_versions(SERVICE)]
-        timeline.notes.append(
-            f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version FC reports; "
-            f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
-        )
-        timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
-        outcome.report = write_report(timeline, report_path)
-        _summary(out, say, timeline, outcome, versions)
-        if wait_for_exit is not None:
-            _explore(out, emu.endpoint, emu.account_id, key_id, secret)
-            wait_for_exit()
-    return 0 if outcome.ok else 1
+        emu = run.emulator
+        with FcClient(emu.account_id, emu.region, run.key_id, run.secret, endpoint=emu.endpoint) as client:
+            _first_release(client, run.say)
+            versions = two_releases(run, Shop(client, SERVICE, tuple(HANDLERS)), interval, samples)
+        finish(run, versions, interval, samples, report_path, "FC")
+        keep_running(run, wait_for_exit, f"fcinfra status {SERVICE}",
+                     f"fcinfra invoke {SERVICE} {FUNCTION} -q {ALIAS} -n 20",
+                     f"curl '{emu.endpoint}/2016-08-15/proxy/{SERVICE}.{ALIAS}/{WEB}/?item=lime&qty=2'")
+    return 0 if run.outcome.ok else 1
+
+
+@dataclass
+class DemoRun:
+    """One demo's emulator, its throwaway key pair, its narrator, timeline and outcome."""
+
+    emulator: Any
+    key_id: str
+    secret: str
+    say: Narrator
+    timeline: Timeline
+    outcome: DemoOutcome
+
+
+@contextlib.contextmanager
+def demo_session(out: Output, clock: Callable[[], float], title: str, intro: str,
+                 where: str = "") -> Iterator[DemoRun]:
+    """Start the emulator on a free loopback port with a random key pair, and say so."""
+    from fcinfra.fake.server import Emulator
+
+    timeline = Timeline(title)
+    say = Narrator(out, clock, timeline)
+    if not out.json:
+        out.console.print(intro)
+    key_id, secret = "demo-" + secrets.token_hex(4), secrets.token_urlsafe(24)
+    with Emulator(port=0, access_keys={key_id: secret}) as emu:
+        say.step(f"emulator listening on [bold]{emu.endpoint}[/] ({where}account {emu.account_id}, {emu.region})",
+                 endpoint=emu.endpoint)
+        yield DemoRun(emu, key_id, secret, say, timeline, DemoOutcome())
+
+
+def two_releases(run: DemoRun, shop: Shop, interval: float, samples: int) -> list[str]:
+    """v2 (healthy) rolled out, then v3 (buggy); returns the versions left, newest first."""
+    run.outcome.v2 = _rollout(shop, run.say, run.timeline, "v2", "healthy", "1", interval, samples)
+    run.outcome.v3 = _rollout(shop, run.say, run.timeline, "v3", "buggy", "2", interval, samples)
+    alias = shop.api.get_alias(shop.owner, ALIAS)
+    run.outcome.final_alias = alias.version_id if not alias.additional_version_weight else "split"
+    return [v.version_id for v in shop.api.list_versions(shop.owner)]
+
+
+def finish(run: DemoRun, versions: list[str], interval: float, samples: int, report_path: Path, fc: str) -> None:
+    """The report's notes, the report, and the summary."""
+    run.timeline.notes.append(
+        f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version {fc} reports; "
+        f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
+    )
+    run.timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
+    run.outcome.report = write_report(run.timeline, report_path)
+    _summary(run.say.out, run.say, run.timeline, run.outcome, versions)
 
 
 def wait_for_ctrl_c() -> None:
@@ -172,7 +204,15 @@ def wait_for_ctrl_c() -> None:
         threading.Event().wait()
 
 
-def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: str) -> None:
+def keep_running(run: DemoRun, wait_for_exit: Callable[[], None] | None, *tries: str) -> None:
+    """With ``--keep-running``: say how to poke at the emulator (``tries``: commands to try), then wait."""
+    if wait_for_exit is not None:
+        emu = run.emulator
+        _explore(run.say.out, emu.endpoint, emu.account_id, run.key_id, run.secret, tries)
+        wait_for_exit()
+
+
+def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: str, tries: Sequence[str]) -> None:
     """How to poke at the demo's emulator from another terminal (its key pair is throwaway)."""
     exports = (f"export FC_ENDPOINT={endpoint} ALIBABA_CLOUD_ACCOUNT_ID={account_id} "
                f"ALIBABA_CLOUD_ACCESS_KEY_ID={key_id} ALIBABA_CLOUD_ACCESS_KEY_SECRET={secret}")
@@ -182,10 +222,8 @@ def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: s
     out.console.print()
     out.console.print("The emulator keeps running until Ctrl-C. In another terminal (this key pair is throwaway):")
     out.console.print(f"  {exports}", markup=False, soft_wrap=True)
-    out.console.print(f"  fcinfra status {SERVICE}", markup=False)
-    out.console.print(f"  fcinfra invoke {SERVICE} {FUNCTION} -q {ALIAS} -n 20", markup=False)
-    out.console.print(f"  curl '{endpoint}/2016-08-15/proxy/{SERVICE}.{ALIAS}/{WEB}/?item=lime&qty=2'",
-                      markup=False, soft_wrap=True)
+    for command in tries:
+        out.console.print(f"  {command}", markup=False, soft_wrap=True)
 
 
 def _first_release(client: FcClient, say: Narrator) -> None:
@@ -231,6 +269,11 @@ class Shop:
     def where(self) -> str:
         return " and ".join(self.functions) if self.fc3 else f"{SERVICE}/{FUNCTION} and {WEB}"
 
+    @property
+    def api(self) -> Any:
+        """The FC client itself (``Fc3Release`` wraps the ``Fc3Client``)."""
+        return self.client.client if self.fc3 else self.client
+
     def deploy(self, code: str) -> None:
         package = function_code(code)
         for name in self.functions:
@@ -239,8 +282,7 @@ class Shop:
     def rollout(self, version: str, strategy: Any, samples: int, interval: float, on_event: Any) -> Any:
         from fcinfra.rollout.runner import Rollout
 
-        client = self.client.client if self.fc3 else self.client  # Fc3Release wraps the Fc3Client
-        return Rollout(client, service=None if self.fc3 else self.owner, function=self.owner if self.fc3 else None,
+        return Rollout(self.api, service=None if self.fc3 else self.owner, function=self.owner if self.fc3 else None,
                        alias=ALIAS, to_version=version, strategy=strategy, health=[order_probe(samples)],
                        on_event=on_event, check_every=max(interval / 2, 0.05),
                        inconclusive_timeout=max(30.0, interval * 10))
