@@ -82,6 +82,23 @@ class ReleaseCheckError(InvalidArgumentError):
     found before any traffic moved, with nothing written."""
 
 
+class AliasInUseError(FcinfraError):
+    """Deleting an alias was refused because triggers still invoke it (they would fail with 404 afterwards).
+
+    ``triggers`` names each as ``function/trigger``.
+    """
+
+    def __init__(self, service: str, alias: str, triggers: list[str]) -> None:
+        self.service, self.alias, self.triggers = service, alias, list(triggers)
+        super().__init__(f"alias {alias} of service {service} is used by trigger{'s' if len(triggers) > 1 else ''} "
+                         f"{', '.join(triggers)}: bind {'them' if len(triggers) > 1 else 'it'} elsewhere first "
+                         f"(`fcinfra trigger bind`)")
+
+
+class NotificationError(FcinfraError):
+    """A rollout notification could not be delivered (never changes the rollout's outcome; names only the host)."""
+
+
 class VersionInUseError(FcinfraError):
     """Deleting a version was refused because aliases or triggers still refer to it.
 

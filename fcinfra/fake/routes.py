@@ -64,6 +64,9 @@ def _routes() -> list[Route]:
         ("GET", s + "/{serviceName}/aliases/{aliasName}", "GetAlias"),
         ("PUT", s + "/{serviceName}/aliases/{aliasName}", "UpdateAlias"),
         ("DELETE", s + "/{serviceName}/aliases/{aliasName}", "DeleteAlias"),
+        ("POST", API_PREFIX + "/tag", "TagResource"),
+        ("GET", API_PREFIX + "/tag", "GetResourceTags"),
+        ("DELETE", API_PREFIX + "/tag", "UnTagResource"),
         ("*", API_PREFIX + "/proxy/{serviceName}/{functionName}/{path...}", PROXY_OPERATION),
         ("GET", API_PREFIX + "/fake-code/{token}", CODE_DOWNLOAD_OPERATION),
     ]

@@ -23,6 +23,7 @@ from fcinfra.errors import (
     RolloutError,
 )
 from fcinfra.fc.models import Alias, check_alias_name, check_name, check_version_id
+from fcinfra.rollout import abort
 from fcinfra.rollout.clock import VirtualClock, resolve_time, wall_time
 from fcinfra.rollout.engine import (
     Adopt,
@@ -125,6 +126,7 @@ class Rollout:
         wait_for_promote: bool = True,
         checkpoint: Checkpoint | Mapping[str, Any] | None = None,
         wall_clock: Callable[[], float] = wall_time,
+        look_every: float | None = None,
     ) -> None:
         if (service is None) == (function is None):
             raise InvalidArgumentError("give exactly one of service= (FC 2.0: the alias's service) and function= "
@@ -174,6 +176,9 @@ class Rollout:
             raise InvalidArgumentError("check_every and poll_every must be > 0 seconds")
         self.check_every = check
         self.poll_every = poll
+        # a baking rollout re-reads its alias at a check at most this often, so an abort or rollback made
+        # elsewhere ends it at its next check (None: it looks only before each write, as DESIGN's counts assume)
+        self.look_every = _positive(look_every, "look_every", allow_none=True)
         self.inconclusive_timeout = _positive(inconclusive_timeout, "inconclusive_timeout", allow_none=True)
         self.time_budget = _positive(time_budget, "time_budget", allow_none=True)
         if self.time_budget is not None:
@@ -285,7 +290,9 @@ class _RunContext:
         self.t0 = t0
         self.from_version = from_version
         self.resumed_from = resumed
-        self.own_description = own_description
+        self.own_description = abort.split(own_description)[0]  # an earlier abort's mark is not the user's
+        self.aborted: str | None = None
+        self.last_look = t0  # when the bake last looked at the alias (see loop's Check)
         lease_id, holder = new_holder()
         self.lease = Lease(lease_id, rollout.to_version, 0, 0, holder)
         self.holding = False
@@ -330,6 +337,8 @@ class _RunContext:
     def seen(self, alias: Alias) -> tuple[AliasView, str | None, bool, Lease | None]:
         """A fresh read: the routing, its ETag, freshness, and another rollout's live lease if any."""
         own, _ = split(alias.description)
+        own, mark = abort.split(own)  # `fcinfra abort`'s mark is not the user's text
+        self.aborted = mark.describe() if mark is not None and mark.rollout_id == self.lease.id else None
         self.own_description = own  # someone may edit the description mid-rollout: keep their text
         return AliasView.from_alias(alias), alias.etag, True, self._foreign(alias)
 
@@ -350,7 +359,7 @@ class _RunContext:
             while True:
                 now = self.r.clock()
                 signals = Signals(fresh=fresh, error=None if error is None else f"{type(error).__name__}: {error}",
-                                  foreign_lease=foreign)
+                                  foreign_lease=foreign, aborted=self.aborted)
                 action = decide(self.r.plan, observed, progress, verdicts, now, policy, signals)
                 judged, verdicts = verdicts, None
                 if isinstance(action, Fail):
@@ -367,6 +376,12 @@ class _RunContext:
                 try:
                     if isinstance(action, Check):
                         verdicts = self.check(progress, observed, action.pre_traffic)
+                        if not action.pre_traffic and self.r.look_every is not None \
+                                and self.r.clock() - self.last_look >= self.r.look_every:
+                            # at most every poll_every: `fcinfra abort`/`rollback` elsewhere is seen at a check
+                            self.last_look = self.r.clock()
+                            alias = self.r._read(self.tally)
+                            observed, etag, fresh, foreign = self.seen(alias)
                     elif isinstance(action, Wait):
                         self.emit("wait", action.reason, observed.weight, seconds=action.seconds)
                         self.r.sleep(action.seconds)

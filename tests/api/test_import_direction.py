@@ -28,19 +28,24 @@ ALLOWED: dict[str, set[str]] = {
     "credentials": {"errors", "config"},  # Alibaba's credentials chain under fcinfra's explicit settings
     "packaging": {"errors"},
     "fc": {"errors", "config", "credentials"},
-    # never fc.client, never errors: the fake mirrors FC, not our client
-    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc.crc64", "fc3.models", "fc3.signing"},
+    # never fc.client, never errors: the fake mirrors FC, not our client (fc.tagging: FC's tag limits, one rule)
+    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc.crc64", "fc3.models", "fc3.signing", "fc.tagging"},
     "lifecycle": {"fc", "errors"},
     "fc3": {"fc", "lifecycle", "errors", "config", "credentials"},  # FC 3.0 on FC 2.0's transport and rules
+    # release history in the service's tags (issue 12): read and written by the CLI and the library
+    "history": {"fc", "errors"},
+    # rollout notifications (issue 12): an event sink sending webhooks
+    "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
-    # release operations (upload if changed, publish or reuse)
-    "release": {"fc", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release"},
+    # release operations (upload if changed, publish or reuse), on FC 2.0 or (Fc3Release) FC 3.0
+    "release": {"fc", "fc3", "errors"},
+    "cli": {"rollout", "lifecycle", "fc", "fc3", "fake", "errors", "config", "demo", "display", "packaging", "release",
+            "history", "notify"},
     # demo never imports cli: cli runs the demo
-    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
+    "demo": {"display", "rollout", "lifecycle", "fc", "fc3", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # A sub-package that may import more than its layer: the emulator's own modules may raise fcinfra.errors
