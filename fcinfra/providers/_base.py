@@ -93,9 +93,14 @@ class FcProviderBase(ResourceProvider):
                 self._client = self._client_factory() if self._client_factory else self._build_client()
             return self._client
 
+    def _client_class(self) -> Any:
+        """The client ``_build_client`` makes: FC 2.0's; FC 3.0 providers answer ``Fc3Client``."""
+        from fcinfra.fc import FcClient
+
+        return FcClient
+
     def _build_client(self) -> FcClient:
         from fcinfra.config import resolve_settings
-        from fcinfra.fc import FcClient
 
         config = self._stack_config
 
@@ -105,7 +110,7 @@ class FcProviderBase(ResourceProvider):
                 return None
             return json.dumps(value) if isinstance(value, Mapping | list) else str(value)
 
-        return FcClient.from_settings(resolve_settings(pulumi_config=read))
+        return self._client_class().from_settings(resolve_settings(pulumi_config=read))
 
 _SERIALIZED: dict[Any, str] = {}
 
