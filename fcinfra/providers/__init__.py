@@ -7,6 +7,7 @@ public and stable (pinned by ``tests/providers/test_import_paths.py``):
 - ``fcinfra.providers.alias_shift.AliasShiftProvider``          (resource ``AliasShift``)
 - ``fcinfra.providers.alias_trigger.AliasTriggerProvider``      (resource ``AliasTrigger``)
 - ``fcinfra.providers.function_version.FunctionVersionProvider`` (resource ``FunctionVersion``, FC 3.0)
+- ``fcinfra.providers.function_alias_shift.FunctionAliasShiftProvider`` (resource ``FunctionAliasShift``, FC 3.0)
 
 Importing this package imports ``pulumi``; ``fcinfra`` itself and the CLI never do.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 from fcinfra.providers.alias_shift import AliasShift, AliasShiftProvider
 from fcinfra.providers.alias_trigger import AliasTrigger, AliasTriggerProvider
 from fcinfra.providers.fingerprint import code_digest, fingerprint
+from fcinfra.providers.function_alias_shift import FunctionAliasShift, FunctionAliasShiftProvider
 from fcinfra.providers.function_version import FunctionVersion, FunctionVersionProvider
 from fcinfra.providers.service_version import ServiceVersion, ServiceVersionProvider
 
@@ -24,6 +26,8 @@ __all__ = [
     "AliasShiftProvider",
     "AliasTrigger",
     "AliasTriggerProvider",
+    "FunctionAliasShift",
+    "FunctionAliasShiftProvider",
     "FunctionVersion",
     "FunctionVersionProvider",
     "ServiceVersion",

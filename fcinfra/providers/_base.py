@@ -35,6 +35,7 @@ class FcProviderBase(ResourceProvider):
     # The pickle holds no secret (tests/providers/test_pickle_secrets.py), yet Pulumi's default of storing it
     # as a secret is kept: it costs nothing and stays safe if a subclass ever holds more.
     serialize_as_secret_always = True
+    fc3 = False  # FC 3.0 providers (function-level versions and aliases) say True: they build an Fc3Client
 
     def __init__(self) -> None:
         super().__init__()
@@ -94,7 +95,11 @@ class FcProviderBase(ResourceProvider):
             return self._client
 
     def _client_class(self) -> Any:
-        """The client ``_build_client`` makes: FC 2.0's; FC 3.0 providers answer ``Fc3Client``."""
+        """The client ``_build_client`` makes: ``FcClient``, or ``Fc3Client`` for an FC 3.0 provider."""
+        if self.fc3:
+            from fcinfra.fc3 import Fc3Client
+
+            return Fc3Client
         from fcinfra.fc import FcClient
 
         return FcClient

@@ -13,12 +13,11 @@ The import path of :class:`FunctionVersionProvider` is public and stable: users'
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pulumi
 
-from fcinfra.providers._base import FcResource
-from fcinfra.providers.service_version import ServiceVersionProvider
+from fcinfra.providers.service_version import ServiceVersion, ServiceVersionProvider
 
 __all__ = ["FunctionVersion", "FunctionVersionProvider"]
 
@@ -28,40 +27,21 @@ class FunctionVersionProvider(ServiceVersionProvider):
 
     owner_key = "function"
     lifecycle_module = "fcinfra.fc3.lifecycle"
-
-    def _client_class(self) -> Any:
-        from fcinfra.fc3 import Fc3Client
-
-        return Fc3Client
+    fc3 = True
 
 
-class FunctionVersion(FcResource, module="fcinfra", name="FunctionVersion"):
-    """A published version of an FC 3.0 function, re-published whenever ``fingerprint`` changes."""
+class FunctionVersion(ServiceVersion, module="fcinfra", name="FunctionVersion"):
+    """A published version of an FC 3.0 function, re-published whenever ``fingerprint`` changes.
+
+    Constructed like ``ServiceVersion`` with the function's name in place of the service's
+    (``FunctionVersion(name, function, fingerprint, ...)``); the state records it as ``function``.
+    """
 
     if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
         function: pulumi.Output[str]
-        fingerprint: pulumi.Output[str]
-        version_id: pulumi.Output[str]
-        adopted: pulumi.Output[bool]
-        retain_on_delete: pulumi.Output[bool]
 
-    def __init__(
-        self,
-        resource_name: str,
-        function: pulumi.Input[str],
-        fingerprint: pulumi.Input[str],
-        description: pulumi.Input[str] | None = None,
-        retain_on_delete: pulumi.Input[bool] = True,
-        keep_last: pulumi.Input[int] | None = None,
-        opts: pulumi.ResourceOptions | None = None,
-    ) -> None:
-        optional = {"description": description, "keep_last": keep_last}
-        props: dict[str, Any] = {
-            "function": function,
-            "fingerprint": fingerprint,
-            "retain_on_delete": retain_on_delete,
-            **{k: v for k, v in optional.items() if v is not None},
-            "version_id": None,
-            "adopted": None,
-        }
-        super().__init__(FunctionVersionProvider(), resource_name, props, opts)
+    _owner_key = "function"
+
+    @staticmethod
+    def _new_provider() -> ServiceVersionProvider:
+        return FunctionVersionProvider()

@@ -190,11 +190,17 @@ class ServiceVersion(FcResource, module="fcinfra", name="ServiceVersion"):
     ) -> None:
         optional = {"description": description, "keep_last": keep_last}
         props: dict[str, Any] = {
-            "service": service,
+            self._owner_key: service,
             "fingerprint": fingerprint,
             "retain_on_delete": retain_on_delete,
             **{k: v for k, v in optional.items() if v is not None},  # unset inputs cost nothing
             "version_id": None,
             "adopted": None,
         }
-        super().__init__(ServiceVersionProvider(), resource_name, props, opts)
+        super().__init__(self._new_provider(), resource_name, props, opts)
+
+    _owner_key = "service"  # FunctionVersion (FC 3.0): "function"
+
+    @staticmethod
+    def _new_provider() -> ServiceVersionProvider:
+        return ServiceVersionProvider()

@@ -37,7 +37,7 @@ ALLOWED: dict[str, set[str]] = {
     # rollout notifications (issue 12): an event sink sending webhooks
     "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
-    "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
+    "providers": {"fc", "fc3", "rollout", "lifecycle", "errors", "config"},  # fc3: FunctionVersion, FunctionAliasShift
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
     # release operations (upload if changed, publish or reuse), on FC 2.0 or (Fc3Release) FC 3.0

@@ -17,6 +17,7 @@ PINNED = [
     ("fcinfra.providers.alias_shift", "AliasShiftProvider"),
     ("fcinfra.providers.alias_trigger", "AliasTriggerProvider"),
     ("fcinfra.providers.function_version", "FunctionVersionProvider"),
+    ("fcinfra.providers.function_alias_shift", "FunctionAliasShiftProvider"),
 ]
 
 
