@@ -88,6 +88,9 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
               help="Check VERSION, ALIAS and the probe function, print the schedule and where a run would start; "
                    "change nothing.")
 @click.option("--probe-function", metavar="FUNCTION", help="Invoke this function of SERVICE to judge health.")
+@click.option("--gate", "gate_specs", multiple=True, metavar="TYPE:KEY=VALUE,...",
+              help="A gate on real traffic (repeatable): sls:project=P,logstore=L,function=F; cms:function=F; "
+                   "prometheus:url=URL,function=F (docs/gates.md).")
 @click.option("--payload", "payloads", multiple=True, metavar="TEXT|@FILE",
               help="Probe event: literal text or @file. Repeat to probe with each in turn. Default: empty.")
 @click.option("--samples", default=20, show_default=True, type=click.IntRange(1),
@@ -119,7 +122,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
             force: bool = False, notifier: Any = None, pre_hook: Any = None, post_hook: Any = None,
-            post_bake: float = 0.0, report_path: Path | None = None) -> None:
+            post_bake: float = 0.0, report_path: Path | None = None, gate_specs: tuple[str, ...] = ()) -> None:
     out = Output(output)
     ends = RunEnd(out, service, alias_name, version, command="fcinfra fc3" if conn.fc3 else "fcinfra")
     with ends.reported():
@@ -140,12 +143,15 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
-        if conn.fc3 and (pre_hook is not None or post_hook is not None):  # hooks invoke FC 2.0 SERVICE/FUNCTION
-            raise click.UsageError("--pre-traffic-hook and --post-traffic-hook are not available on FC 3.0 yet")
+        if conn.fc3 and (pre_hook is not None or post_hook is not None or gate_specs):  # FC 2.0 services only
+            raise click.UsageError("--pre-traffic-hook, --post-traffic-hook and --gate are not available on FC 3.0 "
+                                   "yet")
         if conn.fc3 and probe_function not in (None, service):  # an FC 3.0 alias belongs to one function
             raise click.BadParameter(f"on FC 3.0 alias {alias_name} belongs to function {service}: the probe "
                                      f"can only invoke {service}", param_hint="--probe-function")
+        traffic_specs = _traffic_gate_specs(gate_specs)
         client = conn.any_client()
+        health += _traffic_gates(traffic_specs, client)
         # FC 3.0: the alias's owner is the probed function itself, so there is no other function to look up
         current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function)
         if not conn.fc3:  # release history lives in FC 2.0 service tags; FC 3.0 keeps none yet
@@ -227,6 +233,31 @@ def _post_traffic(client: Any, result: Any, hook: Any, bake: float, sinks: list[
 
 GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_error_rate_increase", "probe_mode",
                 "pre_traffic")
+
+
+def _traffic_gate_specs(texts: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``--gate`` values parsed and checked before anything is read or changed (bad ones exit 2)."""
+    from fcinfra.errors import InvalidArgumentError
+    from fcinfra.rollout.traffic.specs import GateCredentials, gate_from_spec, parse_gate_option
+
+    specs = []
+    for text in texts:
+        try:
+            spec = parse_gate_option(text)
+            gate_from_spec(spec, GateCredentials("cn-hangzhou", "validation-only", "validation-only"))
+        except InvalidArgumentError as exc:
+            raise click.BadParameter(str(exc), param_hint="--gate") from None
+        specs.append(spec)
+    return specs
+
+
+def _traffic_gates(specs: list[dict[str, Any]], client: Any) -> list[Any]:
+    """Issue 14's gates on real traffic, querying with the access key the FC client uses."""
+    from fcinfra.rollout.traffic.specs import credentials_from_client, gate_from_spec
+
+    needs_key = any(spec["type"] in ("sls", "cms") for spec in specs)
+    credentials = credentials_from_client(client) if needs_key else None
+    return [gate_from_spec(spec, credentials) for spec in specs]
 
 
 def _refuse_gate_options_without_a_gate(ctx: click.Context, has_gate: bool) -> None:

@@ -17,6 +17,7 @@ from fcinfra.cli.commands_history import abort, history, retry, undo
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
+from fcinfra.cli.commands_traffic import traffic
 from fcinfra.cli.commands_triggers import trigger  # also adds `alias list` and `alias delete`
 from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
@@ -78,8 +79,8 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, versions,
-                 alias, trigger, emulator, fc3):
+for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, traffic,
+                 versions, alias, trigger, emulator, fc3):
     cli.add_command(_command)
 
 

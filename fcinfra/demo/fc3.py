@@ -12,10 +12,13 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from fcinfra.demo.flow import (
     ALIAS,
     FUNCTION,
+    MAX_ERROR_RATE,
+    ORDERS,
     RUNTIME,
     TRIGGER,
     Narrator,
@@ -44,13 +47,24 @@ def run_fc3_demo(interval: float, samples: int, report_path: Path, out: Output, 
         emu = run.emulator
         with Fc3Client(emu.account_id, emu.region, run.key_id, run.secret, endpoint=emu.endpoint) as client:
             bound = _first_release(client, run.say)
-            versions = two_releases(run, Shop(Fc3Release(client), FUNCTION, (FUNCTION,), fc3=True), interval,
-                                    samples)
+            shop = Shop(Fc3Release(client), FUNCTION, (FUNCTION,), health=lambda n: [orders_probe(n)], fc3=True)
+            versions = two_releases(run, shop, interval, samples)
             trigger_kept = _trigger_unchanged(client, run.say, bound)
-        finish(run, versions, interval, samples, report_path, "FC 3.0")
+        finish(run, versions, interval, report_path,
+               f"Probe: invoke:{FUNCTION} through alias {ALIAS} with every order (fig and lime included), each result "
+               f"attributed to the version FC 3.0 reports; {samples} samples of the new version per verdict; roll "
+               f"back above {MAX_ERROR_RATE:.0%} errors.")
         keep_running(run, wait_for_exit, f"fcinfra fc3 status {FUNCTION}",
                      f"fcinfra fc3 invoke {FUNCTION} -q {ALIAS} -n 20", f"curl '{bound.url_internet}?item=lime&qty=2'")
     return 0 if run.outcome.ok and trigger_kept else 1
+
+
+def orders_probe(samples: int) -> Any:
+    """The gate on FC 3.0: an InvokeProbe through the alias rotating over every order of ``ORDERS``."""
+    from fcinfra.rollout.health import InvokeProbe
+
+    return InvokeProbe(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}",
+                       payloads=[json.dumps(order) for order in ORDERS])
 
 
 def _first_release(client: Fc3Client, say: Narrator) -> Trigger:

@@ -5,12 +5,14 @@
    ``web`` (a WSGI app, as FC 2.0 calls functions behind an HTTP trigger), publish version 1, create alias
    ``prod``, bind an HTTP trigger on ``web`` to ``prod``, and call both: ``prod`` resolves to version 1;
 3. deploy v2, publish version 2 and roll it out 10 -> 25 -> 50 -> 100 with health probes: promoted;
-4. deploy v3 (fails on a third of its inputs), publish version 3, roll it out: the probe catches it at
-   10 % and the alias goes back to version 2 alone;
+4. deploy v3 (fails on a third of its inputs), publish version 3, roll it out: the probe (orders for the
+   common items only) would pass it, but the traffic gate (``SlsGate`` on the request-metric rows of
+   simulated users' orders, fig and lime included) catches it at 10 % and the alias goes back to version 2;
 5. print a summary table and write the HTML report with a chart of weight and error rate over time.
 
-The probe sends a rotating set of orders (``ORDERS``), as real traffic would; v3 fails on the items it
-forgot. Exit status 0 only if version 2 was promoted, version 3 rolled back and ``prod`` ends on version 2.
+Simulated users order every item of ``ORDERS`` while each weight bakes; v3 fails on the items it forgot,
+which the probe never sends. Exit status 0 only if version 2 was promoted, version 3 rolled back and
+``prod`` ends on version 2.
 """
 
 from __future__ import annotations
@@ -49,12 +51,54 @@ ORDERS: tuple[dict[str, Any], ...] = tuple(
 )
 
 
+LOG_CONFIG = {"project": "demo-shop-logs", "logstore": "fc-requests", "enableRequestMetrics": True}
+USER_RATE = 200.0  # simulated users' requests per second through the alias while a weight bakes
+PROBED_ITEMS = ("apple", "pear", "plum")  # what the warm-up probe orders: not fig or lime, which v3 breaks on
+
+
 def order_probe(samples: int) -> Any:
-    """An InvokeProbe through the alias whose payload rotates over ``ORDERS`` (like real, varied traffic)."""
+    """An InvokeProbe through the alias rotating over the common orders (``PROBED_ITEMS``). It is warm-up
+    traffic only (``WarmUp``): the verdict comes from the users' requests, through the traffic gate."""
     from fcinfra.rollout.health import InvokeProbe
 
     return InvokeProbe(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}",
-                       payloads=[json.dumps(order) for order in ORDERS])
+                       payloads=[json.dumps(order) for order in ORDERS if order["item"] in PROBED_ITEMS],
+                       per_check=2)  # a trickle: warm-up traffic, not load that drowns the users' requests
+
+
+def traffic_gate(endpoint: str, key_id: str, secret: str) -> Any:
+    """SlsGate over the emulator's Log Service: FC's request-metric rows of the users' calls, per version."""
+    from fcinfra.rollout.sequential import SequentialTest
+    from fcinfra.rollout.traffic import SlsGate
+    from fcinfra.rollout.traffic.sls import sls_client
+
+    client = sls_client("cn-hangzhou.log.aliyuncs.com", key_id, secret, http_proxy=endpoint)
+    # The demo bakes each weight for a second or less: a step may only pass on 40 canary requests, enough for
+    # v3 (a third of its orders fail) to be caught at 10 % however short the bake.
+    test = SequentialTest(min_canary_requests=40, min_baseline_requests=40)
+    return SlsGate(LOG_CONFIG["project"], LOG_CONFIG["logstore"], FUNCTION, client,  # type: ignore[arg-type]
+                   test=test)
+
+
+def _gates(gate: tuple[str, str, str], samples: int) -> list[Any]:
+    """FC 2.0's gates: the traffic gate judges, the probe only warms the new version up."""
+    from fcinfra.rollout.traffic import WarmUp
+
+    return [traffic_gate(*gate), WarmUp(order_probe(samples))]
+
+
+def users(client: FcClient) -> Callable[[float], None]:
+    """The rollout's sleep: simulated users order from ``ORDERS`` (fig and lime included) meanwhile."""
+    from fcinfra.rollout.traffic.load import send_traffic
+
+    def sleep(seconds: float) -> None:
+        deadline = time.monotonic() + seconds
+        count = int(seconds * USER_RATE)
+        if count:
+            send_traffic(client, SERVICE, ALIAS, FUNCTION, rate=USER_RATE, count=count, seed=count,
+                         payloads=[(json.dumps(order), 1.0) for order in ORDERS])
+        time.sleep(max(0.0, deadline - time.monotonic()))
+    return sleep
 
 
 @dataclass
@@ -138,8 +182,14 @@ def run_demo(
         emu = run.emulator
         with FcClient(emu.account_id, emu.region, run.key_id, run.secret, endpoint=emu.endpoint) as client:
             _first_release(client, run.say)
-            versions = two_releases(run, Shop(client, SERVICE, tuple(HANDLERS)), interval, samples)
-        finish(run, versions, interval, samples, report_path, "FC")
+            gate = (emu.endpoint, run.key_id, run.secret)
+            shop = Shop(client, SERVICE, tuple(HANDLERS), health=lambda n: _gates(gate, n), sleep=users(client))
+            versions = two_releases(run, shop, interval, samples)
+        finish(run, versions, interval, report_path,
+               f"Gate: sls:{FUNCTION}, FC's request-metric rows of simulated users' orders ({USER_RATE:g}/s through "
+               f"alias {ALIAS}, every item, fig and lime included) split by the version that served them; the "
+               f"sequential verdict rolls back once the canary's failures prove it worse than the baseline's. "
+               f"Probe invoke:{FUNCTION} (orders for {', '.join(PROBED_ITEMS)} only) is warm-up traffic.")
         keep_running(run, wait_for_exit, f"fcinfra status {SERVICE}",
                      f"fcinfra invoke {SERVICE} {FUNCTION} -q {ALIAS} -n 20",
                      f"curl '{emu.endpoint}/2016-08-15/proxy/{SERVICE}.{ALIAS}/{WEB}/?item=lime&qty=2'")
@@ -184,12 +234,9 @@ def two_releases(run: DemoRun, shop: Shop, interval: float, samples: int) -> lis
     return [v.version_id for v in shop.api.list_versions(shop.owner)]
 
 
-def finish(run: DemoRun, versions: list[str], interval: float, samples: int, report_path: Path, fc: str) -> None:
-    """The report's notes, the report, and the summary."""
-    run.timeline.notes.append(
-        f"Probe: invoke:{FUNCTION} through alias {ALIAS}, each result attributed to the version {fc} reports; "
-        f"{samples} samples of the new version per verdict; roll back above {MAX_ERROR_RATE:.0%} errors."
-    )
+def finish(run: DemoRun, versions: list[str], interval: float, report_path: Path, gates: str) -> None:
+    """The report's notes (``gates``: how the releases were judged), the report, and the summary."""
+    run.timeline.notes.append(gates)
     run.timeline.notes.append(f"Bake time per weight: {interval:g}s. Versions left: {', '.join(versions)}.")
     run.outcome.report = write_report(run.timeline, report_path)
     _summary(run.say.out, run.say, run.timeline, run.outcome, versions)
@@ -234,6 +281,9 @@ def _first_release(client: FcClient, say: Narrator) -> None:
                     service_description="fcinfra demo shop", function_description="prices an order line")
     say.step(f"deployed functions [bold]{SERVICE}/{FUNCTION}[/] (event) and [bold]{SERVICE}/{WEB}[/] (HTTP, WSGI) "
              f"from examples/functions/v1 ({RUNTIME})")
+    client.update_service(SERVICE, log_config=LOG_CONFIG)
+    say.step(f"request metrics on: FC writes one row per call to Log Service {LOG_CONFIG['project']}/"
+             f"{LOG_CONFIG['logstore']} (the emulator serves it to the official SDK)")
     v1 = publish_or_reuse(client, SERVICE, description="v1")
     say.step(f"published version [bold]{v1.version_id}[/] (an immutable snapshot of the service and its code)",
              version=v1.version_id)
@@ -263,6 +313,8 @@ class Shop:
     client: Any  # FcClient, or fcinfra.release.Fc3Release over an Fc3Client
     owner: str
     functions: tuple[str, ...]
+    health: Callable[[int], list[Any]]  # the gates of a rollout, given --samples
+    sleep: Callable[[float], None] | None = None  # the rollout's sleep (FC 2.0: simulated users order meanwhile)
     fc3: bool = False
 
     @property
@@ -283,8 +335,8 @@ class Shop:
         from fcinfra.rollout.runner import Rollout
 
         return Rollout(self.api, service=None if self.fc3 else self.owner, function=self.owner if self.fc3 else None,
-                       alias=ALIAS, to_version=version, strategy=strategy, health=[order_probe(samples)],
-                       on_event=on_event, check_every=max(interval / 2, 0.05),
+                       alias=ALIAS, to_version=version, strategy=strategy, health=self.health(samples),
+                       on_event=on_event, sleep=self.sleep, check_every=max(interval / 2, 0.05),
                        inconclusive_timeout=max(30.0, interval * 10))
 
 
