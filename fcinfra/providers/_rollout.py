@@ -127,6 +127,7 @@ def run_rollout(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
     checkpoint: Mapping[str, Any] | None = None,
+    fc3: bool = False,
 ) -> RolloutOutcome:
     """Walk the alias to ``to_version``, resuming from its live state; stop at the time budget."""
     from fcinfra.rollout import Rollout
@@ -134,7 +135,8 @@ def run_rollout(
     timing: dict[str, Any] = dict(rollout_timing(strategy))
     rollout = Rollout(
         client,
-        service=service,
+        service=None if fc3 else service,
+        function=service if fc3 else None,  # FC 3.0: the alias's owner is a function
         alias=alias,
         to_version=to_version,
         strategy=build_strategy(strategy),
