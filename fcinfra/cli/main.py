@@ -12,6 +12,7 @@ from typing import Any
 
 import click
 
+from fcinfra.cli.commands_fc3 import fc3
 from fcinfra.cli.commands_history import abort, history, retry, undo
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
@@ -21,7 +22,8 @@ from fcinfra.cli.commands_triggers import trigger  # also adds `alias list` and 
 from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 
-MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
+MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute: versions, aliases and canary rollouts (FC 2.0; FC 3.0
+under `fcinfra fc3`).
 
 \b
 Try it with no cloud account (starts a local FC emulator, deploys, canaries):
@@ -78,8 +80,7 @@ def cli() -> None:
 
 
 for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, traffic,
-                 versions,
-                 alias, trigger, emulator):
+                 versions, alias, trigger, emulator, fc3):
     cli.add_command(_command)
 
 

@@ -130,6 +130,7 @@ def run_rollout(
     hooks: Mapping[str, Any] | None = None,
     notifications: Sequence[Mapping[str, Any]] | None = None,
     warn: Callable[[str], None] | None = None,
+    fc3: bool = False,
 ) -> RolloutOutcome:
     """Walk the alias to ``to_version``, resuming from its live state; stop at the time budget.
 
@@ -144,18 +145,23 @@ def run_rollout(
     plan_strategy = build_strategy(strategy)
     gates = build_health(health, _gate_credentials(client, health))
     hook = build_hooks(hooks)
+    if fc3 and (hook.pre or hook.post):
+        raise InvalidArgumentError("hooks are not available for FC 3.0 releases yet (CanaryRelease of an "
+                                   "Fc3Function): drop `hooks`")
     if hook.pre is not None:  # one more pre-traffic gate; a plan without a canary stage keeps its health check
         whole = all(stage.is_promotion for stage in plan_strategy.plan())
         extra["pre_traffic"] = [*(gates if whole else []), hook.pre]
     notifier = build_notifier(notifications, warn=warn)
     from fcinfra.gate_board import GateBoard  # the latest verdicts, for `fcinfra status --watch` elsewhere
 
-    sinks: list[Any] = [GateBoard(client, service, alias, every=max(float(timing.get("check_every", 10.0)), 5.0))]
+    sinks: list[Any] = [] if fc3 else [  # FC 2.0's service tags (FC 3.0 tags functions: not wired yet)
+        GateBoard(client, service, alias, every=max(float(timing.get("check_every", 10.0)), 5.0))]
     if notifier is not None:
         sinks.append(notifier)  # a failing notification never changes the outcome
     rollout = Rollout(
         client,
-        service=service,
+        service=None if fc3 else service,
+        function=service if fc3 else None,  # FC 3.0: the alias's owner is a function
         alias=alias,
         to_version=to_version,
         strategy=plan_strategy,
@@ -177,7 +183,8 @@ def run_rollout(
         for failure in notifier.close() if notifier is not None else []:
             if warn is not None:
                 warn(failure)
-    _record(client, result, warn)
+    if not fc3:  # FC 2.0's service tags (history on FC 3.0's function tags: not wired yet)
+        _record(client, result, warn)
     if result.error is not None and result.status not in ("rolled_back", "aborted"):
         raise result.error
     checkpoint = None if result.checkpoint is None else result.checkpoint.to_dict()

@@ -111,7 +111,7 @@ class AliasShiftProvider(FcProviderBase):
                 plan = None
         else:
             plan = None
-        failures += _operator_failures(news)
+        failures += _operator_failures(news, self.fc3)
         budget = news.get("time_budget")
         bad_budget = isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
         if budget is not None and not is_unknown(budget) and bad_budget:
@@ -231,6 +231,7 @@ class AliasShiftProvider(FcProviderBase):
             hooks=inputs.get("hooks"),
             notifications=inputs.get("notifications"),
             warn=_warn,
+            fc3=self.fc3,
         )
         if outcome.status == "aborted":
             raise AliasChangedError(
@@ -255,7 +256,7 @@ class AliasShiftProvider(FcProviderBase):
                 "checkpoint": outcome.checkpoint}
 
 
-def _operator_failures(news: dict[str, Any]) -> list[CheckFailure]:
+def _operator_failures(news: dict[str, Any], fc3: bool = False) -> list[CheckFailure]:
     """Hooks and notifications (no URL or secret in them: only environment variable names), at preview time."""
     from fcinfra.providers._operator import build_hooks, check_notifications
 
@@ -265,6 +266,9 @@ def _operator_failures(news: dict[str, Any]) -> list[CheckFailure]:
             continue
         if news.get("strategy") is None:
             failures.append(CheckFailure(key, f"{key} need a strategy: they belong to a rollout"))
+            continue
+        if fc3 and key == "hooks":
+            failures.append(CheckFailure(key, "hooks are not available for FC 3.0 releases yet"))
             continue
         try:
             check(news[key])
@@ -358,4 +362,8 @@ class AliasShift(FcResource, module="fcinfra", name="AliasShift"):
         }
         for key in _OUTPUT_ATTRS:
             props.setdefault(key, None)
-        super().__init__(AliasShiftProvider(), resource_name, props, opts)
+        super().__init__(self._new_provider(), resource_name, props, opts)
+
+    @staticmethod
+    def _new_provider() -> AliasShiftProvider:
+        return AliasShiftProvider()
