@@ -17,7 +17,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from fcinfra.errors import FcinfraError
 from fcinfra.fc.tagging import MAX_TAGS, MAX_VALUE_LENGTH
@@ -135,6 +135,23 @@ def try_record(client: TagApi, service: str, entry: Entry) -> tuple[Entry | None
     if stored is None:
         return None, f"release history not recorded: the service's own tags leave none of FC's {MAX_TAGS} free"
     return stored, None
+
+
+RECORDED = ("promoted", "rolled_back", "aborted")  # how a release can end; in_progress/paused are not an end
+
+
+def record_result(client: TagApi, result: Any, outcome: str | None = None, by: str | None = None) -> str | None:
+    """Record how a release ended: the one call the CLI, ``Rollout(record_history=True)`` and the Pulumi
+    provider all use. Only an end that changed or judged something is recorded (promoted, rolled back,
+    aborted, undone); ``in_progress``/``paused`` are not an end. Never raises: returns why nothing was
+    recorded (safe to print) or None."""
+    outcome = outcome or str(result.status)
+    if outcome not in (*RECORDED, "undone") or (not result.alias_writes and outcome != "rolled_back"):
+        return None
+    if outcome == "rolled_back" and not result.alias_writes and result.from_version == result.to_version:
+        return None  # nothing to do: nothing was judged
+    entry = entry_now(result.alias, result.from_version, result.to_version, outcome, by, result.reason)
+    return try_record(client, result.service, entry)[1]
 
 
 def entry_now(alias: str, from_version: str, to_version: str, outcome: str, by: str | None, reason: str) -> Entry:

@@ -11,8 +11,6 @@ import click
 from fcinfra.cli.options import ACCESS_KEY_ID, Connection, connection_options, output_option
 from fcinfra.display.output import Output
 
-RECORDED = ("promoted", "rolled_back", "aborted")  # how a release can end; in_progress/paused are not an end
-
 
 def _by() -> str | None:
     """The access key id the command signs with (only the secret is secret)."""
@@ -55,17 +53,11 @@ def readable(client: Any, service: str) -> list[Any] | None:
 
 
 def record_result(client: Any, out: Output, result: Any, outcome: str | None = None) -> None:
-    """Record a release that ended (promoted, rolled back, aborted) and changed or judged something; a failure
-    to record is a warning on stderr, never a different outcome."""
-    from fcinfra.history import entry_now, try_record
+    """Record a release that ended (:func:`fcinfra.history.record_result`, the one rule); a failure to record
+    is a warning on stderr, never a different outcome."""
+    from fcinfra.history import record_result as record
 
-    outcome = outcome or result.status
-    if outcome not in (*RECORDED, "undone") or (not result.alias_writes and outcome != "rolled_back"):
-        return
-    if outcome == "rolled_back" and not result.alias_writes and result.from_version == result.to_version:
-        return  # nothing to do: nothing was judged
-    entry = entry_now(result.alias, result.from_version, result.to_version, outcome, _by(), result.reason)
-    _, why = try_record(client, result.service, entry)
+    why = record(client, result, outcome, _by())
     if why:
         out.err.print(f"Warning: {why}", soft_wrap=True)
 

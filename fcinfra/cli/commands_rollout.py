@@ -173,6 +173,11 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             if report_path is not None else None
         if report is not None:
             sinks.append(report.recorder)
+        if not conn.fc3:  # the latest verdicts in a service tag, for `status --watch` elsewhere (FC 2.0 tags)
+            from fcinfra.gate_board import GateBoard
+
+            tags: Any = client  # an FcClient here (FC 2.0)
+            sinks.append(GateBoard(tags, service, alias_name, every=max(every, 5.0)))
         runner = Rollout(client, service=None if conn.fc3 else service, function=service if conn.fc3 else None,
                          alias=alias_name, to_version=version, strategy=strategy,
                          health=health, on_event=sinks,
@@ -220,15 +225,9 @@ class _Report:
 
 def _post_traffic(client: Any, result: Any, hook: Any, bake: float, sinks: list[Any]) -> Any:
     """The post-traffic hook after the promotion (rollout/hooks.py); a failure rolls back, and is told."""
-    from fcinfra.rollout.events import Event
     from fcinfra.rollout.hooks import after_promotion
 
-    judged = after_promotion(client, result, hook, bake)
-    if judged.status != result.status:
-        for sink in sinks:
-            sink(Event("rolled_back", result.duration, judged.reason, result.service, result.alias,
-                       result.to_version, 0))
-    return judged
+    return after_promotion(client, result, hook, bake, on_event=sinks)
 
 
 GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_error_rate_increase", "probe_mode",
@@ -461,6 +460,17 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 # ------------------------------------------------------------------------------------------------ status
 
 
+def _gate_boards(client: Any, service: str) -> dict[str, Any]:
+    """The running rollouts' latest gate verdicts (fcinfra/gate_board.py); none when tags cannot be read."""
+    from fcinfra import gate_board
+    from fcinfra.errors import FcinfraError
+
+    try:
+        return gate_board.read(client, service)
+    except FcinfraError:  # no account id/region (a bare --endpoint): no service ARN to read tags by
+        return {}
+
+
 @click.command(short_help="Show aliases, rollouts in progress, triggers and versions.")
 @click.argument("service")
 @click.argument("alias_name", metavar="[ALIAS]", required=False)
@@ -499,7 +509,12 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         names = [alias_name] if alias_name else [a.alias_name for a in aliases]
         statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
         triggers = _triggers(client, service, conn.fc3)
-        return status_document(service, statuses, client.list_versions(service), triggers, aliases)
+        doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
+        boards = {} if conn.fc3 else _gate_boards(client, service)
+        for entry in doc["aliases"]:
+            board = boards.get(entry["alias"])
+            entry["gates"] = board.to_dict() if board is not None and entry["state"] != "stable" else None
+        return doc
 
     if watch:  # issue 12: a live view (fcinfra/cli/watch.py)
         from fcinfra.cli.watch import watch_status

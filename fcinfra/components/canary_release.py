@@ -55,7 +55,11 @@ class CanaryReleaseArgs(TypedDict, total=False):
     function owns the versions and the alias; each trigger's ``function`` is then only its name's default), or a
     service name together with ``fingerprint``. ``strategy`` is plain data, e.g. ``{"type": "steps",
     "weights": [10, 25, 50, 100], "interval": 30}`` (also ``canary``/``linear``/``all_at_once``); ``health`` a
-    list such as ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``.
+    list such as ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``. ``hooks``:
+    ``{"pre_traffic": "fn", "post_traffic": "fn", "post_traffic_bake": 60}`` (any FC function; FC 2.0 only);
+    ``notifications``: ``[{"type": "webhook", "url_env": "HOOK_URL", "secret_env": "HOOK_SECRET"}]`` (also
+    ``dingtalk``, ``slack``), environment variable *names* only, read when the rollout runs, so no URL or secret
+    reaches the state.
     """
 
     service: Required[FcService | Fc3Function | pulumi.Input[str]]
@@ -70,8 +74,21 @@ class CanaryReleaseArgs(TypedDict, total=False):
     version_description: NotRequired[str]
     keep_last: NotRequired[int]
     retain_versions: NotRequired[bool]
+    hooks: NotRequired[dict[str, Any]]
+    notifications: NotRequired[list[dict[str, Any]]]
 
 
+
+
+def _check_operator(release: str, args: CanaryReleaseArgs) -> None:
+    """Hooks and notifications are checked when the component is built (typed errors, nothing registered)."""
+    from fcinfra.providers._operator import build_hooks, check_notifications
+
+    try:
+        build_hooks(args.get("hooks"))
+        check_notifications(args.get("notifications"))
+    except InvalidArgumentError as exc:
+        raise InvalidArgumentError(f"CanaryRelease {release!r}: {exc}") from None
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:
@@ -104,7 +121,11 @@ class CanaryRelease(pulumi.ComponentResource):
     def __init__(self, name: str, args: CanaryReleaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         service = args["service"]
+        _check_operator(name, args)  # before any child exists: a URL or secret never becomes an input
         if isinstance(service, Fc3Function):
+            if args.get("hooks"):
+                raise InvalidArgumentError(f"CanaryRelease {name!r}: hooks are not available for an Fc3Function "
+                                           "(FC 3.0) release yet")
             self._release_function(name, service, args)
             self._finish(name)
             return
@@ -202,6 +223,8 @@ class CanaryRelease(pulumi.ComponentResource):
             fingerprint=self.version.fingerprint,
             force=args.get("force"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.alias]),
+            hooks=args.get("hooks"),
+            notifications=args.get("notifications"),
         )
 
     def _finish(self, name: str) -> None:

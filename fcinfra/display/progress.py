@@ -243,6 +243,10 @@ def render_status(console: Console, doc: dict[str, Any]) -> None:
     for a in doc["aliases"]:
         if a["state"] != "stable":
             console.print(f"[yellow]{a['alias']}[/]: {a['description']}", soft_wrap=True)
+        gates = a.get("gates")
+        if gates:
+            said = ", ".join(f"{v['gate']}: {v['status']}" for v in gates["verdicts"])
+            console.print(f"  gates at {gates['weight']}%: {said}", soft_wrap=True)
     if doc.get("triggers"):
         triggers = Table(title=f"triggers of {doc['service']}")
         for col in ("function", "trigger", "type", "bound to"):

@@ -127,33 +127,81 @@ def run_rollout(
     sleep: Callable[[float], None],
     clock: Callable[[], float],
     checkpoint: Mapping[str, Any] | None = None,
+    hooks: Mapping[str, Any] | None = None,
+    notifications: Sequence[Mapping[str, Any]] | None = None,
+    warn: Callable[[str], None] | None = None,
     fc3: bool = False,
 ) -> RolloutOutcome:
-    """Walk the alias to ``to_version``, resuming from its live state; stop at the time budget."""
+    """Walk the alias to ``to_version``, resuming from its live state; stop at the time budget.
+
+    ``hooks`` and ``notifications`` are :mod:`fcinfra.providers._operator`'s plain properties; the post-traffic
+    hook runs after the promotion (and its bake), before the outcome is reported; the release's end is recorded
+    in the service's history tags (:func:`fcinfra.history.record_result`, as the CLI does)."""
+    from fcinfra.providers._operator import build_hooks, build_notifier, run_post_traffic
     from fcinfra.rollout import Rollout
 
     timing: dict[str, Any] = dict(rollout_timing(strategy))
+    extra: dict[str, Any] = {}
+    plan_strategy = build_strategy(strategy)
+    gates = build_health(health, _gate_credentials(client, health))
+    hook = build_hooks(hooks)
+    if fc3 and (hook.pre or hook.post):
+        raise InvalidArgumentError("hooks are not available for FC 3.0 releases yet (CanaryRelease of an "
+                                   "Fc3Function): drop `hooks`")
+    if hook.pre is not None:  # one more pre-traffic gate; a plan without a canary stage keeps its health check
+        whole = all(stage.is_promotion for stage in plan_strategy.plan())
+        extra["pre_traffic"] = [*(gates if whole else []), hook.pre]
+    notifier = build_notifier(notifications, warn=warn)
+    from fcinfra.gate_board import GateBoard  # the latest verdicts, for `fcinfra status --watch` elsewhere
+
+    sinks: list[Any] = [] if fc3 else [  # FC 2.0's service tags (FC 3.0 tags functions: not wired yet)
+        GateBoard(client, service, alias, every=max(float(timing.get("check_every", 10.0)), 5.0))]
+    if notifier is not None:
+        sinks.append(notifier)  # a failing notification never changes the outcome
     rollout = Rollout(
         client,
         service=None if fc3 else service,
         function=service if fc3 else None,  # FC 3.0: the alias's owner is a function
         alias=alias,
         to_version=to_version,
-        strategy=build_strategy(strategy),
-        health=build_health(health, _gate_credentials(client, health)),
+        strategy=plan_strategy,
+        health=gates,
+        on_event=sinks,
         sleep=sleep,
         clock=clock,
         time_budget=budget,
         wait_for_promote=False,
         checkpoint=checkpoint or None,
         **timing,  # only what the spec sets: the engine's own defaults otherwise
+        **extra,
     )
-    result = rollout.run()
+    try:
+        result = rollout.run()
+        if hook.post is not None:
+            result = run_post_traffic(client, result, hook, sleep, [] if notifier is None else [notifier])
+    finally:
+        for failure in notifier.close() if notifier is not None else []:
+            if warn is not None:
+                warn(failure)
+    if not fc3:  # FC 2.0's service tags (history on FC 3.0's function tags: not wired yet)
+        _record(client, result, warn)
     if result.error is not None and result.status not in ("rolled_back", "aborted"):
         raise result.error
     checkpoint = None if result.checkpoint is None else result.checkpoint.to_dict()
     return RolloutOutcome(str(result.status), [int(w) for w in result.history], result.reason or "",
                           _plain(checkpoint))
+
+
+def _record(client: Any, result: Any, warn: Callable[[str], None] | None) -> None:
+    from fcinfra.history import record_result
+
+    try:
+        by = client.credentials.get().access_key_id
+    except Exception:  # who did it is nice to know, never worth failing a release
+        by = None
+    why = record_result(client, result, by=by)
+    if why and warn is not None:
+        warn(why)
 
 
 def _plain(value: Any) -> Any:

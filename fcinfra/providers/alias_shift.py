@@ -30,7 +30,8 @@ from fcinfra.providers._props import as_json, changed, is_unknown, known_failure
 __all__ = ["AliasShift", "AliasShiftProvider", "desired_weights", "is_rejected"]
 
 _REPLACE_KEYS = ("service", "alias")
-_SETTINGS_KEYS = ("strategy", "health", "time_budget", "force", "fingerprint")
+_SETTINGS_KEYS = ("strategy", "health", "time_budget", "force", "fingerprint", "hooks", "notifications")
+_OPTIONAL_SETTINGS = ("hooks", "notifications")  # added later: absent from older states, so stored only when set
 _MAX_REMEMBERED = 20
 DEFAULT_TIME_BUDGET = 600.0
 _OUTPUT_ATTRS = ("canary_percent", "canary_weight", "target_version", "status", "history", "reason",
@@ -110,6 +111,7 @@ class AliasShiftProvider(FcProviderBase):
                 plan = None
         else:
             plan = None
+        failures += _operator_failures(news, self.fc3)
         budget = news.get("time_budget")
         bad_budget = isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
         if budget is not None and not is_unknown(budget) and bad_budget:
@@ -226,6 +228,9 @@ class AliasShiftProvider(FcProviderBase):
             sleep=self._sleep,
             clock=self._clock,
             checkpoint=olds.get("checkpoint") if olds.get("status") == "in_progress" else None,
+            hooks=inputs.get("hooks"),
+            notifications=inputs.get("notifications"),
+            warn=_warn,
             fc3=self.fc3,
         )
         if outcome.status == "aborted":
@@ -251,8 +256,36 @@ class AliasShiftProvider(FcProviderBase):
                 "checkpoint": outcome.checkpoint}
 
 
+def _operator_failures(news: dict[str, Any], fc3: bool = False) -> list[CheckFailure]:
+    """Hooks and notifications (no URL or secret in them: only environment variable names), at preview time."""
+    from fcinfra.providers._operator import build_hooks, check_notifications
+
+    failures = []
+    for key, check in (("hooks", build_hooks), ("notifications", check_notifications)):
+        if news.get(key) is None or is_unknown(news.get(key)):
+            continue
+        if news.get("strategy") is None:
+            failures.append(CheckFailure(key, f"{key} need a strategy: they belong to a rollout"))
+            continue
+        if fc3 and key == "hooks":
+            failures.append(CheckFailure(key, "hooks are not available for FC 3.0 releases yet"))
+            continue
+        try:
+            check(news[key])
+        except FcinfraError as exc:
+            failures.append(CheckFailure(key, str(exc)))
+    return failures
+
+
+def _warn(message: str) -> None:
+    """A warning from inside a rollout (a notification not sent, history not recorded): shown, never fatal."""
+    pulumi.log.warn(message)
+
+
 def _settings(inputs: dict[str, Any]) -> dict[str, Any]:
+    optional = {k: inputs[k] for k in _OPTIONAL_SETTINGS if inputs.get(k) is not None}
     return {
+        **optional,
         "service": inputs["service"],
         "alias": inputs["alias"],
         "target_version": str(inputs["version_id"]),
@@ -279,7 +312,9 @@ def _live(alias: Any) -> dict[str, Any]:
 class AliasShift(FcResource, module="fcinfra", name="AliasShift"):
     """Where an existing alias sends traffic: ``version_id`` plus an optional canary at a whole percent.
 
-    Give ``strategy`` (and ``health``) to walk there as a canary rollout during ``pulumi up``.
+    Give ``strategy`` (and ``health``) to walk there as a canary rollout during ``pulumi up``; ``hooks`` and
+    ``notifications`` (:mod:`fcinfra.providers._operator`: only environment variable names, never a URL or a
+    secret, reach the state) hook into it and tell about it.
     """
 
     if TYPE_CHECKING:  # for type checkers only: Pulumi re-evaluates class annotations for every resource
@@ -310,9 +345,12 @@ class AliasShift(FcResource, module="fcinfra", name="AliasShift"):
         fingerprint: pulumi.Input[str] | None = None,
         force: pulumi.Input[str] | None = None,
         opts: pulumi.ResourceOptions | None = None,
+        hooks: pulumi.Input[dict[str, Any]] | None = None,
+        notifications: pulumi.Input[list[dict[str, Any]]] | None = None,
     ) -> None:
         given = {"strategy": as_json(strategy), "health": as_json(health), "time_budget": time_budget,
-                 "fingerprint": fingerprint, "force": force, "canary_percent": canary_percent}
+                 "fingerprint": fingerprint, "force": force, "canary_percent": canary_percent,
+                 "hooks": as_json(hooks), "notifications": as_json(notifications)}
         # Unset inputs are left out, and only the outputs worth an attribute are declared: every declared
         # property costs an Output per resource (the state still records all the provider returns).
         props: dict[str, Any] = {

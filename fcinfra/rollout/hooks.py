@@ -16,10 +16,11 @@ hook runs after the promotion, and after an optional bake at 100 %: only then is
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Target
 from fcinfra.rollout.result import RolloutResult
 from fcinfra.rollout.verdicts import FAIL, PASS, Verdict
@@ -70,8 +71,11 @@ class TrafficHook:
 
 def after_promotion(client: Any, result: RolloutResult, hook: TrafficHook, bake: float = 0.0,
                     sleep: Callable[[float], None] | None = None,
-                    rollback: Callable[..., RolloutResult] | None = None) -> RolloutResult:
-    """Bake at 100 %, run the post-traffic hook; on failure roll back to the old main version (one write)."""
+                    rollback: Callable[..., RolloutResult] | None = None,
+                    on_event: Iterable[EventSink] = ()) -> RolloutResult:
+    """Bake at 100 %, run the post-traffic hook; on failure roll back to the old main version (one write) and
+    tell ``on_event`` (a ``rolled_back`` event: notifications, reports). The CLI and the Pulumi provider both
+    call this."""
     if result.status != "promoted" or not result.alias_writes:
         return result  # not promoted by this run: nothing of ours to judge
     if bake > 0:
@@ -85,7 +89,11 @@ def after_promotion(client: Any, result: RolloutResult, hook: TrafficHook, bake:
     from fcinfra.rollout.ops import rollback as one_write_back
 
     back = (rollback or one_write_back)(client, result.service, result.alias, result.from_version)
-    return replace(result, status="rolled_back", history=[*result.history, *back.history],
+    judged = replace(result, status="rolled_back", history=[*result.history, *back.history],
                    alias_reads=result.alias_reads + back.alias_reads,
                    alias_writes=result.alias_writes + back.alias_writes, verdicts=[*result.verdicts, verdict],
                    reason=f"{verdict.reason} ({hook.name}, after 100%); rolled back to version {result.from_version}")
+    event = Event("rolled_back", result.duration, judged.reason, result.service, result.alias, result.to_version, 0)
+    for sink in on_event:
+        sink(event)
+    return judged

@@ -37,13 +37,17 @@ ALLOWED: dict[str, set[str]] = {
     # rollout notifications (issue 12): an event sink sending webhooks
     "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
-    "providers": {"fc", "fc3", "rollout", "lifecycle", "errors", "config"},  # fc3: FunctionVersion, FunctionAliasShift
+    # history and notify: a Pulumi rollout records its end and notifies as the CLI does (one call each);
+    # fc3: FunctionVersion, FunctionAliasShift
+    "providers": {"fc", "fc3", "rollout", "lifecycle", "errors", "config", "history", "notify", "gate_board"},
+    # the running rollout's latest verdicts in a service tag, for `status --watch` (issue 12): an event sink
+    "gate_board": {"fc", "history", "rollout.events"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
     # release operations (upload if changed, publish or reuse), on FC 2.0 or (Fc3Release) FC 3.0
     "release": {"fc", "fc3", "errors"},
     "cli": {"rollout", "lifecycle", "fc", "fc3", "fake", "errors", "config", "demo", "display", "packaging", "release",
-            "history", "notify"},
+            "history", "notify", "gate_board"},
     # demo never imports cli: cli runs the demo
     "demo": {"display", "rollout", "lifecycle", "fc", "fc3", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},

@@ -36,3 +36,32 @@ def test_watch_shows_each_weight_and_ends_with_the_rollout(env: dict[str, str], 
     assert seen[-1] == ("2", 0, "stable")
     assert all(d["at"] <= time.time() for d in docs)
     assert all(list(d) == ["service", "aliases", "triggers", "versions", "at"] for d in docs)  # docs/cli.md's row
+
+
+def test_watch_shows_the_running_rollouts_gate_verdicts(env: dict[str, str], run: Callable[..., Result], shop,
+                                                        client: FcClient) -> None:
+    """The rollout publishes its latest verdicts in one service tag (fcinfra/gate_board.py): another process
+    sees them; the rollout makes no extra alias write for it, and the tag is gone when it ends."""
+    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", "status", shop.service, "prod", "--watch",
+                                "--every", "0.1s", "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **env})
+    try:
+        first = watcher.stdout.readline()  # type: ignore[union-attr]
+        assert json.loads(first)["aliases"][0]["gates"] is None
+        result = run("rollout", shop.service, "prod", "2", "--steps", "50,100", "--interval", "1.5s",
+                     "--probe-function", "quote", "--samples", "3", "-o", "json")
+        assert result.exit_code == 0, result.output
+        rest, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 0, err
+    docs = [json.loads(line) for line in rest.splitlines()]
+    gates = [d["aliases"][0]["gates"] for d in docs if d["aliases"][0]["gates"]]
+    assert gates and gates[0]["weight"] == 50
+    assert {v["status"] for g in gates for v in g["verdicts"]} <= {"pass", "fail", "inconclusive"}
+    assert any(v["gate"].startswith("invoke") for g in gates for v in g["verdicts"])
+    assert docs[-1]["aliases"][0]["gates"] is None and docs[-1]["aliases"][0]["state"] == "stable"
+    assert not [k for k in client.service_tags(shop.service) if k.startswith("fcinfra-gates-")]
+    result_line = json.loads(result.stdout.splitlines()[-1])
+    assert result_line["alias_writes"] == 2  # 50 %, 100 %: the verdicts cost no alias write
