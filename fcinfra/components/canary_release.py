@@ -28,7 +28,7 @@ from fcinfra.providers.alias_shift import AliasShift
 from fcinfra.providers.alias_trigger import AliasTrigger
 from fcinfra.providers.service_version import ServiceVersion
 
-__all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "rollout_verdict"]
+__all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "preview_note", "rollout_verdict"]
 
 TYPE = "fcinfra:index:CanaryRelease"
 
@@ -87,6 +87,33 @@ def rollout_verdict(release: str, status: str | None, target: str | None, live: 
     return status or "unknown"
 
 
+def _describe_gate(spec: dict[str, Any]) -> str:
+    kind = str(spec.get("type", "invoke"))
+    words = [f"{kind} {spec.get('function', '?')}" + (f" {spec['path']}" if spec.get("path") else "")]
+    if spec.get("samples") is not None:
+        words.append(f"{int(spec['samples'])} samples")
+    if spec.get("max_error_rate") is not None:
+        words.append(f"max error rate {float(spec['max_error_rate']) * 100:g}%")
+    if spec.get("max_latency_ms") is not None:
+        words.append(f"max latency {float(spec['max_latency_ms']):g} ms")
+    return ", ".join(words)
+
+
+def preview_note(release: str, alias: str, strategy: dict[str, Any], health: list[dict[str, Any]],
+                 time_budget: float | None) -> str:
+    """What ``pulumi preview`` tells about a rollout: the schedule, the gates and the total time (pure)."""
+    from fcinfra.providers._rollout import build_health, build_strategy
+    from fcinfra.rollout.spec import format_duration
+
+    plan = build_strategy(strategy)
+    build_health(health)  # a bad gate fails the preview with the same typed error the update would give
+    weights = " -> ".join(f"{w}%" for w in plan.schedule)
+    gates = "; ".join(_describe_gate(g) for g in health) or "none"
+    budget = f"; at most {format_duration(time_budget)} per `pulumi up`" if time_budget else ""
+    return (f"CanaryRelease {release!r}: a new version walks alias {alias!r} {weights}; health gates: {gates}; "
+            f"total {format_duration(plan.total_duration)}{budget}\n{plan.describe()}")
+
+
 class CanaryRelease(pulumi.ComponentResource):
     """ServiceVersion + Alias (existence) + AliasShift (traffic, walked as a canary) + alias-bound triggers."""
 
@@ -140,6 +167,12 @@ class CanaryRelease(pulumi.ComponentResource):
             force=args.get("force"),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[self.alias]),
         )
+        if pulumi.runtime.is_dry_run():
+            pulumi.log.info(
+                preview_note(name, alias_name, args.get("strategy") or DEFAULT_STRATEGY, args.get("health") or [],
+                             args.get("time_budget")),
+                resource=self,
+            )
         self.triggers = {}
         for spec in args.get("triggers") or []:
             trigger_name = spec.get("name") or f"{spec['function']}-{spec['trigger_type']}"
