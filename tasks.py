@@ -101,7 +101,7 @@ def _tool_versions() -> dict[str, dict[str, str]]:
     for package, folder in (("pulumi", "pulumi"), ("pulumi-alicloud", "alicloud")):
         gomod = (TOOLS / folder / "go.mod").read_text()
         entry = chosen[package]
-        if not re.search(rf"^\s*{re.escape(entry['module'])} {re.escape(entry['version'])}\s*$", gomod, re.M):
+        if not re.search(rf"^\s*{re.escape(entry['module'])} {re.escape(entry['version'])}\s*(//.*)?$", gomod, re.M):
             raise ToolsError(f"tools/{folder}/go.mod does not require {entry['module']} {entry['version']}, "
                              "which tools/versions.json maps the pinned version to")
     return chosen

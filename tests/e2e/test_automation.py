@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import ACCOUNT, ROOT, Pulumi
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 SCRIPT = ROOT / "examples" / "programmatic" / "automation.py"
 

@@ -6,7 +6,7 @@ import pytest
 
 from tests.e2e.conftest import Pulumi
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 SERVICE = "fcinfra-canary"
 

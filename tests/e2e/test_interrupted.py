@@ -9,7 +9,7 @@ import pytest
 
 from tests.e2e.conftest import Pulumi, kill_group, wait_for
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 SERVICE = "fcinfra-canary"
 INTERVAL = 4

@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import ACCOUNT, AK, FCINFRA, REGION, SK, Pulumi
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 SERVICE = "fcinfra-quickstart"
 

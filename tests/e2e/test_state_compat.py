@@ -21,7 +21,7 @@ import pytest
 
 from tests.e2e.conftest import EmulatorProcess, Pulumi, workspace
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 
 FIXTURE = Path(__file__).resolve().parent / "fixtures" / "state-e394ea5"
 PROJECT = "examples/canary"
