@@ -41,7 +41,7 @@ def test_healthy_promoted_bad_rolled_back_and_never_canaried_again(make_pulumi) 
     again = p.up(check=False)
     assert again.returncode != 0
     assert "version 3 was rolled back" in again.stdout + again.stderr
-    assert [v.version_id for v in fc.list_versions(SERVICE)] == ["1", "2", "3"]
+    assert sorted((v.version_id for v in fc.list_versions(SERVICE)), key=int) == ["1", "2", "3"]
     assert fc.get_alias(SERVICE, "prod").last_modified_time == touched  # no traffic moved this time
 
 

@@ -54,6 +54,6 @@ def test_sigkill_mid_canary_then_recover(make_pulumi, tmp_path, moment: str) -> 
     p.up()
     version, weights, _ = alias_state(p)
     assert (version, weights) == ("2", {})
-    assert [v.version_id for v in p.emulator.client().list_versions(SERVICE)] == ["1", "2"]
+    assert sorted((v.version_id for v in p.emulator.client().list_versions(SERVICE)), key=int) == ["1", "2"]
     assert p.outputs()["status"] == "promoted"
     assert p.run("preview", "--expect-no-changes").returncode == 0

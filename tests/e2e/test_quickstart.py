@@ -22,7 +22,7 @@ def readme_setup(p: Pulumi) -> None:
 
 
 def versions(p: Pulumi) -> list[str]:
-    return [v.version_id for v in p.emulator.client().list_versions(SERVICE)]
+    return sorted((v.version_id for v in p.emulator.client().list_versions(SERVICE)), key=int)
 
 
 def test_quickstart_up_noop_code_and_config_changes(make_pulumi, tmp_path: Path) -> None:
