@@ -63,7 +63,10 @@ def make_program(code_dir: Path, service: str = "demo-shop", alias: str = "prod"
 def _select_stack(**kwargs: Any) -> Any:
     from pulumi import automation as auto
 
-    return auto.create_or_select_stack(**kwargs)
+    # fcinfra's resources are Pulumi dynamic providers, which the engine starts with `python3` from PATH unless
+    # told otherwise: run them with this interpreter, the one that has fcinfra and pulumi installed.
+    opts = auto.LocalWorkspaceOptions(env_vars={"PULUMI_PYTHON_CMD": sys.executable})
+    return auto.create_or_select_stack(opts=opts, **kwargs)
 
 
 def run(

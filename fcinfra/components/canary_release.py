@@ -72,13 +72,18 @@ DEFAULT_STRATEGY: dict[str, Any] = {"type": "steps", "weights": [10, 25, 50, 100
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:
-    """Turn the AliasShift's recorded outcome into the update's outcome (pure; raises on a rollback)."""
+    """Turn the AliasShift's recorded outcome into the update's outcome: an update raises on a rollback, a
+    preview only warns (it must still show what the next update would do)."""
     if status == "rolled_back":
-        raise RolloutError(
+        message = (
             f"CanaryRelease {release!r}: version {target} was rolled back ({reason or 'health gates failed'}); "
             f"traffic stays on version {live}. This code will not receive production traffic again: change "
             "the code (a new fingerprint) or set `force` to a new value to retry it"
         )
+        if pulumi.runtime.is_dry_run():  # a preview tells, and does not fail: the update will
+            pulumi.log.warn(message)
+            return status
+        raise RolloutError(message)
     if status == "in_progress":
         pulumi.log.warn(
             f"CanaryRelease {release!r}: the rollout to version {target} reached its time budget; run `pulumi up` "

@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
 SCRIPT = ROOT / "examples" / "programmatic" / "automation.py"
 
 
-def test_automation_up_promotes_then_rolls_back_then_destroys(make_pulumi) -> None:
+def test_automation_up_promotes_previews_and_destroys(make_pulumi) -> None:
     p: Pulumi = make_pulumi(".", init=False)
     p.extra_env["ALIBABA_CLOUD_ACCOUNT_ID"] = ACCOUNT
 
@@ -30,8 +30,9 @@ def test_automation_up_promotes_then_rolls_back_then_destroys(make_pulumi) -> No
     assert "release of version 2: promoted" in second.stdout
     fc = p.emulator.client()
     assert fc.get_alias("demo-shop", "prod").version_id == "2"
-    bad = run("up", str(ROOT / "examples" / "functions" / "v3"))
-    assert bad.returncode == 3, bad.stdout + bad.stderr
-    assert fc.get_alias("demo-shop", "prod").version_id == "2"
+    preview = run("preview", str(ROOT / "examples" / "functions" / "v3"))
+    assert preview.returncode == 0, preview.stdout + preview.stderr
+    assert "10% -> 25% -> 50% -> 100%" in preview.stdout  # the rollout the next up would walk
+    assert fc.get_alias("demo-shop", "prod").version_id == "2"  # a preview moves nothing
     gone = run("destroy")
     assert gone.returncode == 0, gone.stdout + gone.stderr
