@@ -1,7 +1,7 @@
 """Set up the project's virtual environment and run its main jobs, with nothing but Python 3.11 and pip.
 
     python3 tasks.py demo    # create .venv, install fcinfra, run `fcinfra demo`
-    python3 tasks.py test    # create .venv, install fcinfra[dev,bench], run ruff, mypy and pytest
+    python3 tasks.py test    # create .venv, install fcinfra[dev], run ruff, mypy and pytest
     python3 tasks.py tools   # build the Pulumi CLI, Python language host and alicloud provider (needs Go);
                              # last line of output: the folder holding them (cached, keyed by version)
 """
@@ -51,7 +51,7 @@ def demo(args: list[str]) -> None:
 
 
 def test(args: list[str]) -> None:
-    _ensure_venv("dev,bench")  # bench: the official SDK, compared against in bench/ and its smoke tests
+    _ensure_venv("dev")  # dev includes the official SDK, compared against in bench/ and the contract tests
     env = dict(os.environ)
     if shutil.which("go"):
         # With Go the end-to-end tests are part of the run: a failed build fails it, and so does a skipped e2e test.

@@ -8,6 +8,10 @@ HTTP status, message and request id::
     ├── InvalidArgumentError (also ValueError)    bad input caught before any request is sent
     ├── ConfigurationError                        missing credentials, endpoint, account or region
     ├── FcConnectionError                         no answer from FC (after retries)
+    │   ├── ConnectionNotEstablished              nothing was sent (connect failure or timeout)
+    │   │   └── CredentialsUnavailableError       STS / metadata / credentials URI did not answer
+    │   └── CertificateNotTrusted                 the server's TLS certificate was not trusted
+    ├── EmulatorError (also RuntimeError)         the emulator could not start or serve
     ├── AmbiguousPublishError                     a publish whose outcome could not be established
     ├── VersionInUseError                         fcinfra refuses to delete a referenced version
     ├── RolloutError                              a rollout could not run or was stopped
@@ -44,6 +48,23 @@ class FcConnectionError(FcinfraError):
     """FC could not be reached, or the connection broke, and retries did not help."""
 
 
+class ConnectionNotEstablished(FcConnectionError):
+    """FC could not be reached at all (connect failure or connect timeout): nothing was sent."""
+
+
+class CredentialsUnavailableError(ConnectionNotEstablished):
+    """Temporary credentials could not be fetched: STS, the ECS metadata service or a credentials URI did not
+    answer or answered 5xx. Nothing was sent to FC, so the client retries it like a refused connection."""
+
+
+class CertificateNotTrusted(FcConnectionError):
+    """The server's TLS certificate was not trusted: retrying cannot help, configuration can."""
+
+
+class EmulatorError(FcinfraError, RuntimeError):
+    """The emulator could not start (busy port, unreadable state file, bad key) or serve."""
+
+
 class AmbiguousPublishError(FcinfraError):
     """A publish may or may not have created a version, and the service could not tell us which."""
 
@@ -54,6 +75,11 @@ class RolloutError(FcinfraError):
 
 class AliasChangedError(RolloutError):
     """The alias was changed by someone else during a rollout; the rollout stopped without writing."""
+
+
+class ReleaseCheckError(InvalidArgumentError):
+    """A release asked for something that is not there (a version, an alias, a probe function) or not a change;
+    found before any traffic moved, with nothing written."""
 
 
 class VersionInUseError(FcinfraError):

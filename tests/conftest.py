@@ -79,3 +79,6 @@ def _install_network_guard() -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if os.environ.get("FCINFRA_LIVE") != "1":
         _install_network_guard()
+        # Alibaba's credentials chain would dial the ECS metadata service (100.100.100.200) when nothing else
+        # has credentials; child processes (emulator, provider host, CLI) are not under the guard.
+        os.environ.setdefault("ALIBABA_CLOUD_ECS_METADATA_DISABLED", "true")

@@ -71,9 +71,10 @@ def test_seeds_scenario(fake: MockFc, client: FcClient) -> None:
     assert c.publish_version("demo", "third").version_id == "3"
     assert [v.version_id for v in c.list_versions("demo")] == ["3", "1"]
 
-    # alias prod -> "1"; a trigger with qualifier prod
+    # alias prod -> "1"; a trigger with qualifier prod (a timer: on FC 2.0 a function with an HTTP trigger is an
+    # HTTP function, which InvokeFunction refuses, and this scenario invokes through the API)
     assert c.create_alias("demo", "prod", "1").version_id == "1"
-    trigger = c.create_trigger("demo", "hello", "web", "http", {"authType": "anonymous", "methods": ["GET"]},
+    trigger = c.create_trigger("demo", "hello", "web", "timer", {"cronExpression": "@every 5m", "enable": True},
                                qualifier="prod")
     assert trigger.qualifier == "prod"
 

@@ -1,8 +1,10 @@
 """Release with Pulumi's Automation API: ``pulumi up`` driven from Python, no Pulumi.yaml needed.
 
-The program is inline (:func:`make_program`): an ``FcService`` with the function in CODE_DIR, and a
-``CanaryRelease`` that publishes a version when the code changed, walks alias ``prod`` 10 -> 25 -> 50 -> 100
-with an invoke probe, rolls back on failure, and keeps an HTTP trigger bound to the alias.
+The program is inline (:func:`make_program`): an ``FcService`` with the code in CODE_DIR as two functions (the
+event function ``quote`` and the HTTP function ``web``, a WSGI app), and a ``CanaryRelease`` that publishes a
+version when the code changed, walks alias ``prod`` 10 -> 25 -> 50 -> 100 with an invoke probe of ``quote``,
+rolls back on failure, and keeps an HTTP trigger on ``web`` bound to the alias (FC 2.0 refuses InvokeFunction on
+a function with an HTTP trigger, so the probe and the trigger need a function each).
 
 Needs the Pulumi CLI (https://www.pulumi.com/docs/install/) and an Alibaba Cloud account:
 
@@ -42,8 +44,12 @@ def make_program(code_dir: Path, service: str = "demo-shop", alias: str = "prod"
         from fcinfra.components import CanaryRelease, FcService
 
         svc = FcService(service, {
-            "functions": {"quote": {"runtime": "python3.10", "handler": "index.handler", "code": str(code_dir),
-                                    "memory_size": 128, "timeout": 10}},
+            "functions": {
+                "quote": {"runtime": "python3.10", "handler": "index.handler", "code": str(code_dir),
+                          "memory_size": 128, "timeout": 10},
+                "web": {"runtime": "python3.10", "handler": "index.web", "code": str(code_dir),
+                        "memory_size": 128, "timeout": 10},
+            },
         })
         release = CanaryRelease(f"{service}-{alias}", {
             "service": svc,
@@ -51,7 +57,7 @@ def make_program(code_dir: Path, service: str = "demo-shop", alias: str = "prod"
             "strategy": strategy or STRATEGY,
             "health": HEALTH,
             "time_budget": time_budget,
-            "triggers": [{"function": "quote", "trigger_type": "http", "name": f"http-{alias}",
+            "triggers": [{"function": "web", "trigger_type": "http", "name": f"http-{alias}",
                           "trigger_config": {"authType": "anonymous", "methods": ["GET", "POST"]}}],
         })
         pulumi.export("version", release.version_id)

@@ -4,6 +4,10 @@ What a CI job does on every merge, with no Pulumi: update the code at LATEST, pu
 something changed), point the alias at it through a canary (10 -> 25 -> 50 -> 100 with probes, automatic
 rollback), keep the HTTP trigger bound to the alias, and prune old versions that nothing uses.
 
+The code package becomes two FC 2.0 functions: ``quote`` (``index.handler``, an event function: invoked through
+the API and by the canary's probe) and ``web`` (``index.web``, a WSGI app: the HTTP function behind the trigger;
+FC 2.0 refuses InvokeFunction on a function with an HTTP trigger).
+
     # against the local emulator (no cloud account):
     fcinfra emulator --port 9000 --access-key AK:SK &
     export FC_ENDPOINT=http://127.0.0.1:9000 ALIBABA_CLOUD_ACCOUNT_ID=1234567890
@@ -25,12 +29,15 @@ import json
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TextIO
 
-from fcinfra.errors import FcinfraError, NoChangesToPublishError, NotFoundError
+from fcinfra.errors import FcinfraError, NotFoundError
 from fcinfra.fc import FcClient
 from fcinfra.lifecycle import prune_versions
 from fcinfra.packaging import zip_folder
+from fcinfra.release import FunctionSettings, publish_or_reuse, upload_code
 from fcinfra.rollout import InvokeProbe, Rollout, Steps
+from fcinfra.rollout.spec import DEFAULT_WEIGHTS
 
 HERE = Path(__file__).resolve().parent
 FUNCTIONS = HERE.parent / "functions"
@@ -48,29 +55,6 @@ class Release:
     @property
     def exit_code(self) -> int:
         return 0 if self.status in ("first_release", "unchanged", "promoted") else 3
-
-
-def upload_code(client: FcClient, service: str, function: str, code: bytes) -> None:
-    """Create the service and function on first use; afterwards only replace the code at LATEST."""
-    try:
-        client.get_service(service)
-    except NotFoundError:
-        client.create_service(service, description="deployed by examples/programmatic/deploy.py")
-    try:
-        client.get_function(service, function)
-    except NotFoundError:
-        client.create_function(service, function, "python3.10", "index.handler", code=code, memory_size=128,
-                               timeout=10)
-    else:
-        client.update_function(service, function, code=code)
-
-
-def publish(client: FcClient, service: str, description: str) -> tuple[str, bool]:
-    """Publish LATEST; if nothing changed since the last version, reuse that version instead of failing."""
-    try:
-        return client.publish_version(service, description=description).version_id, True
-    except NoChangesToPublishError:
-        return client.list_versions(service)[0].version_id, False
 
 
 def bind_http_trigger(client: FcClient, service: str, function: str, alias: str) -> None:
@@ -91,21 +75,28 @@ def deploy(
     code_dir: Path,
     service: str = "demo-shop",
     function: str = "quote",
+    web: str = "web",
     alias: str = "prod",
-    steps: tuple[int, ...] = (10, 25, 50, 100),
+    steps: tuple[int, ...] = DEFAULT_WEIGHTS,
     interval: float = 30.0,
     probe_payload: str = '{"item": "fig", "qty": 1}',
     keep_last: int = 5,
+    log: TextIO = sys.stdout,
 ) -> Release:
-    upload_code(client, service, function, zip_folder(code_dir))
-    version, new = publish(client, service, description=f"{code_dir.name}")
+    """Upload (only if the code changed), publish (only if something changed), then canary the alias to it."""
+    code = zip_folder(code_dir)
+    for name, handler in ((function, "index.handler"), (web, "index.web")):
+        upload_code(client, service, name, code, FunctionSettings(handler=handler, memory_size=128, timeout=10),
+                    service_description="deployed by examples/programmatic/deploy.py")
+    published = publish_or_reuse(client, service, description=f"{code_dir.name}")
+    version, new = published.version_id, published.published
     try:
         current = client.get_alias(service, alias)
     except NotFoundError:
         client.create_alias(service, alias, version, description="production traffic")
-        bind_http_trigger(client, service, function, alias)
+        bind_http_trigger(client, service, web, alias)
         return Release(version, "first_release", f"{alias} -> version {version}", [])
-    bind_http_trigger(client, service, function, alias)
+    bind_http_trigger(client, service, web, alias)
     if current.version_id == version and not current.additional_version_weight:
         return Release(version, "unchanged", f"{alias} already serves version {version}" + ("" if new else
                        " (nothing changed since it was published)"), [])
@@ -114,7 +105,7 @@ def deploy(
         strategy=Steps(list(steps), interval=interval),
         health=[InvokeProbe(function, samples=20, max_error_rate=0.05, payload=probe_payload)],
         check_every=max(min(interval / 4, 10.0), 0.05),
-        on_event=lambda event: print(f"  [{event.kind}] {event.message}", flush=True),
+        on_event=lambda event: print(f"  [{event.kind}] {event.message}", file=log, flush=True),
     )
     result = rollout.run()
     pruned = prune_versions(client, service, keep_last=keep_last) if result.status == "promoted" else []
@@ -155,9 +146,10 @@ def main(argv: list[str] | None = None) -> int:
             return _self_contained_run(0.5 if args.interval is None else args.interval)
         if args.code_dir is None:
             parser.error("give a code folder, or --emulator")
-        with FcClient.from_env() as client:
+        with FcClient.from_env() as client:  # --json: stdout carries the outcome alone, progress goes to stderr
             release = deploy(client, args.code_dir, service=args.service, alias=args.alias,
-                             interval=30.0 if args.interval is None else args.interval)
+                             interval=30.0 if args.interval is None else args.interval,
+                             log=sys.stderr if args.json else sys.stdout)
     except FcinfraError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

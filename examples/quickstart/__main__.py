@@ -34,7 +34,15 @@ service = FcService(
                 "code": code_path(config.get("codeDir"), "../functions/v1", HERE),
                 "memory_size": 128,
                 "timeout": 10,
-            }
+            },
+            # the HTTP function behind the trigger: the package's WSGI app (FC 2.0 calls it that way)
+            "web": {
+                "runtime": "python3.10",
+                "handler": "index.web",
+                "code": code_path(config.get("codeDir"), "../functions/v1", HERE),
+                "memory_size": 128,
+                "timeout": 10,
+            },
         },
     },
     opts=opts,
@@ -69,7 +77,7 @@ traffic = AliasShift(
 trigger = AliasTrigger(
     "quickstart-http",
     service=service.service_name,
-    function="quote",
+    function="web",
     name="http",
     trigger_type="http",
     qualifier=alias.alias_name,

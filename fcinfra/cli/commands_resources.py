@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
+import time
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -82,17 +81,24 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
 @click.argument("service")
 @click.argument("function")
 @click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--runtime", default="python3.10", show_default=True, help="Runtime, when the function is created.")
-@click.option("--handler", default="index.handler", show_default=True, help="Handler, when the function is created.")
-@click.option("--memory-size", type=int, help="MB, a multiple of 64 (default 128 on creation).")
-@click.option("--timeout", type=int, help="Seconds (default 3 on creation).")
+@click.option("--runtime", metavar="RUNTIME",
+              help="Runtime (python3.10 when the function is created); given for an existing one, it is updated.")
+@click.option("--handler", metavar="MODULE.FUNCTION",
+              help="Handler (index.handler when the function is created); given for an existing one, it is updated.")
+@click.option("--memory-size", type=int, help="MB, a multiple of 64 in 128..32768 (default 128 on creation).")
+@click.option("--timeout", type=int, help="Seconds, 1..86400 (default 3 on creation).")
 @click.option("--publish", is_flag=True, help="Then publish a version (skipped, not failed, if nothing changed).")
 @click.option("--description", "-d", help="Description of the published version.")
 @connection_options
 @output_option
-def deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str, handler: str,
-           memory_size: int | None, timeout: int | None, publish: bool, description: str | None) -> None:
+def deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str | None,
+           handler: str | None, memory_size: int | None, timeout: int | None, publish: bool,
+           description: str | None) -> None:
     """Upload FOLDER as FUNCTION's code at LATEST (creating the service and function if needed).
+
+    Every value is checked before anything is created; settings given for an existing function
+    (--runtime, --handler, --memory-size, --timeout) are applied to it. Same code and settings: nothing is
+    uploaded, and --publish reuses the version LATEST already equals.
 
     LATEST is never what an alias serves: publish a version (--publish) and move an alias to it with
     `fcinfra rollout` or `fcinfra alias set`.
@@ -104,51 +110,33 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
       fcinfra deploy my-svc quote examples/functions/v2 --publish -d "v2: bulk discount"
       fcinfra rollout my-svc prod 2 --probe-function quote
     """
-    from fcinfra.errors import NoChangesToPublishError, NotFoundError
+    from fcinfra.errors import InvalidArgumentError
     from fcinfra.packaging import zip_folder
+    from fcinfra.release import FunctionSettings, current_function, publish_or_reuse, upload_code
 
     out = Output(output)
+    settings = FunctionSettings(runtime, handler, memory_size, timeout)
+    try:
+        settings.check()
+    except InvalidArgumentError as exc:
+        raise click.UsageError(str(exc)) from None
     client = conn.client()
     code = zip_folder(folder)
-    config: dict[str, Any] = {k: v for k, v in (("memory_size", memory_size), ("timeout", timeout)) if v is not None}
-    try:
-        client.get_service(service)
-        service_exists = True
-    except NotFoundError:
-        service_exists = False
-    current = None
-    if service_exists:
-        with contextlib.suppress(NotFoundError):
-            current = client.get_function(service, function)
+    _, current = current_function(client, service, function)
     # checked before anything is created: the wrong folder would otherwise become a published, broken version
-    _check_handler_module(folder, current.runtime if current else runtime, current.handler if current else handler)
-    if not service_exists:
-        client.create_service(service)
-    if current is None:
-        client.create_function(service, function, runtime, handler, code=code, **config)
-        action = "created"
-    else:
-        from fcinfra.fake.crc64 import checksum  # FC's code checksum: CRC-64/ECMA-182, as a decimal string
-
-        if current.code_checksum == checksum(code) and all(getattr(current, k) == v for k, v in config.items()):
-            action = "unchanged"  # an update, even a no-op one, would count as a change for publishing
-        else:
-            client.update_function(service, function, code=code, **config)
-            action = "updated"
+    _check_handler_module(folder, *settings.effective(current))
+    uploaded = upload_code(client, service, function, code, settings)
     # the same keys every time: version_id is the version LATEST now equals (None without --publish);
     # published says whether this run created it
-    doc: dict[str, object] = {"service": service, "function": function, "action": action, "version_id": None,
-                              "published": False}
+    doc: dict[str, object] = {"service": service, "function": function, "action": uploaded.action,
+                              "version_id": None, "published": False}
     if publish:
-        try:
-            doc["version_id"] = client.publish_version(service, description=description).version_id
-            doc["published"] = True
-        except NoChangesToPublishError:
-            doc["version_id"] = client.list_versions(service)[0].version_id
+        version = publish_or_reuse(client, service, description)
+        doc["version_id"], doc["published"] = version.version_id, version.published
     if out.json:
         out.emit(doc)
         return
-    out.console.print(f"{action} {service}/{function} at LATEST from {folder}")
+    out.console.print(f"{uploaded.action} {service}/{function} at LATEST from {folder}")
     if publish:
         verb = "published version" if doc["published"] else "nothing changed since version"
         out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
@@ -361,10 +349,12 @@ def alias_get(conn: Connection, output: str, service: str, name: str) -> None:
 @click.option("--weight", metavar="PERCENT", multiple=True,
               help="Whole percent of traffic for --canary-version (0..100).")
 @click.option("--description", help="Alias description.")
+@click.option("--force", is_flag=True, help="Change the alias even while a live rollout is moving it (it then stops).")
 @connection_options
 @output_option
 def alias_set(conn: Connection, output: str, service: str, name: str, version_id: str,
-              canary_version: tuple[str, ...], weight: tuple[str, ...], description: str | None) -> None:
+              canary_version: tuple[str, ...], weight: tuple[str, ...], description: str | None,
+              force: bool) -> None:
     """Create alias NAME of SERVICE, or point it at another version (clears any canary unless given).
 
     \b
@@ -380,16 +370,26 @@ def alias_set(conn: Connection, output: str, service: str, name: str, version_id
     out = Output(output)
     client = conn.client()
     try:
-        client.get_alias(service, name)
+        current = client.get_alias(service, name)
     except NotFoundError:
         a = client.create_alias(service, name, version_id, description=description,
                                 additional_version_weight=weights or None)
         verb = "created"
     else:
+        from fcinfra.rollout.lease import split
+
+        own, lease = split(current.description)
+        if lease is not None and lease.live(time.time()):
+            if not force:
+                raise click.ClickException(
+                    f"alias {name} of {service} is being moved by a live {lease.describe()}: setting it now would "
+                    f"stop that rollout. Use `fcinfra promote`/`fcinfra rollback`, or pass --force")
+            out.err.print(f"Warning: overriding the live {lease.describe()}; it will stop at its next look",
+                          soft_wrap=True)
         changes: dict[str, object] = {"version_id": version_id, "additional_version_weight": weights}
-        if description is not None:
-            changes["description"] = description
-        a = client.update_alias(service, name, **changes)  # type: ignore[arg-type]
+        if description is not None or lease is not None:  # a lease is the rollout's, not the alias's: drop it
+            changes["description"] = own if description is None else description
+        a = client.update_alias(service, name, if_match=current.etag, **changes)  # type: ignore[arg-type]
         verb = "updated"
     if out.json:
         out.emit(a)
@@ -416,4 +416,6 @@ def _canary_weights(main: str, canaries: tuple[str, ...], weights: tuple[str, ..
         raise click.BadParameter(f"{weights[0]!r} is not a whole percentage (0..100)", param_hint="--weight") from exc
     if pct > 100:
         raise click.BadParameter(f"{pct} is above 100", param_hint="--weight")
-    return {canaries[0]: pct / 100}
+    from fcinfra.rollout.spec import to_fc_weight
+
+    return {canaries[0]: to_fc_weight(pct)}

@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import signal
+from collections.abc import Iterator
+from typing import Any, NoReturn
 
 import click
 
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.parsing import DURATION, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
-from fcinfra.display.output import EXIT_OK, EXIT_ROLLED_BACK, EXIT_UNFINISHED, Output
+from fcinfra.display.output import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_ROLLED_BACK,
+    EXIT_TERMINATED,
+    EXIT_UNFINISHED,
+    Output,
+)
 
 ROLLOUT_HELP = """Move alias ALIAS of SERVICE to VERSION in health-checked steps; promote or roll back.
 
@@ -35,9 +45,16 @@ Health probes invoke your function with your --payload: they run production code
 that is safe to repeat (a read, a dry-run flag). Without --probe-function the steps only wait.
 
 \b
-Exit status: 0 promoted, 3 rolled back (or refused before traffic moved), 4 stopped by --timeout at a
-planned weight (re-run to resume), 1 error or stopped because someone else changed the alias, 130
-interrupted (the alias stays where it was: re-run to resume).
+\b
+Before any traffic moves it checks that ALIAS, VERSION and the probe function exist and that VERSION is
+not already the main version; --dry-run makes the same checks. Health options need a gate
+(--probe-function); with --all-at-once the gate checks VERSION directly before its one write.
+
+\b
+Exit status: 0 promoted, 3 rolled back (or refused by the pre-traffic check), 4 stopped by --timeout at
+a planned weight, before a weight it could not bake (re-run to resume), 2 bad usage or refused by the
+checks before traffic moves, 1 error, someone else changed the alias, or another live rollout holds it,
+130 interrupted (Ctrl-C) and 143 terminated (SIGTERM): the alias stays where it was, re-run to resume.
 """
 
 
@@ -59,14 +76,17 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--canary", metavar="PERCENT", help="Canary PERCENT for one interval, then 100%.")
 @click.option("--linear", metavar="STEP", help="+STEP percent every interval until 100%.")
 @click.option("--all-at-once", is_flag=True,
-              help="Straight to 100% in one write; add --pre-traffic to probe VERSION first.")
+              help="Straight to 100% in one write; with --probe-function, VERSION is probed directly first.")
 @click.option("--interval", default="60s", show_default=True, metavar="DURATION", type=DURATION,
               help="Bake time at each weight: 30, 30s, 5m, 1h.")
 @click.option("--pause-at", "pauses", multiple=True, metavar="WEIGHT[:DURATION]",
               help="Hold at WEIGHT after its bake: for DURATION, or until `fcinfra promote` if none. Repeatable.")
-@click.option("--dry-run", is_flag=True, help="Print the exact schedule and total duration; change nothing.")
+@click.option("--dry-run", is_flag=True,
+              help="Check VERSION, ALIAS and the probe function, print the schedule and where a run would start; "
+                   "change nothing.")
 @click.option("--probe-function", metavar="FUNCTION", help="Invoke this function of SERVICE to judge health.")
-@click.option("--payload", metavar="TEXT|@FILE", help="Probe event: literal text or @file. Default: empty.")
+@click.option("--payload", "payloads", multiple=True, metavar="TEXT|@FILE",
+              help="Probe event: literal text or @file. Repeat to probe with each in turn. Default: empty.")
 @click.option("--samples", default=20, show_default=True, type=click.IntRange(1),
               help="Probe results of the new version needed before a verdict (fewer: keep waiting).")
 @click.option("--max-error-rate", default=0.05, show_default=True, type=click.FloatRange(0, 1),
@@ -80,54 +100,136 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
 @click.option("--pre-traffic", is_flag=True,
               help="Probe VERSION directly before any traffic moves; refuse the rollout if it fails.")
 @click.option("--timeout", "time_budget", metavar="DURATION", type=DURATION,
-              help="Stop after this long, leaving the alias at a planned weight (re-run to resume).")
+              help="Stop after this long, before a weight it could not bake to the end (re-run to resume).")
 @click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
 @connection_options
 @output_option
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
             canary: str | None, linear: str | None, all_at_once: bool, interval: float, pauses: tuple[str, ...],
-            dry_run: bool, probe_function: str | None, payload: str | None, samples: int, max_error_rate: float,
-            max_latency_ms: float | None, max_error_rate_increase: float | None, probe_mode: str, pre_traffic: bool,
-            check_every: float | None, time_budget: float | None) -> None:
+            dry_run: bool, probe_function: str | None, payloads: tuple[str, ...], samples: int,
+            max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
+            probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None) -> None:
     out = Output(output)
-    strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
-    if pre_traffic and not probe_function:
-        raise click.UsageError("--pre-traffic needs --probe-function")
-    for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
-        if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
-            raise click.BadParameter("must be more than 0", param_hint=flag)
-    if dry_run:
-        _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate)
-        return
-    from fcinfra.display.progress import RolloutDisplay
-    from fcinfra.rollout import Rollout
+    ends = RunEnd(out, service, alias_name, version)
+    with ends.reported():
+        strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
+        _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
+        for flag, seconds in (("--timeout", time_budget), ("--check-every", check_every)):
+            if seconds is not None and seconds <= 0:  # 0 would silently mean "no budget" / "the default"
+                raise click.BadParameter("must be more than 0", param_hint=flag)
+        if time_budget is not None:
+            from fcinfra.errors import InvalidArgumentError
+            from fcinfra.rollout.runner import check_time_budget
 
-    health: list[Any] = []
-    if probe_function:
-        health.append(_invoke_probe(probe_function, read_payload(payload), samples, max_error_rate,
-                                    max_latency_ms, max_error_rate_increase, probe_mode))
-    client = conn.client()
-    every = check_every if check_every is not None else _default_check_every(strategy)
-    display = RolloutDisplay(out, service, alias_name, version, strategy)
-    runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
-                     health=health, pre_traffic=pre_traffic, on_event=display.handle,
-                     check_every=every, poll_every=every,
-                     time_budget=time_budget)
-    try:
+            try:
+                check_time_budget(time_budget, strategy.plan())
+            except InvalidArgumentError as exc:
+                raise click.BadParameter(str(exc), param_hint="--timeout") from None
+        health: list[Any] = []
+        if probe_function:
+            health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
+                                        max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
+        client = conn.client()
+        current = _checked(client, service, alias_name, version, probe_function)
+        if dry_run:
+            _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
+                           current)
+            return
+        from fcinfra.display.progress import RolloutDisplay
+        from fcinfra.rollout import Rollout
+
+        every = check_every if check_every is not None else _default_check_every(strategy)
+        display = RolloutDisplay(out, service, alias_name, version, strategy)
+        ends.display = display
+        runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
+                         health=health, pre_traffic=pre_traffic, on_event=display.handle,
+                         check_every=every, poll_every=every, time_budget=time_budget)
         with display:
             result = runner.run()
-    except KeyboardInterrupt:
-        from fcinfra.display.output import EXIT_INTERRUPTED
-
-        if out.json:  # machines get a last line too, in the shape of the other results
-            out.emit({"kind": "result", "status": "interrupted", "service": service, "alias": alias_name,
-                      "to_version": version, "weight": display.weight})
-        out.err.print(f"Interrupted at {display.weight}% on version {version}: the alias stays as it is. Run the "
-                      f"same command to resume, or `fcinfra rollback {service} {alias_name}` to undo.", soft_wrap=True)
-        raise SystemExit(EXIT_INTERRUPTED) from None
-    display.finish(result)
+        display.finish(result)
     raise SystemExit(exit_code_for(result.status))
+
+
+GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_error_rate_increase", "probe_mode",
+                "pre_traffic")
+
+
+def _refuse_gate_options_without_a_gate(ctx: click.Context, has_gate: bool) -> None:
+    """A threshold given without any gate would be silently ignored: the rollout would go unchecked."""
+    if has_gate:
+        return
+    from click.core import ParameterSource
+
+    given = [p for p in ctx.command.params if p.name in GATE_OPTIONS
+             and ctx.get_parameter_source(p.name) not in (None, ParameterSource.DEFAULT)]
+    if given:
+        flags = ", ".join(sorted({p.opts[0] for p in given}))
+        raise click.UsageError(f"{flags} configure a health gate, but no gate was given: add --probe-function "
+                               "FUNCTION (without a gate the steps only wait)")
+
+
+def _checked(client: Any, service: str, alias_name: str, version: str, probe_function: str | None) -> Any:
+    """Everything that can be checked before traffic moves; a refusal (``ReleaseCheckError``) is exit 2."""
+    from fcinfra.rollout.preflight import check_release
+
+    return check_release(client, service, alias_name, version, [probe_function] if probe_function else [])
+
+
+class RunEnd:
+    """Makes every run end with a ``result`` line in JSON mode, and SIGTERM behave like Ctrl-C (exit 143)."""
+
+    def __init__(self, out: Output, service: str, alias: str, version: str) -> None:
+        self.out, self.service, self.alias, self.version = out, service, alias, version
+        self.display: Any = None
+        self.signal = 0
+
+    @contextlib.contextmanager
+    def reported(self) -> Iterator[None]:
+        from fcinfra.errors import FcinfraError, ReleaseCheckError
+
+        previous = signal.signal(signal.SIGTERM, self._terminated) if _main_thread() else None
+        try:
+            yield
+        except KeyboardInterrupt:
+            self._interrupted()
+        except (FcinfraError, click.ClickException) as exc:
+            usage = isinstance(exc, ReleaseCheckError | click.UsageError)
+            status = "refused" if usage else "error"
+            message = exc.format_message() if isinstance(exc, click.ClickException) else str(exc)
+            self._last_line(status, message)
+            raise
+        finally:
+            if previous is not None:
+                signal.signal(signal.SIGTERM, previous)
+
+    def _terminated(self, signum: int, frame: Any) -> None:
+        self.signal = signum
+        raise KeyboardInterrupt
+
+    def _weight(self) -> int | None:
+        return None if self.display is None else self.display.weight
+
+    def _last_line(self, status: str, reason: str) -> None:
+        if self.out.json:  # machines get a last line too, in one shape for every early end
+            self.out.emit({"kind": "result", "status": status, "service": self.service, "alias": self.alias,
+                           "to_version": self.version, "weight": self._weight(), "reason": reason})
+
+    def _interrupted(self) -> NoReturn:
+        name = "SIGTERM" if self.signal == signal.SIGTERM else "Ctrl-C"
+        weight = self._weight()
+        where = f" at {weight}%" if weight is not None else ""
+        self._last_line("interrupted", f"interrupted by {name}")
+        self.out.err.print(f"Interrupted{' by SIGTERM' if name == 'SIGTERM' else ''}{where} on version "
+                           f"{self.version}: the alias stays as it is. Run the same command to resume, or "
+                           f"`fcinfra rollback {self.service} {self.alias}` to undo.", soft_wrap=True)
+        raise SystemExit(EXIT_TERMINATED if self.signal == signal.SIGTERM else EXIT_INTERRUPTED)
+
+
+def _main_thread() -> bool:
+    import threading
+
+    return threading.current_thread() is threading.main_thread()
 
 
 def _default_check_every(strategy: Any) -> float:
@@ -146,20 +248,28 @@ def exit_code_for(status: str) -> int:
     return 1
 
 
-def _invoke_probe(function: str, payload: bytes, samples: int, max_error_rate: float,
+def _invoke_probe(function: str, payloads: list[bytes], samples: int, max_error_rate: float,
                   max_latency_ms: float | None, max_error_rate_increase: float | None, mode: str) -> Any:
     from fcinfra.rollout import InvokeProbe
 
-    return InvokeProbe(function=function, payload=payload, samples=samples, max_error_rate=max_error_rate,
+    return InvokeProbe(function=function, payloads=payloads, samples=samples, max_error_rate=max_error_rate,
                        max_latency_ms=max_latency_ms, max_error_rate_increase=max_error_rate_increase,
                        mode="direct" if mode == "direct" else "alias")
 
 
 def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, version: str,
-                   probe_function: str | None, samples: int, max_error_rate: float) -> None:
+                   probe_function: str | None, samples: int, max_error_rate: float, current: Any) -> None:
+    from fcinfra.rollout.engine import AliasView, resume_point
+
+    plan = strategy.plan()
+    observed = AliasView.from_alias(current)
+    start = resume_point(plan, observed, version, 0.0)
+    at = observed.weight if observed.canary_version == version else 0
+    next_weights = [stage.weight for stage in plan[start.stage + 1:]]
     doc = schedule_document(strategy)
     if out.json:
-        out.emit({"dry_run": True, "service": service, "alias": alias_name, "to_version": version, **doc})
+        out.emit({"dry_run": True, "service": service, "alias": alias_name, "to_version": version, **doc,
+                  "current_weight": at, "next_weights": next_weights})
         return
     out.console.print(f"[bold]Dry run[/]: roll alias [bold]{alias_name}[/] of {service} to version "
                       f"[bold]{version}[/]; nothing will change.")
@@ -167,49 +277,57 @@ def _print_dry_run(out: Output, strategy: Any, service: str, alias_name: str, ve
     gate = (f"health: invoke {probe_function}, {samples} samples per verdict, roll back above "
             f"{max_error_rate:.1%} errors" if probe_function else "health: none (steps only wait)")
     out.console.print(gate)
+    where = f"resume at {at}% (found on the alias)" if at else f"start from {observed.describe()}"
+    out.console.print(f"checked: alias, version {version}" + (f", function {probe_function}" if probe_function
+                      else "") + f". A run now would {where}; next: {' -> '.join(f'{w}%' for w in next_weights)}")
 
 
 # ------------------------------------------------------------------------------------- promote / rollback
 
 
-@click.command(short_help="Finish a rollout now: the canary becomes the main version.")
+@click.command(short_help="Move a rollout on: its next step, or (--full) 100% at once.")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.option("--version", "to_version", metavar="VERSION",
-              help="Make this version the main one instead of the alias's current canary.")
+              help="Make this version the main one instead of the alias's current canary (not an older one).")
+@click.option("--full", is_flag=True, help="Straight to 100%: the canary becomes the main version now.")
 @connection_options
 @output_option
-def promote(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None) -> None:
-    """Finish the rollout on ALIAS now: its canary version becomes the main version at 100% (one write).
+def promote(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None,
+            full: bool) -> None:
+    """Move the rollout on ALIAS on: to its next planned weight, or with --full to 100% (one write).
 
     \b
-    Also the answer to a manual gate (--pause-at): the running `fcinfra rollout` sees the promotion and
-    ends with status promoted.
+    The answer to a manual pause (--pause-at): the running `fcinfra rollout` sees the new weight and goes
+    on from there. At the last step, or with --full, the canary becomes the main version and the running
+    rollout ends with status promoted.
 
     \b
     Examples:
-      fcinfra promote my-svc prod
+      fcinfra promote my-svc prod                 # a pause at 10%: on to the next step
+      fcinfra promote my-svc prod --full          # all traffic to the canary now
       fcinfra promote my-svc prod --version 4     # switch straight to version 4
     """
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    result = do_promote(conn.client(), service, alias_name, to_version)
-    _print_change(out, result, "promoted")
+    result = do_promote(conn.client(), service, alias_name, to_version, full=full)  # refusals: exit 2
+    _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
 @click.command(short_help="Send all of an alias's traffic back (drop the canary).")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @click.option("--to-version", metavar="VERSION",
-              help="Send all traffic to this (older) version instead, e.g. to undo a promotion.")
+              help="Send all traffic to this older version instead, e.g. to undo a promotion.")
 @connection_options
 @output_option
 def rollback(conn: Connection, output: str, service: str, alias_name: str, to_version: str | None) -> None:
     """Send all of ALIAS's traffic back to its main version, dropping the canary (one write).
 
     \b
-    A rollout running elsewhere notices and stops with status rolled_back.
+    A rollout running elsewhere notices and stops with status rolled_back. An alias that already sends all
+    traffic there has nothing to undo: exit 0, no write. A newer --to-version is refused: that is a release.
 
     \b
     Examples:
@@ -219,8 +337,8 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    result = do_rollback(conn.client(), service, alias_name, to_version)
-    _print_change(out, result, "rolled back")
+    result = do_rollback(conn.client(), service, alias_name, to_version)  # refusals: exit 2
+    _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 
 def _print_change(out: Output, result: Any, verb: str) -> None:
@@ -260,7 +378,9 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
     aliases = client.list_aliases(service)
     names = [alias_name] if alias_name else [a.alias_name for a in aliases]
-    statuses = [alias_status(client, service, name, strategy) for name in names]
+    import time
+
+    statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
     triggers = [(fn.function_name, t) for fn in client.list_functions(service)
                 for t in client.list_triggers(service, fn.function_name)]
     doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)

@@ -15,8 +15,8 @@ import click
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
-from fcinfra.cli.options import CONNECTION_HELP
-from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED
+from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
+from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 
 MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
 
@@ -39,7 +39,7 @@ Against a local emulator instead of the cloud:
 {CONNECTION_HELP}
 \b
 Exit status: 0 success (rollout promoted), 3 rolled back, 4 rollout unfinished (--timeout), 1 error,
-2 bad usage, 130 interrupted.
+2 bad usage (or a release refused before anything changed), 130 interrupted, 143 terminated (SIGTERM).
 Run `fcinfra COMMAND --help` for a command's options and examples.
 """
 
@@ -51,13 +51,17 @@ class FcinfraGroup(click.Group):
         return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
-        from fcinfra.errors import FcinfraError
+        from fcinfra.errors import FcApiError, FcinfraError, ReleaseCheckError
 
         try:
             return super().invoke(ctx)
         except FcinfraError as exc:
-            click.secho(f"Error: {exc}", fg="red", err=True)
-            ctx.exit(EXIT_ERROR)
+            key_id = ctx.meta.get(ACCESS_KEY_ID)
+            who = f" (access key id {key_id})" if isinstance(exc, FcApiError) and exc.status in (401, 403) and key_id \
+                else ""  # only the secret is secret: the key id tells which credentials were refused
+            click.secho(f"Error: {exc}{who}", fg="red", err=True)
+            # a release refused before anything changed (no such version, alias...) is bad usage: exit 2
+            ctx.exit(EXIT_USAGE if isinstance(exc, ReleaseCheckError) else EXIT_ERROR)
         except KeyboardInterrupt:
             click.secho("Interrupted.", fg="yellow", err=True)
             ctx.exit(EXIT_INTERRUPTED)

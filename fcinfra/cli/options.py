@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from fcinfra.fc import FcClient
 
 F = TypeVar("F", bound=Callable[..., Any])
+ACCESS_KEY_ID = "fcinfra.access_key_id"  # click context meta key: the key id the command's client signs with
 
 CONNECTION_HELP = """\b
 Connection (flags override the environment):
@@ -27,8 +28,18 @@ Connection (flags override the environment):
   --access-key-id   ALIBABA_CLOUD_ACCESS_KEY_ID (or ALICLOUD_ACCESS_KEY)
   secret            ALIBABA_CLOUD_ACCESS_KEY_SECRET (or ALICLOUD_SECRET_KEY); environment only
   STS token         ALIBABA_CLOUD_SECURITY_TOKEN (or ALICLOUD_SECURITY_TOKEN)
+  --profile         ALIBABA_CLOUD_PROFILE    an `aliyun configure` profile (~/.aliyun/config.json)
+  role to assume    ALICLOUD_ASSUME_ROLE_ARN (STS endpoint: FC_STS_ENDPOINT)
+  no keys set: Alibaba's default chain (aliyun CLI profile, OIDC, ECS role, ALIBABA_CLOUD_CREDENTIALS_URI)
   CA bundle         FC_CA_BUNDLE             for https endpoints with a private CA (emulator --tls)
 """
+
+
+ENDPOINT_HINT = (
+    "no FC endpoint: set --region / ALIBABA_CLOUD_REGION (FC is then https://ACCOUNT.REGION.fc.aliyuncs.com; "
+    "the account comes from --account-id / ALIBABA_CLOUD_ACCOUNT_ID, else from STS GetCallerIdentity), "
+    "or --endpoint / FC_ENDPOINT, e.g. http://127.0.0.1:9000 for `fcinfra emulator`"
+)
 
 
 @dataclass(frozen=True)
@@ -39,37 +50,46 @@ class Connection:
     account_id: str | None = None
     region: str | None = None
     access_key_id: str | None = None
+    profile: str | None = None
 
     def client(self) -> FcClient:
         """Build the FC client (imported only now, to keep ``--help`` fast); flags win over the environment."""
         from fcinfra.config import resolve_settings
+        from fcinfra.errors import ConfigurationError
         from fcinfra.fc import FcClient
 
         given = {k: v for k, v in vars(self).items() if v}
-        check_settings(resolve_settings(use_pulumi=False, **given))
-        return FcClient.from_env(**given)
+        settings = resolve_settings(use_pulumi=False, **given)
+        check_settings(settings)
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None:  # named in auth errors: which key FC refused is the first thing to check
+            ctx.meta[ACCESS_KEY_ID] = settings.access_key_id
+        try:
+            return FcClient.from_settings(settings)
+        except ConfigurationError as exc:
+            if str(exc).startswith("cannot tell which FC endpoint"):
+                raise click.ClickException(ENDPOINT_HINT) from None
+            if not str(exc).startswith("no credentials found"):
+                raise
+            raise click.ClickException(
+                f"{exc} For a local emulator: `fcinfra emulator --access-key AK:SK`, then export its key pair "
+                "and FC_ENDPOINT") from None
 
 
 def check_settings(settings: Any) -> None:
     """Name the flags and variables a command-line user can set, instead of the library's generic message."""
     missing = [name for name, value in (("ALIBABA_CLOUD_ACCESS_KEY_ID (or --access-key-id)", settings.access_key_id),
                                         ("ALIBABA_CLOUD_ACCESS_KEY_SECRET", settings.access_key_secret)) if not value]
-    if missing:
+    if len(missing) == 1:  # half a key pair; with none, the credentials chain (profiles, roles...) is asked
         raise click.ClickException(
             f"no credentials: set {' and '.join(missing)}. For a local emulator: "
             "`fcinfra emulator --access-key AK:SK`, then export its key pair and FC_ENDPOINT (see `fcinfra --help`)"
         )
-    if not settings.endpoint and not (settings.account_id and settings.region):
-        need = [name for name, value in (("--account-id / ALIBABA_CLOUD_ACCOUNT_ID", settings.account_id),
-                                         ("--region / ALIBABA_CLOUD_REGION", settings.region)) if not value]
-        raise click.ClickException(
-            f"no FC endpoint: set {' and '.join(need)} (FC is then https://ACCOUNT.REGION.fc.aliyuncs.com), "
-            "or --endpoint / FC_ENDPOINT, e.g. http://127.0.0.1:9000 for `fcinfra emulator`"
-        )
+
 
 
 def connection_options(func: F) -> F:
-    """Add --endpoint/--account-id/--region/--access-key-id and pass them as one ``conn`` argument."""
+    """Add --endpoint/--account-id/--region/--access-key-id/--profile and pass them as one ``conn`` argument."""
     options = [
         click.option("--endpoint", envvar="FC_ENDPOINT", metavar="URL",
                      help="FC endpoint; default https://{account}.{region}.fc.aliyuncs.com. [env FC_ENDPOINT]"),
@@ -77,9 +97,14 @@ def connection_options(func: F) -> F:
                      help="Alibaba Cloud account id. [env ALIBABA_CLOUD_ACCOUNT_ID]"),
         click.option("--region", envvar=["ALIBABA_CLOUD_REGION", "ALICLOUD_REGION"], metavar="REGION",
                      help="Region, e.g. cn-hangzhou. [env ALIBABA_CLOUD_REGION]"),
-        click.option("--access-key-id", envvar=["ALIBABA_CLOUD_ACCESS_KEY_ID", "ALICLOUD_ACCESS_KEY"],
-                     metavar="AK",
-                     help="Access key id; the secret is read from ALIBABA_CLOUD_ACCESS_KEY_SECRET only."),
+        # No envvar here: the environment's key id is read with the rest of the environment, so that a
+        # --profile flag can win over environment keys (an explicit flag is an explicit choice).
+        click.option("--access-key-id", metavar="AK",
+                     help="Access key id; the secret is read from ALIBABA_CLOUD_ACCESS_KEY_SECRET only. "
+                          "[env ALIBABA_CLOUD_ACCESS_KEY_ID]"),
+        click.option("--profile", metavar="NAME",
+                     help="Credentials from this `aliyun configure` profile (~/.aliyun/config.json or "
+                          "~/.alibabacloud/credentials.ini). [env ALIBABA_CLOUD_PROFILE]"),
     ]
 
     def wrapper(**kwargs: Any) -> Any:
@@ -88,6 +113,7 @@ def connection_options(func: F) -> F:
             account_id=kwargs.pop("account_id"),
             region=kwargs.pop("region"),
             access_key_id=kwargs.pop("access_key_id"),
+            profile=kwargs.pop("profile"),
         )
         return func(conn=conn, **kwargs)
 

@@ -6,16 +6,15 @@ Pure: it only builds ``fcinfra.rollout.spec`` objects, which validate the schedu
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from fcinfra.cli.parsing import parse_duration, parse_percent, parse_weights
 
 if TYPE_CHECKING:
-    from fcinfra.rollout.spec import Pause, Strategy
+    from fcinfra.rollout.spec import Strategy
 
-DEFAULT_STEPS = "10,25,50,100"
 
 
 def parse_pause(value: str) -> tuple[int, float | None]:
@@ -63,70 +62,54 @@ def _build(
     interval: float,
     pauses: Sequence[str],
 ) -> Strategy:
-    from fcinfra.rollout.spec import AllAtOnce, Canary, Linear, Pause, Steps
+    """The flags as the one strategy schema (``Strategy.from_spec``), with the flag-only checks first."""
+    from fcinfra.errors import InvalidArgumentError
+    from fcinfra.rollout.spec import DEFAULT_WEIGHTS, Strategy
 
     chosen = [name for name, given in (("--steps", steps), ("--canary", canary), ("--linear", linear),
                                         ("--all-at-once", all_at_once)) if given not in (None, False)]
     if len(chosen) > 1:
         raise click.UsageError(f"choose one strategy, not {' and '.join(chosen)}")
-    pause_map: dict[int, Pause] = {}
+    held: dict[str, float | None] = {}
     for text in pauses:
         weight, seconds = parse_pause(text)
-        if weight in pause_map:
+        if str(weight) in held:
             raise click.BadParameter(f"two pauses at {weight}%", param_hint="--pause-at")
-        pause_map[weight] = Pause(seconds)
-
+        held[str(weight)] = seconds
+    spec: dict[str, Any] = {"interval": interval, "pauses": held or None}
     if all_at_once:
-        if pause_map:
+        if held:
             raise click.BadParameter("--all-at-once has no intermediate weight to pause at", param_hint="--pause-at")
-        return AllAtOnce()
-    if canary is not None:
+        spec["type"] = "all_at_once"
+    elif canary is not None:
         weight = parse_percent(canary)
         if not 1 <= weight <= 99:
             raise click.BadParameter(f"a canary takes 1..99 percent, not {weight}"
                                      + ("; to switch at once use --all-at-once" if weight == 100 else ""))
-        if not pause_map:
-            return Canary(weight, interval)
-        weights = [weight, 100]
+        spec.update(type="canary", weight=weight)
     elif linear is not None:
-        step = parse_percent(linear)
-        if not pause_map:
-            return Linear(step, interval)
-        if not 1 <= step <= 100:
-            return Linear(step, interval)  # let the spec explain the bad step
-        weights = [*range(step, 100, step), 100]
+        spec.update(type="linear", step=parse_percent(linear))
     else:
-        weights = parse_weights(DEFAULT_STEPS if steps is None else steps)
-    return Steps(_with_pauses(weights, pause_map), interval)
-
-
-def _with_pauses(weights: list[int], pauses: dict[int, Pause]) -> list[int | Pause]:
-    if 100 in pauses:
-        raise click.BadParameter("100% is the promotion: there is nothing to hold after it; pause at an earlier "
-                                 f"step of {weights}", param_hint="--pause-at")
-    unknown = sorted(set(pauses) - set(weights))
-    if unknown:
-        raise click.BadParameter(
-            f"no step at {', '.join(f'{w}%' for w in unknown)}; the schedule is {weights}", param_hint="--pause-at"
-        )
-    items: list[int | Pause] = []
-    for weight in weights:
-        items.append(weight)
-        if weight in pauses:
-            items.append(pauses[weight])
-    return items
+        spec.update(type="steps", weights=parse_weights(steps) if steps is not None else list(DEFAULT_WEIGHTS))
+    try:
+        return Strategy.from_spec(spec)
+    except InvalidArgumentError as exc:
+        if held and ("pause" in str(exc) or "promotion: there is nothing to hold" in str(exc)):
+            raise click.BadParameter(str(exc), param_hint="--pause-at") from None
+        raise
 
 
 def schedule_document(strategy: Strategy) -> dict[str, object]:
     """The dry run as data: each stage's weight, bake and pause, start offset, and the total duration."""
+    from fcinfra.rollout.spec import stage_starts
+
+    plan = strategy.plan()
     stages = []
-    at = 0.0
-    for stage in strategy.plan():
+    for stage, at in zip(plan, stage_starts(plan), strict=True):
         pause = None
         if stage.pause is not None:
             pause = "manual" if stage.pause.seconds is None else stage.pause.seconds
         stages.append({"weight": stage.weight, "starts_at": at, "bake": stage.bake, "pause": pause})
-        at += stage.bake + ((stage.pause.seconds or 0.0) if stage.pause is not None else 0.0)
     return {"strategy": repr(strategy), "schedule": strategy.schedule, "stages": stages,
             "total_duration": strategy.total_duration,
             "manual_gates": sum(1 for s in stages if s["pause"] == "manual")}

@@ -24,6 +24,7 @@ import pulumi_alicloud as alicloud
 
 from fcinfra.components.fc_service import FcService
 from fcinfra.errors import InvalidArgumentError, RolloutError
+from fcinfra.providers._rollout import DEFAULT_STRATEGY
 from fcinfra.providers.alias_shift import AliasShift
 from fcinfra.providers.alias_trigger import AliasTrigger
 from fcinfra.providers.service_version import ServiceVersion
@@ -68,7 +69,6 @@ class CanaryReleaseArgs(TypedDict, total=False):
     retain_versions: NotRequired[bool]
 
 
-DEFAULT_STRATEGY: dict[str, Any] = {"type": "steps", "weights": [10, 25, 50, 100], "interval": 60}
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:

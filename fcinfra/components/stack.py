@@ -11,31 +11,29 @@ __all__ = ["alicloud_provider", "code_path"]
 
 
 def alicloud_provider(config: pulumi.Config | None = None) -> alicloud.Provider | None:
-    """An explicit alicloud provider when ``fcinfra:accountId`` is set (legacy FC resources need an account id).
+    """An explicit alicloud provider with the settings and credentials fcinfra's own providers use.
 
-    An explicit provider does not read ``alicloud:*`` stack config, so the credentials set there (or as
-    ``fcinfra:accessKeyId``/``accessKeySecret``/``securityToken``) are passed to it here, the secret and the
-    token as Pulumi secrets (encrypted in the state). Without them the provider reads the environment itself
-    (``ALIBABA_CLOUD_ACCESS_KEY_ID`` ...), and nothing is stored. Returns None (use the default provider) when
-    no account id is configured.
+    Settings come from ``fcinfra.config.resolve_settings`` (stack config, then the environment) and credentials
+    follow the same chain (``fcinfra.credentials.alicloud_provider_args``: stack-config keys as secrets, else
+    the profile; the role to assume; never a fetched token), so ``pulumi up`` does not depend on which
+    provider reads which setting. Returns None (use the default provider) when nothing fcinfra-specific is
+    configured: no account id (legacy FC resources need one), profile, role or ``fcinfra:`` keys.
+    ``config`` is accepted for compatibility; the whole stack config is read.
     """
-    config = config or pulumi.Config("fcinfra")
-    account_id = config.get("accountId")
-    if not account_id:
+    from fcinfra.config import resolve_settings
+    from fcinfra.credentials import alicloud_provider_args
+
+    del config
+    settings = resolve_settings()
+    args = alicloud_provider_args(settings)
+    if not ({"account_id", "profile", "assume_role", "access_key"} & set(args)):
         return None
-    ali = pulumi.Config("alicloud")
-    region = config.get("region") or ali.get("region")
-    access_key = config.get("accessKeyId") or ali.get("accessKey")
-    secret_key = config.get_secret("accessKeySecret") or ali.get_secret("secretKey")
-    token = config.get_secret("securityToken") or ali.get_secret("securityToken")
-    return alicloud.Provider(
-        "fcinfra-alicloud",
-        account_id=account_id,
-        region=region,
-        access_key=access_key,
-        secret_key=secret_key,
-        security_token=token,
-    )
+    for secret in ("access_key", "secret_key", "security_token"):
+        if secret in args:
+            args[secret] = pulumi.Output.secret(args[secret])
+    if "assume_role" in args:
+        args["assume_role"] = alicloud.ProviderAssumeRoleArgs(**args["assume_role"])
+    return alicloud.Provider("fcinfra-alicloud", **args)
 
 
 def code_path(value: str | None, default: str, base: Path) -> str:

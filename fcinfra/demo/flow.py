@@ -1,8 +1,9 @@
 """``fcinfra demo``: the seeds' whole story, end to end, on a local emulator, in well under a minute.
 
 1. start the emulator on a free loopback port (a random access key pair; signatures are verified);
-2. deploy ``examples/functions/v1``, publish version 1, create alias ``prod``, bind an HTTP trigger to
-   ``prod``, and call it both ways: qualifier ``prod`` resolves to version 1;
+2. deploy ``examples/functions/v1`` as two functions, the event function ``quote`` and the HTTP function
+   ``web`` (a WSGI app, as FC 2.0 calls functions behind an HTTP trigger), publish version 1, create alias
+   ``prod``, bind an HTTP trigger on ``web`` to ``prod``, and call both: ``prod`` resolves to version 1;
 3. deploy v2, publish version 2 and roll it out 10 -> 25 -> 50 -> 100 with health probes: promoted;
 4. deploy v3 (fails on a third of its inputs), publish version 3, roll it out: the probe catches it at
    10 % and the alias goes back to version 2 alone;
@@ -26,12 +27,15 @@ from typing import TYPE_CHECKING, Any
 from fcinfra.demo.package import function_code
 from fcinfra.demo.report import Release, Timeline, write_report
 from fcinfra.display.output import Output
+from fcinfra.release import FunctionSettings, publish_or_reuse, upload_code
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
 
 SERVICE = "demo-shop"
-FUNCTION = "quote"
+FUNCTION = "quote"  # the event function: invoked through the API and by the rollout's probe
+WEB = "web"  # the HTTP function (WSGI) behind the alias-bound HTTP trigger
+HANDLERS = {FUNCTION: "index.handler", WEB: "index.web"}
 ALIAS = "prod"
 TRIGGER = "http-prod"
 RUNTIME = "python3.10"
@@ -169,34 +173,36 @@ def _explore(out: Output, endpoint: str, account_id: str, key_id: str, secret: s
     out.console.print(f"  {exports}", markup=False, soft_wrap=True)
     out.console.print(f"  fcinfra status {SERVICE}", markup=False)
     out.console.print(f"  fcinfra invoke {SERVICE} {FUNCTION} -q {ALIAS} -n 20", markup=False)
-    out.console.print(f"  curl '{endpoint}/2016-08-15/proxy/{SERVICE}.{ALIAS}/{FUNCTION}/?item=lime&qty=2'",
+    out.console.print(f"  curl '{endpoint}/2016-08-15/proxy/{SERVICE}.{ALIAS}/{WEB}/?item=lime&qty=2'",
                       markup=False, soft_wrap=True)
 
 
 def _first_release(client: FcClient, say: Narrator) -> None:
     say.heading("First release: version 1 behind alias prod")
-    client.create_service(SERVICE, description="fcinfra demo shop")
-    client.create_function(SERVICE, FUNCTION, RUNTIME, "index.handler", code=function_code("v1"),
-                           memory_size=128, timeout=10, description="prices an order line")
-    say.step(f"deployed function [bold]{SERVICE}/{FUNCTION}[/] from examples/functions/v1 ({RUNTIME})")
-    v1 = client.publish_version(SERVICE, description="v1")
+    code = function_code("v1")
+    for name, handler in HANDLERS.items():
+        upload_code(client, SERVICE, name, code, FunctionSettings(RUNTIME, handler, memory_size=128, timeout=10),
+                    service_description="fcinfra demo shop", function_description="prices an order line")
+    say.step(f"deployed functions [bold]{SERVICE}/{FUNCTION}[/] (event) and [bold]{SERVICE}/{WEB}[/] (HTTP, WSGI) "
+             f"from examples/functions/v1 ({RUNTIME})")
+    v1 = publish_or_reuse(client, SERVICE, description="v1")
     say.step(f"published version [bold]{v1.version_id}[/] (an immutable snapshot of the service and its code)",
              version=v1.version_id)
     client.create_alias(SERVICE, ALIAS, v1.version_id, description="production traffic")
     say.step(f"created alias [bold]{ALIAS}[/] -> version {v1.version_id}")
-    client.create_trigger(SERVICE, FUNCTION, TRIGGER, "http", {"authType": "anonymous", "methods": ["GET", "POST"]},
+    client.create_trigger(SERVICE, WEB, TRIGGER, "http", {"authType": "anonymous", "methods": ["GET", "POST"]},
                           qualifier=ALIAS)
-    say.step(f"bound HTTP trigger [bold]{TRIGGER}[/] to qualifier {ALIAS} (not to a version)")
+    say.step(f"bound HTTP trigger [bold]{TRIGGER}[/] of {WEB} to qualifier {ALIAS} (not to a version)")
     inv = client.invoke(SERVICE, FUNCTION, json.dumps({"item": "pear", "qty": 3}), qualifier=ALIAS)
     say.step(f"invoked {SERVICE}.{ALIAS}/{FUNCTION}: qualifier [bold]{ALIAS}[/] resolved to version "
              f"[bold]{inv.version_id}[/]", qualifier=ALIAS, version_id=inv.version_id)
     say.detail(f"POST /2016-08-15/services/{SERVICE}.{ALIAS}/functions/{FUNCTION}/invocations -> "
                f"{inv.payload.decode(errors='replace')}")
-    http = client.http_trigger_request(SERVICE, ALIAS, FUNCTION, "/", "GET", query={"item": "fig", "qty": "2"},
+    http = client.http_trigger_request(SERVICE, ALIAS, WEB, "/", "GET", query={"item": "fig", "qty": "2"},
                                        sign=False)
     say.step(f"called the HTTP trigger: answered by version [bold]{http.version_id}[/] (status {http.status_code})",
              version_id=http.version_id, status_code=http.status_code)
-    say.detail(f"GET /2016-08-15/proxy/{SERVICE}.{ALIAS}/{FUNCTION}/?item=fig&qty=2 -> "
+    say.detail(f"GET /2016-08-15/proxy/{SERVICE}.{ALIAS}/{WEB}/?item=fig&qty=2 -> "
                f"{http.body.decode(errors='replace')}")
 
 
@@ -207,10 +213,12 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
     from fcinfra.rollout.spec import Steps
 
     say.heading(f"Release {code} ({what})" + (": fails on orders for fig and lime" if code == "v3" else ""))
-    client.update_function(SERVICE, FUNCTION, code=function_code(code))
-    say.step(f"deployed examples/functions/{code} to LATEST ({SERVICE}/{FUNCTION}); prod still serves "
+    package = function_code(code)
+    for name in HANDLERS:
+        upload_code(client, SERVICE, name, package)
+    say.step(f"deployed examples/functions/{code} to LATEST ({SERVICE}/{FUNCTION} and {WEB}); prod still serves "
              f"version {main}")
-    version = client.publish_version(SERVICE, description=code).version_id
+    version = publish_or_reuse(client, SERVICE, description=code).version_id
     say.step(f"published version [bold]{version}[/]", version=version)
     strategy = Steps(list(STEPS), interval=interval)
     release = Release(f"{code} ({what})", main, version, max_error_rate=MAX_ERROR_RATE)

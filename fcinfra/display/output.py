@@ -19,7 +19,8 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_ROLLED_BACK = 3
 EXIT_UNFINISHED = 4  # a rollout stopped by its time budget at a planned weight
-EXIT_INTERRUPTED = 130
+EXIT_INTERRUPTED = 130  # Ctrl-C (SIGINT)
+EXIT_TERMINATED = 143  # SIGTERM, as CI systems send on cancel: 128 + 15
 
 
 def to_jsonable(value: Any) -> Any:
@@ -77,17 +78,3 @@ class Output:
         """One JSON value on one line of stdout (used for results and for event streams)."""
         sys.stdout.write(json.dumps(to_jsonable(document), sort_keys=False) + "\n")
         sys.stdout.flush()
-
-
-def format_duration(seconds: float) -> str:
-    """Seconds as a short human string: ``45s``, ``2m 30s``, ``1h 5m``."""
-    if seconds < 1 and seconds > 0:
-        return f"{seconds * 1000:.0f}ms"
-    total = round(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    if hours:
-        return f"{hours}h {minutes}m" if minutes else f"{hours}h"
-    if minutes:
-        return f"{minutes}m {secs}s" if secs else f"{minutes}m"
-    return f"{secs}s"

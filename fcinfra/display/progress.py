@@ -11,7 +11,8 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from fcinfra.display.output import Output, format_duration, to_jsonable
+from fcinfra.display.output import Output, to_jsonable
+from fcinfra.rollout.spec import format_duration
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -65,7 +66,7 @@ class RolloutDisplay:
         schedule = " -> ".join(f"{w}%" for w in self.strategy.schedule)
         self.out.console.print(
             f"Rolling out version [bold]{self.version}[/] to alias [bold]{self.alias}[/] of {self.service}: "
-            f"{schedule} (about {_fmt_seconds(self.strategy.total_duration)})"
+            f"{schedule} (about {format_duration(self.strategy.total_duration)})"
         )
         self._progress = Progress(
             TextColumn("  [bold]v{task.fields[version]}[/]"),
@@ -192,10 +193,6 @@ def _describe_check(w: str, event: dict[str, Any], message: str) -> tuple[str, s
     if overall == "inconclusive":  # waiting for samples: keep it on the live line, not in the log
         return "", "; ".join(f"{v.get('gate')}: {v.get('reason')}" for v in verdicts)
     return f"  {w}  " + "; ".join(parts), f"health {overall}"
-
-
-def _fmt_seconds(seconds: float) -> str:
-    return format_duration(seconds)
 
 
 # ------------------------------------------------------------------------------------------------ status

@@ -30,6 +30,8 @@ class Verifier:
         self.access_keys = dict(access_keys) if access_keys is not None else None
         self.strict = strict
         self.clock = clock
+        # Temporary keys STS handed out (fake/sts.py): key id -> (secret, or the refusal for this token).
+        self.temporary: Callable[[str, str | None], tuple[str | None, tuple[str, str] | None]] | None = None
 
     def __repr__(self) -> str:  # never show secrets
         keys = None if self.access_keys is None else sorted(self.access_keys)
@@ -76,6 +78,10 @@ class Verifier:
         if self.access_keys is None:
             return
         secret = self.access_keys.get(key_id)
+        if secret is None and self.temporary is not None:
+            secret, refused = self.temporary(key_id, headers.get("x-fc-security-token"))
+            if refused is not None:
+                raise FakeApiError(403, *refused)
         if secret is None:
             if self.strict:
                 raise FakeApiError(403, "InvalidAccessKeyID", f"invalid access key ID '{key_id}'")

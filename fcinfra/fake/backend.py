@@ -9,37 +9,35 @@ as it was. Rules (from the seeds, FC_API.md and DESIGN.md "Semantics"/"Choices")
 * an alias has one main version and at most one additional version with a weight in [0, 1];
 * a version may be deleted while aliases or triggers still point at it (calls through them then fail);
 * a service cannot be deleted while it has functions or versions; a function not while it has triggers;
-* every resource has an ETag that changes on every mutation; ``If-Match`` is checked before the body.
+* every resource has an ETag that changes on every mutation (``If-Match`` is HTTP: the handlers check it).
+
+Methods take typed arguments (request models, zip bytes, page requests): the handlers parse bodies, query
+parameters, headers and qualifiers; each rule here is checked once, in one place.
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
+import copy
 import hashlib
-import io
 import random
 import time
 import uuid
-import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from fcinfra.fake import bodies
-from fcinfra.fake.crc64 import checksum
+from fcinfra.fake.catalog import INVALID_RUNTIME_MESSAGE, is_known_runtime
 from fcinfra.fake.exceptions import (
     FakeApiError,
     alias_not_found,
     function_not_found,
     invalid,
-    precondition_failed,
     service_not_found,
     trigger_not_found,
     version_not_found,
 )
-from fcinfra.fake.paging import PageResult, paginate_by_name, paginate_versions
+from fcinfra.fake.paging import NamePage, PageResult, VersionPage, page_by_name, page_versions
 from fcinfra.fake.records import (
     LATEST,
     AliasRecord,
@@ -49,6 +47,7 @@ from fcinfra.fake.records import (
     TriggerRecord,
     VersionRecord,
 )
+from fcinfra.fc.crc64 import checksum
 from fcinfra.fc.models import (
     CreateAliasRequest,
     CreateFunctionRequest,
@@ -72,8 +71,10 @@ _SERVICE_DEFAULTS: dict[str, Any] = {
     "logConfig": {"project": "", "logstore": "", "enableRequestMetrics": False, "enableInstanceMetrics": False},
     "vpcConfig": {"vpcId": "", "vSwitchIds": [], "securityGroupId": ""},
     "nasConfig": {"userId": -1, "groupId": -1, "mountPoints": []},
-    "tracingConfig": {},
+    "tracingConfig": {"type": None, "params": None},
 }
+# FC decodes these into structs, so one sent in part reads back with every field (unknown ones dropped).
+_SERVICE_STRUCTS = ("logConfig", "vpcConfig", "nasConfig", "tracingConfig")
 _FUNCTION_DEFAULTS: dict[str, Any] = {
     "description": "",
     "memorySize": 128,
@@ -85,7 +86,19 @@ _FUNCTION_DEFAULTS: dict[str, Any] = {
     "environmentVariables": {},
     "layers": None,
     "caPort": None,
+    "customContainerConfig": None,
 }
+
+
+def complete_service_structs(config: dict[str, Any]) -> dict[str, Any]:
+    """Fill every field of the service's nested structs from the defaults, as FC's answers show them."""
+    for key in _SERVICE_STRUCTS:
+        sent = config.get(key)
+        if isinstance(sent, dict):
+            default = _SERVICE_DEFAULTS[key]
+            config[key] = {k: copy.deepcopy(v) if sent.get(k) is None else sent[k] for k, v in default.items()}
+    config["tracingConfig"] = tracing_config(config.get("tracingConfig"))
+    return config
 
 
 class Ids:
@@ -115,29 +128,24 @@ class Resolved:
     functions: Mapping[str, FunctionRecord]
 
 
-def check_if_match(etag: str, if_match: str | None) -> None:
-    """FC's optimistic concurrency: a stale If-Match is a 412, checked before the body."""
-    if if_match is not None and if_match.strip().strip('"') != etag:
-        raise precondition_failed()
+def tracing_config(given: Mapping[str, Any] | None) -> dict[str, Any]:
+    """FC reads a disabled or empty ``tracingConfig`` back as ``{"type": null, "params": null}``."""
+    if not given or not given.get("type"):
+        return {"type": None, "params": None}
+    return {"type": given["type"], "params": given.get("params") or None}
 
 
-def decode_code(code: dict[str, Any] | None) -> bytes | None:
-    """The zip bytes of a ``code`` object; the fake has no OSS, so only ``zipFile`` is accepted."""
-    if code is None:
-        return None
-    zip_b64 = code.get("zipFile")
-    if zip_b64 is None:
-        raise invalid(
-            f"code from OSS (bucket {code.get('ossBucketName')!r}, object {code.get('ossObjectName')!r}) "
-            "is not supported by the fake: send the package as code.zipFile"
-        )
-    try:
-        data = base64.b64decode(zip_b64, validate=True)
-    except (binascii.Error, ValueError):
-        raise invalid("code.zipFile is not valid base64") from None
-    if not zipfile.is_zipfile(io.BytesIO(data)):
-        raise invalid("code.zipFile is not a valid zip file")
-    return data
+def check_code_checksum(sent: str | None, crc: str) -> None:
+    """``X-Fc-Code-Checksum``, when given, must be the package's CRC-64."""
+    if sent is not None and sent.strip() and sent.strip() != crc:
+        raise invalid(f"X-Fc-Code-Checksum {sent} does not match the code package's CRC-64 {crc}")
+
+
+def check_runtime(runtime: str | None) -> None:
+    """An unknown runtime id is refused before anything changes (deprecated ids are still accepted)."""
+    if runtime is not None and not is_known_runtime(runtime):
+        raise invalid(f"{INVALID_RUNTIME_MESSAGE}: {runtime!r} is not a runtime of FC 2.0 (e.g. python3.10, "
+                      "nodejs18, custom)")
 
 
 class RegionBackend:
@@ -179,8 +187,9 @@ class RegionBackend:
             raise alias_not_found(service, name)
         return record
 
-    def resolve(self, service: str, qualifier: str | None) -> Resolved:
-        """LATEST -> live state; a number -> that snapshot; an alias -> its version(s), weighted at random."""
+    def resolve(self, service: str, qualifier: str | None, route: bool = False) -> Resolved:
+        """LATEST -> live state; a number -> that snapshot; an alias -> its main version's snapshot, or, when
+        ``route`` (invocations only), one of its versions drawn by the alias's weights."""
         svc = self.service(service)
         asked = qualifier or LATEST
         target = asked
@@ -189,7 +198,7 @@ class RegionBackend:
             if alias is None:
                 raise alias_not_found(service, asked)
             target = alias.version_id
-            for extra, weight in alias.weights.items():
+            for extra, weight in (alias.weights.items() if route else ()):
                 if self.rng.random() < weight:
                     target = extra
         if target == LATEST:
@@ -199,38 +208,36 @@ class RegionBackend:
             raise version_not_found(service, target)
         return Resolved(asked, version.version_id, version.service, version.functions)
 
-    def resolve_function(self, service: str, qualifier: str | None, function: str) -> tuple[Resolved, FunctionRecord]:
-        resolved = self.resolve(service, qualifier)
+    def resolve_function(self, service: str, qualifier: str | None, function: str,
+                         route: bool = False) -> tuple[Resolved, FunctionRecord]:
+        resolved = self.resolve(service, qualifier, route)
         record = resolved.functions.get(function)
         if record is None:
             raise function_not_found(service, function)
         return resolved, record
 
     # ------------------------------------------------------------------------------------------- services
-    def create_service(self, body: Any) -> ServiceRecord:
-        req = bodies.parse(CreateServiceRequest, body)
+    def create_service(self, req: CreateServiceRequest) -> ServiceRecord:
         if req.service_name in self.services:
             raise FakeApiError(409, "ServiceAlreadyExists", f"service '{req.service_name}' already exists")
         now = self.ids.now()
-        config = {**_SERVICE_DEFAULTS, **req.model_dump(by_alias=True, exclude_none=True, exclude={"service_name"})}
+        config = complete_service_structs(
+            {**_SERVICE_DEFAULTS, **req.model_dump(by_alias=True, exclude_none=True, exclude={"service_name"})})
         head = ServiceConfigRecord(req.service_name, self.ids.uuid(), config, now, now, self.ids.etag())
         record = ServiceRecord(head)
         self.services[req.service_name] = record
         return record
 
-    def update_service(self, name: str, body: Any, if_match: str | None) -> ServiceRecord:
+    def update_service(self, name: str, req: UpdateServiceRequest) -> ServiceRecord:
         svc = self.service(name)
-        check_if_match(svc.head.etag, if_match)
-        req = bodies.parse(UpdateServiceRequest, body)
         svc.head.config.update(req.model_dump(by_alias=True, exclude_none=True))
+        complete_service_structs(svc.head.config)
         svc.head.modified = self.ids.now()
         svc.head.etag = self.ids.etag()
-        svc.changed_since_publish = True
         return svc
 
-    def delete_service(self, name: str, if_match: str | None) -> None:
+    def delete_service(self, name: str) -> None:
         svc = self.service(name)
-        check_if_match(svc.head.etag, if_match)
         if svc.functions or svc.versions:
             parts = []
             if svc.functions:
@@ -243,21 +250,20 @@ class RegionBackend:
             )
         del self.services[name]
 
-    def list_services(self, query: Mapping[str, str]) -> PageResult[ServiceRecord]:
-        """``tag_{key}={value}`` query parameters keep only services carrying all those tags."""
-        wanted = {k[len("tag_"):]: v for k, v in query.items() if k.startswith("tag_")}
+    def list_services(self, tags: Mapping[str, str], page: NamePage) -> PageResult[ServiceRecord]:
+        """Only services carrying every one of ``tags`` (key -> value)."""
         services = [s for s in self.services.values()
-                    if all((s.head.config.get("tags") or {}).get(k) == v for k, v in wanted.items())]
-        return paginate_by_name(services, lambda s: s.name, query)
+                    if all((s.head.config.get("tags") or {}).get(k) == v for k, v in tags.items())]
+        return page_by_name(services, lambda s: s.name, page)
 
     # ------------------------------------------------------------------------------------------ functions
-    def create_function(self, service: str, body: Any, code_checksum: str | None = None) -> FunctionRecord:
+    def create_function(self, service: str, req: CreateFunctionRequest, code: bytes,
+                        code_checksum: str | None = None) -> FunctionRecord:
+        """``code``: the zip package; ``code_checksum``: the CRC-64 the caller says it sent, if any."""
         svc = self.service(service)
-        req = bodies.parse(CreateFunctionRequest, body)
-        code = decode_code(req.code.model_dump(by_alias=True, exclude_none=True) if req.code else None) or b""
+        check_runtime(req.runtime)
         crc = checksum(code)
-        if code_checksum is not None and code_checksum.strip() and code_checksum.strip() != crc:
-            raise invalid(f"X-Fc-Code-Checksum {code_checksum} does not match the code package's CRC-64 {crc}")
+        check_code_checksum(code_checksum, crc)
         if req.function_name in svc.functions:
             raise FakeApiError(
                 409, "FunctionAlreadyExists", f"function '{req.function_name}' already exists in service '{service}'"
@@ -267,50 +273,43 @@ class RegionBackend:
                   **req.model_dump(by_alias=True, exclude_none=True, exclude={"function_name", "code"})}
         record = FunctionRecord(req.function_name, self.ids.uuid(), config, code, crc, now, now, self.ids.etag())
         svc.functions[req.function_name] = record
-        svc.changed_since_publish = True
         return record
 
-    def update_function(self, service: str, name: str, body: Any, if_match: str | None,
+    def update_function(self, service: str, name: str, req: UpdateFunctionRequest, code: bytes | None = None,
                         code_checksum: str | None = None) -> FunctionRecord:
-        svc = self.service(service)
+        """``code``: a new zip package, or None to keep the current one."""
         record = self.function(service, name)
-        check_if_match(record.etag, if_match)
-        req = bodies.parse(UpdateFunctionRequest, body)
-        code = decode_code(req.code.model_dump(by_alias=True, exclude_none=True) if req.code else None)
+        check_runtime(req.runtime)
         crc = checksum(code) if code is not None else record.code_checksum
-        if code is not None and code_checksum and code_checksum.strip() != crc:
-            raise invalid(f"X-Fc-Code-Checksum {code_checksum} does not match the code package's CRC-64 {crc}")
+        if code is not None:
+            check_code_checksum(code_checksum, crc)
         record.config.update(req.model_dump(by_alias=True, exclude_none=True, exclude={"code"}))
         if code is not None:
             record.code, record.code_checksum = code, crc
         record.modified = self.ids.now()
         record.etag = self.ids.etag()
-        svc.changed_since_publish = True
         return record
 
-    def delete_function(self, service: str, name: str, if_match: str | None) -> None:
+    def delete_function(self, service: str, name: str) -> None:
         svc = self.service(service)
         record = self.function(service, name)
-        check_if_match(record.etag, if_match)
         if record.triggers:
             raise FakeApiError(
                 400, "FunctionNotEmpty",
                 f"function '{name}' has active triggers ({', '.join(sorted(record.triggers))}): delete them first",
             )
         del svc.functions[name]
-        svc.changed_since_publish = True
 
-    def list_functions(self, service: str, qualifier: str | None,
-                       query: Mapping[str, str]) -> PageResult[FunctionRecord]:
+    def list_functions(self, service: str, qualifier: str | None, page: NamePage) -> PageResult[FunctionRecord]:
         resolved = self.resolve(service, qualifier)
-        return paginate_by_name(list(resolved.functions.values()), lambda f: f.name, query)
+        return page_by_name(list(resolved.functions.values()), lambda f: f.name, page)
 
     # ------------------------------------------------------------------------------------------- versions
-    def publish_version(self, service: str, body: Any, if_match: str | None) -> VersionRecord:
+    def publish_version(self, service: str, req: PublishVersionRequest) -> VersionRecord:
+        """A new version of LATEST, unless LATEST equals the newest version that still exists."""
         svc = self.service(service)
-        check_if_match(svc.head.etag, if_match)
-        req = bodies.parse(PublishVersionRequest, body)
-        if not svc.changed_since_publish:
+        newest = svc.newest_version()
+        if newest is not None and newest.same_content(svc.head, svc.functions):
             raise FakeApiError(400, "VersionPublishError", f"{NO_CHANGES_MESSAGE} of service '{service}'")
         number = svc.last_version_number + 1
         now = self.ids.now()
@@ -318,14 +317,14 @@ class RegionBackend:
             number=number, description=req.description or "", created=now, modified=now, etag=self.ids.etag(),
             service=svc.head.snapshot(), functions={n: f.snapshot() for n, f in svc.functions.items()},
         )
-        svc.versions[number] = version
-        svc.last_version_number = number
-        svc.changed_since_publish = False
+        svc.add_version(version)
         return version
 
-    def list_versions(self, service: str, query: Mapping[str, str]) -> PageResult[VersionRecord]:
+    def list_versions(self, service: str, page: VersionPage) -> PageResult[VersionRecord]:
+        """One page costs O(log n + limit), whatever the number of versions."""
         svc = self.service(service)
-        return paginate_versions(list(svc.versions.values()), lambda v: v.number, query)
+        numbers = page_versions(svc.version_numbers, page)
+        return PageResult([svc.versions[n] for n in numbers.items], numbers.next_token)
 
     def delete_version(self, service: str, version_id: str) -> None:
         svc = self.service(service)
@@ -333,40 +332,38 @@ class RegionBackend:
             raise invalid("version LATEST cannot be deleted: it is the service's mutable head and always exists")
         if not version_id.isdigit() or int(version_id) not in svc.versions:
             raise version_not_found(service, version_id)
-        del svc.versions[int(version_id)]
+        svc.remove_version(int(version_id))
 
     # -------------------------------------------------------------------------------------------- aliases
-    def _check_versions_exist(self, svc: ServiceRecord, main: str, weights: Mapping[str, float]) -> None:
-        for version in (main, *weights):
-            if version != LATEST and int(version) not in svc.versions:
-                raise version_not_found(svc.name, version)
-
-    def create_alias(self, service: str, body: Any) -> AliasRecord:
-        svc = self.service(service)
-        req = bodies.parse(CreateAliasRequest, body)
-        weights = dict(req.additional_version_weight or {})
-        if req.alias_name in svc.aliases:
-            raise FakeApiError(409, "AliasAlreadyExists", f"alias {req.alias_name} of service {service} already exists")
-        self._check_versions_exist(svc, req.version_id, weights)
-        now = self.ids.now()
-        record = AliasRecord(req.alias_name, req.version_id, req.description or "", weights, now, now, self.ids.etag())
-        svc.aliases[req.alias_name] = record
-        return record
-
-    def update_alias(self, service: str, name: str, body: Any, if_match: str | None) -> AliasRecord:
-        svc = self.service(service)
-        record = self.alias(service, name)
-        check_if_match(record.etag, if_match)
-        req = bodies.parse(UpdateAliasRequest, body)
-        main = req.version_id or record.version_id
-        # None leaves the weights as they are; {} clears them.
-        weights = record.weights if req.additional_version_weight is None else dict(req.additional_version_weight)
+    def _check_routing(self, svc: ServiceRecord, main: str, weights: Mapping[str, float]) -> None:
+        """An alias's versions: the additional one differs from the main one, and every one exists."""
         if main in weights:
             raise FakeApiError(
                 400, "AdditionalVersionContainsMajorVersion",
                 f"additionalVersionWeight {weights} should not contain major version {main}",
             )
-        self._check_versions_exist(svc, main, weights)
+        for version in (main, *weights):
+            if version != LATEST and int(version) not in svc.versions:
+                raise version_not_found(svc.name, version)
+
+    def create_alias(self, service: str, req: CreateAliasRequest) -> AliasRecord:
+        svc = self.service(service)
+        weights = dict(req.additional_version_weight or {})
+        if req.alias_name in svc.aliases:
+            raise FakeApiError(409, "AliasAlreadyExists", f"alias {req.alias_name} of service {service} already exists")
+        self._check_routing(svc, req.version_id, weights)
+        now = self.ids.now()
+        record = AliasRecord(req.alias_name, req.version_id, req.description or "", weights, now, now, self.ids.etag())
+        svc.aliases[req.alias_name] = record
+        return record
+
+    def update_alias(self, service: str, name: str, req: UpdateAliasRequest) -> AliasRecord:
+        svc = self.service(service)
+        record = self.alias(service, name)
+        main = req.version_id or record.version_id
+        # None leaves the weights as they are; {} clears them.
+        weights = record.weights if req.additional_version_weight is None else dict(req.additional_version_weight)
+        self._check_routing(svc, main, weights)
         record.version_id = main
         record.weights = dict(weights)
         if req.description is not None:
@@ -375,15 +372,14 @@ class RegionBackend:
         record.etag = self.ids.etag()
         return record
 
-    def delete_alias(self, service: str, name: str, if_match: str | None) -> None:
+    def delete_alias(self, service: str, name: str) -> None:
         svc = self.service(service)
-        record = self.alias(service, name)
-        check_if_match(record.etag, if_match)
+        self.alias(service, name)
         del svc.aliases[name]
 
-    def list_aliases(self, service: str, query: Mapping[str, str]) -> PageResult[AliasRecord]:
+    def list_aliases(self, service: str, page: NamePage) -> PageResult[AliasRecord]:
         svc = self.service(service)
-        return paginate_by_name(list(svc.aliases.values()), lambda a: a.name, query)
+        return page_by_name(list(svc.aliases.values()), lambda a: a.name, page)
 
     # ------------------------------------------------------------------------------------------- triggers
     def _check_qualifier(self, svc: ServiceRecord, qualifier: str) -> None:
@@ -410,10 +406,9 @@ class RegionBackend:
         elif trigger_type in _SOURCE_ARN_REQUIRED and not source_arn:
             raise invalid(f"sourceArn is required for a {trigger_type} trigger")
 
-    def create_trigger(self, service: str, function: str, body: Any) -> TriggerRecord:
+    def create_trigger(self, service: str, function: str, req: CreateTriggerRequest) -> TriggerRecord:
         svc = self.service(service)
         fn = self.function(service, function)
-        req = bodies.parse(CreateTriggerRequest, body)
         qualifier = req.qualifier or LATEST
         config = dict(req.trigger_config or {})
         self._check_trigger_config(req.trigger_type, config, req.source_arn)
@@ -425,17 +420,16 @@ class RegionBackend:
         now = self.ids.now()
         record = TriggerRecord(
             name=req.trigger_name, trigger_id=self.ids.uuid(), trigger_type=req.trigger_type, qualifier=qualifier,
-            source_arn=req.source_arn, invocation_role=req.invocation_role, config=config,
+            source_arn=None if req.trigger_type == "http" else req.source_arn,  # FC: null for http, whatever sent
+            invocation_role=req.invocation_role, config=config,
             description=req.description or "", created=now, modified=now, etag=self.ids.etag(),
         )
         fn.triggers[req.trigger_name] = record
         return record
 
-    def update_trigger(self, service: str, function: str, name: str, body: Any, if_match: str | None) -> TriggerRecord:
+    def update_trigger(self, service: str, function: str, name: str, req: UpdateTriggerRequest) -> TriggerRecord:
         svc = self.service(service)
         record = self.trigger(service, function, name)
-        check_if_match(record.etag, if_match)
-        req = bodies.parse(UpdateTriggerRequest, body)
         config = dict(req.trigger_config) if req.trigger_config is not None else record.config
         self._check_trigger_config(record.trigger_type, config, record.source_arn)
         qualifier = req.qualifier or record.qualifier
@@ -450,14 +444,13 @@ class RegionBackend:
         record.etag = self.ids.etag()
         return record
 
-    def delete_trigger(self, service: str, function: str, name: str, if_match: str | None) -> None:
-        record = self.trigger(service, function, name)
-        check_if_match(record.etag, if_match)
+    def delete_trigger(self, service: str, function: str, name: str) -> None:
+        self.trigger(service, function, name)
         del self.function(service, function).triggers[name]
 
-    def list_triggers(self, service: str, function: str, query: Mapping[str, str]) -> PageResult[TriggerRecord]:
+    def list_triggers(self, service: str, function: str, page: NamePage) -> PageResult[TriggerRecord]:
         fn = self.function(service, function)
-        return paginate_by_name(list(fn.triggers.values()), lambda t: t.name, query)
+        return page_by_name(list(fn.triggers.values()), lambda t: t.name, page)
 
     def http_trigger(self, service: str, qualifier: str, function: str) -> TriggerRecord:
         """The function's http trigger bound to exactly this qualifier."""

@@ -8,14 +8,18 @@ validation rules themselves are the shared ones in :mod:`fcinfra.fc.models`; a v
 
 from __future__ import annotations
 
+import base64
+import binascii
+import io
 import json
+import zipfile
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ValidationError, model_validator
 from pydantic.alias_generators import to_camel
 
-from fcinfra.fake.exceptions import FakeApiError, invalid
-from fcinfra.fc.models import Code
+from fcinfra.fake.exceptions import invalid
+from fcinfra.fc.models import Code, CreateAliasRequest, UpdateAliasRequest, check_weights
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -81,7 +85,41 @@ def parse(model: type[M], body: Any) -> M:
     try:
         return model.model_validate(normalize(model, body))
     except ValidationError as exc:
-        text = error_text(exc)
-        if "should not contain major version" in text:
-            raise FakeApiError(400, "AdditionalVersionContainsMajorVersion", text) from None
-        raise invalid(text) from None
+        raise invalid(error_text(exc)) from None
+
+
+class CreateAliasBody(CreateAliasRequest):
+    """CreateAlias's body as FC reads it: the weights' shape is checked here; that the additional version differs
+    from the main one is the backend's rule (400 AdditionalVersionContainsMajorVersion), checked there once."""
+
+    @model_validator(mode="after")
+    def _weights(self) -> CreateAliasBody:
+        self.additional_version_weight = check_weights(self.additional_version_weight)
+        return self
+
+
+class UpdateAliasBody(UpdateAliasRequest):
+    """UpdateAlias's body as FC reads it (see :class:`CreateAliasBody`)."""
+
+    @model_validator(mode="after")
+    def _weights(self) -> UpdateAliasBody:
+        self.additional_version_weight = check_weights(self.additional_version_weight)
+        return self
+
+
+def code_bytes(code: Code | None) -> bytes | None:
+    """The zip bytes of a function's ``code``; the fake has no OSS, so only ``zipFile`` is accepted."""
+    if code is None:
+        return None
+    if code.zip_file is None:
+        raise invalid(
+            f"code from OSS (bucket {code.oss_bucket_name!r}, object {code.oss_object_name!r}) "
+            "is not supported by the fake: send the package as code.zipFile"
+        )
+    try:
+        data = base64.b64decode(code.zip_file, validate=True)
+    except (binascii.Error, ValueError):
+        raise invalid("code.zipFile is not valid base64") from None
+    if not zipfile.is_zipfile(io.BytesIO(data)):
+        raise invalid("code.zipFile is not a valid zip file")
+    return data

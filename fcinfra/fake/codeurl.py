@@ -15,7 +15,7 @@ from fcinfra.fake.exceptions import FakeApiError
 
 if TYPE_CHECKING:
     from fcinfra.fake.backend import FcBackend, RegionBackend
-    from fcinfra.fake.handlers import FakeRequest
+    from fcinfra.fake.messages import FakeRequest
 
 
 def code_url(request: FakeRequest, backend: RegionBackend, service: str, version: str, function: str) -> str:

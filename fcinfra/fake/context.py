@@ -2,7 +2,9 @@
 
 ``FcContext`` mirrors the context object of FC's Python runtime (``context.request_id``,
 ``context.function.name``, ``context.service.qualifier``, ``context.service.version_id`` ...). It is plain data,
-so it can be rebuilt from a dict in a worker process (``to_dict`` / ``from_dict``).
+so it can be rebuilt from a dict in a worker process (``to_dict`` / ``from_dict``). ``HttpRequest`` is what an
+HTTP trigger received, from which the WSGI ``environ`` of an HTTP function is built (FC 2.0 calls an HTTP
+function as ``handler(environ, start_response)``, an event function as ``handler(event, context)``).
 """
 
 from __future__ import annotations
@@ -119,6 +121,34 @@ class FcContext:
 
 
 @dataclass(frozen=True)
+class HttpRequest:
+    """A request an HTTP trigger received, as plain data (it crosses the process boundary to the workers).
+
+    ``path_info`` is the decoded path after the function's part of the trigger URL
+    (``/2016-08-15/proxy/{service}.{qualifier}/{function}``); ``request_uri`` is the path and query as sent.
+    """
+
+    method: str
+    path_info: str
+    query: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    request_uri: str
+    host: str
+    scheme: str = "https"
+    remote_addr: str = "127.0.0.1"
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data for ``worker.wsgi_environ`` (the body stays bytes; the runner encodes it for the pipe)."""
+        return {
+            "method": self.method, "path_info": self.path_info, "query": self.query,
+            "headers": [list(pair) for pair in self.headers], "body": self.body,
+            "request_uri": self.request_uri, "host": self.host, "scheme": self.scheme,
+            "remote_addr": self.remote_addr,
+        }
+
+
+@dataclass(frozen=True)
 class InvocationSpec:
     """Everything a code runner needs to run one invocation of zip code."""
 
@@ -134,6 +164,7 @@ class InvocationSpec:
     context: dict[str, Any]
     want_log_tail: bool = False
     initializer: str | None = None
+    http: HttpRequest | None = None  # set: an HTTP trigger's request, the handler is called as a WSGI app
 
 
 @dataclass(frozen=True)
@@ -145,6 +176,8 @@ class InvocationOutcome:
     log_tail: str = ""
     duration_ms: float = 0.0
     max_memory_mb: float | None = None
+    http_status: int | None = None  # an HTTP function's answer: status and headers from start_response
+    http_headers: tuple[tuple[str, str], ...] = ()
 
 
 class CodeRunner(Protocol):

@@ -8,7 +8,7 @@ operation itself; then a possible "drop after" fault. State changes happen under
 from __future__ import annotations
 
 import base64
-import json
+import email.utils
 import random
 import re
 import threading
@@ -17,15 +17,15 @@ import uuid
 from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import unquote
 
-from fcinfra.fake import codeurl, routes
+from fcinfra.fake import routes
 from fcinfra.fake.auth import Verifier
 from fcinfra.fake.backend import FcBackend, RegionBackend, Resolved
 from fcinfra.fake.context import (
     CodeRunner,
     FcContext,
     FunctionMeta,
+    HttpRequest,
     InvocationOutcome,
     InvocationSpec,
     ServiceMeta,
@@ -33,17 +33,12 @@ from fcinfra.fake.context import (
 )
 from fcinfra.fake.exceptions import FakeApiError, invalid
 from fcinfra.fake.faults import FaultInjector
-from fcinfra.fake.handlers import (
-    HANDLERS,
-    Call,
-    FakeRequest,
-    FakeResponse,
-    error_response,
-    json_response,
-    split_qualifier,
-)
+from fcinfra.fake.handlers import HANDLERS, Call, split_qualifier
+from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_response
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
+from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
 from fcinfra.fake.records import LATEST, FunctionRecord
+from fcinfra.fake.sts import StsFake, is_sts_request
 from fcinfra.fc.signing import query_pairs
 
 _HOST_RE = re.compile(r"^(?P<account>[^.]+)\.(?P<region>[a-z0-9-]+?)(?:-internal)?\.fc\.aliyuncs\.com(?::\d+)?$")
@@ -68,6 +63,8 @@ class FakeFc:
         self.region = region
         self.seed = seed
         self.verifier = Verifier(access_keys, strict, clock)
+        self.sts = StsFake(account_id, self.verifier.access_keys, strict, clock)
+        self.verifier.temporary = self.sts.temporary_key
         self.backend = FcBackend(seed, clock)
         self.faults = FaultInjector(seed)
         self.code_runner = code_runner
@@ -76,16 +73,19 @@ class FakeFc:
         self.invocation_counts: Counter[tuple[str, str, str, str]] = Counter()
         self.lock = threading.RLock()
         self._ids = random.Random(None if seed is None else seed + 104729)
+        self._clock = clock
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"
 
     # --------------------------------------------------------------------------------------------- set-up
     def register_handler(self, service: str, function: str, handler: Handler, version: str | None = None) -> None:
-        """Run ``handler(event, context)`` for invocations of service/function (of one version if given)."""
+        """Run ``handler`` for service/function (of one version if given), called as FC 2.0 calls it: an event
+        function's as ``handler(event, context)``, an HTTP function's (behind an HTTP trigger) as a WSGI app,
+        ``handler(environ, start_response)``."""
         if not callable(handler):
-            raise TypeError(f"handler for {service}/{function} must be callable as handler(event, context), "
-                            f"got {type(handler).__name__}")
+            raise TypeError(f"handler for {service}/{function} must be callable as handler(event, context) or as a "
+                            f"WSGI app, got {type(handler).__name__}")
         with self.lock:
             self.handlers[(service, function, version)] = handler
 
@@ -129,13 +129,13 @@ class FakeFc:
     def handle(self, req: FakeRequest) -> FakeResponse:
         """Answer one request. Raises faults.DropConnection when a fault says the connection is lost."""
         request_id = self._request_id()
+        if is_sts_request(req):
+            return self.sts.handle(req, request_id)
         operation = None
         try:
             match = routes.match(req.method, req.path)
             operation = match.operation
-            if operation == routes.CODE_DOWNLOAD_OPERATION:
-                return self._download(match.params["token"], request_id)
-            if operation != routes.PROXY_OPERATION:
+            if match.route.signed:
                 self.verifier.verify(req.method, req.path, req.headers, req.query)
             self.faults.before(operation)
             response = self._dispatch(req, match, request_id)
@@ -143,23 +143,33 @@ class FakeFc:
             response = error_response(exc, request_id)
         if operation is not None:
             self.faults.after(operation)
+        return self._dated(response)
+
+    def _dated(self, response: FakeResponse) -> FakeResponse:
+        """FC's common response parameters: every answer carries Date (RFC 1123, GMT) beside X-Fc-Request-Id."""
+        response.headers.setdefault("Date", email.utils.formatdate(self._clock(), usegmt=True))
         return response
 
     def _dispatch(self, req: FakeRequest, match: routes.Match, request_id: str) -> FakeResponse:
+        """Every operation is a row of the route table, answered by its handler (under the lock unless the
+        route runs user code)."""
         account, region = self._account_region(req)
         query = dict(query_pairs(req.query))
-        if match.operation == "InvokeFunction":
-            return self._invoke(req, match.params, account, region, request_id)
-        if match.operation == routes.PROXY_OPERATION:
-            return self._proxy(req, match.params, account, region, request_id)
+        handler = HANDLERS[match.operation]
         with self.lock:
-            call = Call(req, match.params, query, self.backend.region(account, region), request_id)
-            return HANDLERS[match.operation](call)
+            call = Call(req, match.params, query, self.backend.region(account, region), request_id, self.backend,
+                        self)
+            if match.route.locked:
+                return handler(call)
+        return handler(call)
 
-    def _download(self, token: str, request_id: str) -> FakeResponse:
-        with self.lock:
-            code = codeurl.download(self.backend, token)
-        return FakeResponse(200, {"Content-Type": "application/zip", "X-Fc-Request-Id": request_id}, code)
+    # The Invoker side of the handlers (fcinfra.fake.handlers.Invoker): called without the lock held.
+    def invoke(self, call: Call) -> FakeResponse:
+        return self._invoke(call.request, call.params, call.backend.account_id, call.backend.region, call.request_id)
+
+    def http_trigger(self, call: Call) -> FakeResponse:
+        return self._proxy(call.request, call.params, call.backend.account_id, call.backend.region,
+                           call.request_id)
 
     # ----------------------------------------------------------------------------------------- invocation
     def _context(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, request_id: str,
@@ -180,7 +190,7 @@ class FakeFc:
         )
 
     def _run(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, event: bytes,
-             request_id: str, want_tail: bool) -> InvocationOutcome:
+             request_id: str, want_tail: bool, http: HttpRequest | None = None) -> InvocationOutcome:
         service = resolved.service.name
         with self.lock:
             self.invocation_counts[(backend.account_id, service, fn.name, resolved.version)] += 1
@@ -189,7 +199,7 @@ class FakeFc:
             runner = self.code_runner
         context = self._context(backend, resolved, fn, request_id, TailLogger(request_id))
         if handler is not None:
-            return run_callable(handler, event, context)
+            return run_callable(handler, event, context, http=http)
         runtime = str(fn.config.get("runtime") or "")
         if runner is None or not runtime.startswith("python3"):
             return missing_handler(service, fn.name, runtime, runner is not None)
@@ -198,7 +208,7 @@ class FakeFc:
             handler=str(fn.config.get("handler") or ""), code_zip=fn.code, code_checksum=fn.code_checksum,
             memory_size=context.function.memory_size, timeout=context.function.timeout,
             environment_variables=dict(fn.config.get("environmentVariables") or {}), event=event,
-            context=context.to_dict(), want_log_tail=want_tail, initializer=fn.config.get("initializer"),
+            context=context.to_dict(), want_log_tail=want_tail, initializer=fn.config.get("initializer"), http=http,
         )
         return run_code(runner, spec)
 
@@ -214,7 +224,8 @@ class FakeFc:
             raise invalid(f"X-Fc-Log-Type {log_type!r} is invalid: use None or Tail")
         with self.lock:
             backend = self.backend.region(account, region)
-            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"])
+            refuse_api_invocation(backend.function(service, params["functionName"]))
+            resolved, fn = backend.resolve_function(service, qualifier, params["functionName"], route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
         outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
@@ -256,54 +267,12 @@ class FakeFc:
                                f"method {req.method.upper()} is not allowed by the http trigger "
                                f"'{trigger.name}' (allowed: {', '.join(methods)})")
         with self.lock:
-            resolved, fn = backend.resolve_function(service, qualifier, function)
+            resolved, fn = backend.resolve_function(service, qualifier, function, route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()
-        event = http_event(req, params.get("path", ""))
-        outcome = self._run(backend, resolved, fn, event, request_id, False)
-        headers = {"X-Fc-Request-Id": request_id, "X-Fc-Invocation-Service-Version": resolved.version}
-        if outcome.error_type:
-            headers.update({"X-Fc-Error-Type": outcome.error_type, "Content-Type": "application/json"})
-            return FakeResponse(502, headers, outcome.payload)
-        return http_answer(outcome.payload, headers)
-
-
-def http_event(req: FakeRequest, tail: str) -> bytes:
-    """The event an HTTP-trigger function receives (JSON; the body is base64)."""
-    queries: dict[str, Any] = {}
-    for key, value in query_pairs(req.query):
-        if key in queries:
-            existing = queries[key]
-            queries[key] = [*existing, value] if isinstance(existing, list) else [existing, value]
-        else:
-            queries[key] = value
-    event = {
-        "version": "fcinfra-fake-http-1",
-        "method": req.method.upper(),
-        "path": "/" + unquote(tail),
-        "rawPath": req.path,
-        "headers": {k: v for k, v in req.headers.items() if k.lower() != "authorization"},
-        "queries": queries,
-        "body": base64.b64encode(req.body).decode("ascii"),
-        "isBase64Encoded": True,
-    }
-    return json.dumps(event).encode("utf-8")
-
-
-def http_answer(payload: bytes, headers: dict[str, str]) -> FakeResponse:
-    """A payload ``{"statusCode": int, "headers": {...}, "body": str, "isBase64Encoded": bool}`` sets the HTTP
-    answer; any other payload is a 200 with the payload as body."""
-    try:
-        shaped = json.loads(payload) if payload[:1] == b"{" else None
-    except ValueError:
-        shaped = None
-    if isinstance(shaped, dict) and isinstance(shaped.get("statusCode"), int):
-        body = shaped.get("body") or ""
-        raw = base64.b64decode(body) if shaped.get("isBase64Encoded") else str(body).encode("utf-8")
-        out = {"Content-Type": "text/plain; charset=utf-8", **{str(k): str(v) for k, v in
-                                                                (shaped.get("headers") or {}).items()}, **headers}
-        return FakeResponse(shaped["statusCode"], out, raw)
-    return FakeResponse(200, {"Content-Type": "application/octet-stream", **headers}, payload)
+        request = trigger_request(req, params.get("path", ""))
+        outcome = self._run(backend, resolved, fn, b"", request_id, False, http=request)
+        return trigger_response(outcome, request_id, resolved.version)
 
 
 __all__ = ["FakeFc", "FakeRequest", "FakeResponse", "json_response"]

@@ -1,54 +1,56 @@
 """HTTP <-> backend: one small function per FC operation, from a decoded request to FC's JSON answer.
 
-Handlers run with the fake's lock held and never run user code; invocations are split in two (resolve under
-the lock, run outside it) by :mod:`fcinfra.fake.core`.
+Handlers do the HTTP: they split ``{service}.{qualifier}``, check ``If-Match`` (after the resource is found and
+before the body is read, so a stale ETag is 412 even with a body that is not JSON), parse the body into a typed
+request, read paging parameters and headers, and call the backend with typed arguments. Handlers of routes
+marked ``locked`` run with the fake's lock held; invocations and the HTTP-trigger proxy run user code, so they
+run outside it and hand over to the :class:`Invoker` (the fake's core).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from pydantic import BaseModel
+
+from fcinfra.fake import bodies
 from fcinfra.fake.backend import RegionBackend
-from fcinfra.fake.codeurl import code_url
-from fcinfra.fake.exceptions import FakeApiError, invalid
-from fcinfra.fake.paging import PageResult
+from fcinfra.fake.codeurl import code_url, download
+from fcinfra.fake.exceptions import invalid, precondition_failed
+from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response, no_content
+from fcinfra.fake.paging import PageResult, name_page, version_page
+from fcinfra.fc.models import (
+    CreateFunctionRequest,
+    CreateServiceRequest,
+    CreateTriggerRequest,
+    PublishVersionRequest,
+    UpdateFunctionRequest,
+    UpdateServiceRequest,
+    UpdateTriggerRequest,
+)
+
+if TYPE_CHECKING:
+    from fcinfra.fake.backend import FcBackend
+
+# Kept importable from here, where they used to live (the emulator's server imports FakeRequest from here).
+__all__ = ["HANDLERS", "Call", "FakeRequest", "FakeResponse", "Invoker", "error_response", "json_response",
+           "split_qualifier"]
+
+M = TypeVar("M", bound=BaseModel)
 
 
-@dataclass
-class FakeRequest:
-    """An HTTP request as the fake sees it, whoever delivered it (``responses`` or the emulator's server)."""
+class Invoker(Protocol):
+    """What runs functions: the fake's core. Called without the lock held."""
 
-    method: str
-    path: str  # raw, percent-encoded, e.g. /2016-08-15/services/a
-    query: str  # raw query string without '?'
-    headers: Mapping[str, str]  # treated case-insensitively
-    body: bytes
-    host: str
-    scheme: str = "https"
+    def invoke(self, call: Call) -> FakeResponse:
+        """InvokeFunction: run the function the qualifier resolves to (weighted through an alias)."""
+        ...
 
-    def header(self, name: str, default: str | None = None) -> str | None:
-        """A header by name, case-insensitively, as HTTP means it."""
-        lname = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == lname:
-                return value
-        return default
-
-
-@dataclass
-class FakeResponse:
-    """The fake's answer, before ``responses`` or the emulator turns it into HTTP."""
-
-    status: int
-    headers: dict[str, str]
-    body: bytes
-
-    def json(self) -> Any:
-        """The body decoded as JSON (None when empty), for tests."""
-        return json.loads(self.body) if self.body else None
+    def http_trigger(self, call: Call) -> FakeResponse:
+        """The HTTP-trigger proxy: run the function behind the trigger bound to the qualifier."""
+        ...
 
 
 @dataclass
@@ -58,18 +60,14 @@ class Call:
     request: FakeRequest
     params: dict[str, str]
     query: dict[str, str]
-    backend: RegionBackend
+    backend: RegionBackend  # the (account, region) the request is for
     request_id: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    state: FcBackend  # every region (the code download URL names its own)
+    invoker: Invoker
 
     @property
     def if_match(self) -> str | None:
         return self.request.header("If-Match")
-
-    def json_body(self) -> bytes:
-        """The raw body: the backend decodes it (:func:`bodies.parse`) only after ``If-Match`` has passed, so a
-        stale ETag answers 412 even when the body is not valid JSON."""
-        return self.request.body
 
 
 def split_qualifier(name: str) -> tuple[str, str | None]:
@@ -78,19 +76,17 @@ def split_qualifier(name: str) -> tuple[str, str | None]:
     return (service, qualifier) if dot else (service, None)
 
 
-def json_response(status: int, body: Any, request_id: str, etag: str | None = None) -> FakeResponse:
-    headers = {"Content-Type": "application/json", "X-Fc-Request-Id": request_id}
-    if etag:
-        headers["ETag"] = etag
-    return FakeResponse(status, headers, json.dumps(body, separators=(",", ":")).encode("utf-8"))
+def check_if_match(etag: str, if_match: str | None) -> None:
+    """FC's optimistic concurrency: a stale ``If-Match`` is a 412."""
+    if if_match is not None and if_match.strip().strip('"') != etag:
+        raise precondition_failed()
 
 
-def no_content(request_id: str) -> FakeResponse:
-    return FakeResponse(204, {"X-Fc-Request-Id": request_id}, b"")
-
-
-def error_response(error: FakeApiError, request_id: str) -> FakeResponse:
-    return json_response(error.status, {"ErrorCode": error.code, "ErrorMessage": error.message}, request_id)
+def _body(c: Call, model: type[M], etag: str | None = None) -> M:
+    """The body as ``model``, after ``If-Match`` has passed against ``etag`` (when the operation has one)."""
+    if etag is not None:
+        check_if_match(etag, c.if_match)
+    return bodies.parse(model, c.request.body)
 
 
 def _page(key: str, page: PageResult[Any], wire: Callable[[Any], dict[str, Any]],
@@ -110,9 +106,13 @@ def _plain(name: str) -> str:
     return service
 
 
+def _checksum_header(c: Call) -> str | None:
+    return c.request.header("X-Fc-Code-Checksum")
+
+
 # ------------------------------------------------------------------------------------------------- services
 def create_service(c: Call) -> FakeResponse:
-    svc = c.backend.create_service(c.json_body())
+    svc = c.backend.create_service(_body(c, CreateServiceRequest))
     return json_response(200, svc.head.wire(), c.request_id, svc.head.etag)
 
 
@@ -123,24 +123,32 @@ def get_service(c: Call) -> FakeResponse:
 
 
 def update_service(c: Call) -> FakeResponse:
-    svc = c.backend.update_service(_plain(c.params["serviceName"]), c.json_body(), c.if_match)
+    name = _plain(c.params["serviceName"])
+    req = _body(c, UpdateServiceRequest, c.backend.service(name).head.etag)
+    svc = c.backend.update_service(name, req)
     return json_response(200, svc.head.wire(), c.request_id, svc.head.etag)
 
 
 def delete_service(c: Call) -> FakeResponse:
-    c.backend.delete_service(_plain(c.params["serviceName"]), c.if_match)
+    name = _plain(c.params["serviceName"])
+    check_if_match(c.backend.service(name).head.etag, c.if_match)
+    c.backend.delete_service(name)
     return no_content(c.request_id)
 
 
 def list_services(c: Call) -> FakeResponse:
-    page = c.backend.list_services(c.query)
+    """``tag_{key}={value}`` query parameters keep only services carrying all those tags."""
+    tags = {k[len("tag_"):]: v for k, v in c.query.items() if k.startswith("tag_")}
+    page = c.backend.list_services(tags, name_page(c.query))
     return json_response(200, _page("services", page, lambda s: s.head.wire()), c.request_id)
 
 
 # ------------------------------------------------------------------------------------------------ functions
 def create_function(c: Call) -> FakeResponse:
-    fn = c.backend.create_function(_plain(c.params["serviceName"]), c.json_body(),
-                                   c.request.header("X-Fc-Code-Checksum"))
+    service = _plain(c.params["serviceName"])
+    c.backend.service(service)
+    req = _body(c, CreateFunctionRequest)
+    fn = c.backend.create_function(service, req, bodies.code_bytes(req.code) or b"", _checksum_header(c))
     return json_response(200, fn.wire(), c.request_id, fn.etag)
 
 
@@ -151,19 +159,22 @@ def get_function(c: Call) -> FakeResponse:
 
 
 def update_function(c: Call) -> FakeResponse:
-    fn = c.backend.update_function(_plain(c.params["serviceName"]), c.params["functionName"], c.json_body(),
-                                   c.if_match, c.request.header("X-Fc-Code-Checksum"))
+    service, name = _plain(c.params["serviceName"]), c.params["functionName"]
+    req = _body(c, UpdateFunctionRequest, c.backend.function(service, name).etag)
+    fn = c.backend.update_function(service, name, req, bodies.code_bytes(req.code), _checksum_header(c))
     return json_response(200, fn.wire(), c.request_id, fn.etag)
 
 
 def delete_function(c: Call) -> FakeResponse:
-    c.backend.delete_function(_plain(c.params["serviceName"]), c.params["functionName"], c.if_match)
+    service, name = _plain(c.params["serviceName"]), c.params["functionName"]
+    check_if_match(c.backend.function(service, name).etag, c.if_match)
+    c.backend.delete_function(service, name)
     return no_content(c.request_id)
 
 
 def list_functions(c: Call) -> FakeResponse:
     service, qualifier = split_qualifier(c.params["serviceName"])
-    page = c.backend.list_functions(service, qualifier, c.query)
+    page = c.backend.list_functions(service, qualifier, name_page(c.query))
     return json_response(200, _page("functions", page, lambda f: f.wire()), c.request_id)
 
 
@@ -174,16 +185,25 @@ def get_function_code(c: Call) -> FakeResponse:
     return json_response(200, {"checksum": fn.code_checksum, "url": url}, c.request_id)
 
 
+def download_function_code(c: Call) -> FakeResponse:
+    """The URL GetFunctionCode answers (the fake's stand-in for an OSS pre-signed URL): unsigned."""
+    code = download(c.state, c.params["token"])
+    return FakeResponse(200, {"Content-Type": "application/zip", "X-Fc-Request-Id": c.request_id}, code)
+
+
 # ------------------------------------------------------------------------------------------------- versions
 def publish_version(c: Call) -> FakeResponse:
-    version = c.backend.publish_version(_plain(c.params["serviceName"]), c.json_body(), c.if_match)
+    service = _plain(c.params["serviceName"])
+    req = _body(c, PublishVersionRequest, c.backend.service(service).head.etag)  # the *service* ETag
+    version = c.backend.publish_version(service, req)
     return json_response(200, version.wire(), c.request_id, version.etag)
 
 
 def list_versions(c: Call) -> FakeResponse:
-    page = c.backend.list_versions(_plain(c.params["serviceName"]), c.query)
-    direction = (c.query.get("direction") or "BACKWARD").upper()
-    return json_response(200, _page("versions", page, lambda v: v.wire(), {"direction": direction}), c.request_id)
+    request = version_page(c.query)
+    page = c.backend.list_versions(_plain(c.params["serviceName"]), request)
+    return json_response(200, _page("versions", page, lambda v: v.wire(), {"direction": request.direction}),
+                         c.request_id)
 
 
 def delete_version(c: Call) -> FakeResponse:
@@ -194,7 +214,8 @@ def delete_version(c: Call) -> FakeResponse:
 # -------------------------------------------------------------------------------------------------- aliases
 def create_alias(c: Call) -> FakeResponse:
     service = _plain(c.params["serviceName"])
-    alias = c.backend.create_alias(service, c.json_body())
+    c.backend.service(service)
+    alias = c.backend.create_alias(service, _body(c, bodies.CreateAliasBody))
     return json_response(200, alias.wire(service), c.request_id, alias.etag)
 
 
@@ -205,19 +226,22 @@ def get_alias(c: Call) -> FakeResponse:
 
 
 def update_alias(c: Call) -> FakeResponse:
-    service = _plain(c.params["serviceName"])
-    alias = c.backend.update_alias(service, c.params["aliasName"], c.json_body(), c.if_match)
+    service, name = _plain(c.params["serviceName"]), c.params["aliasName"]
+    req = _body(c, bodies.UpdateAliasBody, c.backend.alias(service, name).etag)
+    alias = c.backend.update_alias(service, name, req)
     return json_response(200, alias.wire(service), c.request_id, alias.etag)
 
 
 def delete_alias(c: Call) -> FakeResponse:
-    c.backend.delete_alias(_plain(c.params["serviceName"]), c.params["aliasName"], c.if_match)
+    service, name = _plain(c.params["serviceName"]), c.params["aliasName"]
+    check_if_match(c.backend.alias(service, name).etag, c.if_match)
+    c.backend.delete_alias(service, name)
     return no_content(c.request_id)
 
 
 def list_aliases(c: Call) -> FakeResponse:
     service = _plain(c.params["serviceName"])
-    page = c.backend.list_aliases(service, c.query)
+    page = c.backend.list_aliases(service, name_page(c.query))
     return json_response(200, _page("aliases", page, lambda a: a.wire(service)), c.request_id)
 
 
@@ -228,7 +252,8 @@ def _trigger_wire(c: Call, service: str, function: str) -> Callable[[Any], dict[
 
 def create_trigger(c: Call) -> FakeResponse:
     service, function = _plain(c.params["serviceName"]), c.params["functionName"]
-    trigger = c.backend.create_trigger(service, function, c.json_body())
+    c.backend.function(service, function)
+    trigger = c.backend.create_trigger(service, function, _body(c, CreateTriggerRequest))
     return json_response(200, _trigger_wire(c, service, function)(trigger), c.request_id, trigger.etag)
 
 
@@ -239,21 +264,32 @@ def get_trigger(c: Call) -> FakeResponse:
 
 
 def update_trigger(c: Call) -> FakeResponse:
-    service, function = _plain(c.params["serviceName"]), c.params["functionName"]
-    trigger = c.backend.update_trigger(service, function, c.params["triggerName"], c.json_body(), c.if_match)
+    service, function, name = _plain(c.params["serviceName"]), c.params["functionName"], c.params["triggerName"]
+    req = _body(c, UpdateTriggerRequest, c.backend.trigger(service, function, name).etag)
+    trigger = c.backend.update_trigger(service, function, name, req)
     return json_response(200, _trigger_wire(c, service, function)(trigger), c.request_id, trigger.etag)
 
 
 def delete_trigger(c: Call) -> FakeResponse:
-    c.backend.delete_trigger(_plain(c.params["serviceName"]), c.params["functionName"], c.params["triggerName"],
-                             c.if_match)
+    service, function, name = _plain(c.params["serviceName"]), c.params["functionName"], c.params["triggerName"]
+    check_if_match(c.backend.trigger(service, function, name).etag, c.if_match)
+    c.backend.delete_trigger(service, function, name)
     return no_content(c.request_id)
 
 
 def list_triggers(c: Call) -> FakeResponse:
     service, function = _plain(c.params["serviceName"]), c.params["functionName"]
-    page = c.backend.list_triggers(service, function, c.query)
+    page = c.backend.list_triggers(service, function, name_page(c.query))
     return json_response(200, _page("triggers", page, _trigger_wire(c, service, function)), c.request_id)
+
+
+# ---------------------------------------------------------------------------------------------- invocation
+def invoke_function(c: Call) -> FakeResponse:
+    return c.invoker.invoke(c)
+
+
+def http_trigger_invoke(c: Call) -> FakeResponse:
+    return c.invoker.http_trigger(c)
 
 
 HANDLERS: dict[str, Callable[[Call], FakeResponse]] = {
@@ -268,6 +304,7 @@ HANDLERS: dict[str, Callable[[Call], FakeResponse]] = {
     "DeleteFunction": delete_function,
     "ListFunctions": list_functions,
     "GetFunctionCode": get_function_code,
+    "InvokeFunction": invoke_function,
     "PublishServiceVersion": publish_version,
     "ListServiceVersions": list_versions,
     "DeleteServiceVersion": delete_version,
@@ -281,4 +318,6 @@ HANDLERS: dict[str, Callable[[Call], FakeResponse]] = {
     "UpdateTrigger": update_trigger,
     "DeleteTrigger": delete_trigger,
     "ListTriggers": list_triggers,
+    "HttpTriggerInvoke": http_trigger_invoke,
+    "DownloadFunctionCode": download_function_code,
 }

@@ -1,7 +1,8 @@
 """``mock_fc()``: the fake in-process, moto-style, by intercepting ``requests`` through ``responses``.
 
-Every ``*.fc.aliyuncs.com`` host (http and https, ``-internal`` too) and every endpoint you add is answered
-by the fake; any other host is *not* let through to the network (``responses`` raises its ConnectionError).
+Every ``*.fc.aliyuncs.com`` host (http and https, ``-internal`` too), STS (``sts[-vpc][.region].aliyuncs.com``,
+answered by ``fake.sts``) and every endpoint you add is answered by the fake; any other host is *not* let
+through to the network (``responses`` raises its ConnectionError).
 Usable as a context manager or a decorator::
 
     with mock_fc(access_keys={"AK": "SK"}) as fake:
@@ -30,6 +31,7 @@ from fcinfra.fake.context import CodeRunner
 from fcinfra.fake.core import FakeFc
 from fcinfra.fake.faults import DropConnection
 from fcinfra.fake.handlers import FakeRequest
+from fcinfra.fake.sts import STS_HOSTS
 
 F = TypeVar("F", bound=Callable[..., Any])
 FC_HOSTS = re.compile(r"^https?://[^/?#]*\.fc\.aliyuncs\.com(?::\d+)?(?:[/?#].*)?$", re.IGNORECASE)
@@ -66,7 +68,7 @@ class MockFc(FakeFc):
                  endpoints: Iterable[str] = (), code_runner: CodeRunner | None = None, **kwargs: Any) -> None:
         super().__init__(access_keys=access_keys, strict=strict, account_id=account_id, region=region, seed=seed,
                          code_runner=code_runner, **kwargs)
-        self._patterns: list[re.Pattern[str]] = [FC_HOSTS]
+        self._patterns: list[re.Pattern[str]] = [FC_HOSTS, STS_HOSTS]
         self._mock: responses.RequestsMock | None = None
         for endpoint in endpoints:
             self.add_endpoint(endpoint)

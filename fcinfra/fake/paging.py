@@ -1,13 +1,17 @@
 """FC list pagination: ``limit`` (default 20, max 100), ``prefix``, ``startKey`` (inclusive), opaque ``nextToken``.
 
-Pure functions over an already-sorted list; the token encodes the key of the first item of the next page, so
-pages stay correct when items are added or removed between calls.
+Two halves: the query parameters become a typed page request (:func:`name_page`, :func:`version_page`, called by
+the handlers), and pure functions cut one page out of the items (called by the backend). The token encodes the
+key of the first item of the next page, so pages stay correct when items are added or removed between calls.
+A page of versions costs O(log n + limit): the backend keeps version numbers sorted, and the page is found by
+bisection, never by sorting or filtering them all.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -24,6 +28,26 @@ class PageResult(Generic[T]):
     """One page of a List* answer and the token for the next one (None on the last page)."""
     items: list[T]
     next_token: str | None
+
+
+@dataclass(frozen=True)
+class NamePage:
+    """A page of a list ordered by name: names starting with ``prefix``, from ``lower`` (inclusive) on."""
+    limit: int = DEFAULT_LIMIT
+    prefix: str = ""
+    lower: str = ""
+
+
+@dataclass(frozen=True)
+class VersionPage:
+    """A page of versions: newest first when ``backward``, from ``bound`` (inclusive) when given."""
+    limit: int = DEFAULT_LIMIT
+    backward: bool = True
+    bound: int | None = None
+
+    @property
+    def direction(self) -> str:
+        return "BACKWARD" if self.backward else "FORWARD"
 
 
 def parse_limit(raw: str | None) -> int:
@@ -53,22 +77,16 @@ def decode_token(token: str) -> str:
     return text[len("fake1:"):]
 
 
-def paginate_by_name(items: Sequence[T], name_of: Callable[[T], str], query: Mapping[str, str]) -> PageResult[T]:
-    """Items ordered by name; ``startKey`` and the token are inclusive lower bounds."""
-    limit = parse_limit(query.get("limit"))
-    prefix = query.get("prefix") or ""
+def name_page(query: Mapping[str, str]) -> NamePage:
+    """The query of a by-name listing; ``startKey`` and the token are inclusive lower bounds (the larger wins)."""
     start = query.get("startKey") or ""
     token = query.get("nextToken")
-    lower = max(start, decode_token(token)) if token else start
-    selected = [item for item in sorted(items, key=name_of)
-                if name_of(item).startswith(prefix) and name_of(item) >= lower]
-    if len(selected) > limit:
-        return PageResult(selected[:limit], encode_token(name_of(selected[limit])))
-    return PageResult(selected, None)
+    return NamePage(parse_limit(query.get("limit")), query.get("prefix") or "",
+                    max(start, decode_token(token)) if token else start)
 
 
-def paginate_versions(items: Sequence[T], number_of: Callable[[T], int], query: Mapping[str, str]) -> PageResult[T]:
-    """Versions by number: BACKWARD (default, newest first) or FORWARD; ``startKey`` inclusive."""
+def version_page(query: Mapping[str, str]) -> VersionPage:
+    """The query of ListServiceVersions: ``direction`` BACKWARD (default) or FORWARD, ``startKey``, token."""
     limit = parse_limit(query.get("limit"))
     direction = (query.get("direction") or "BACKWARD").upper()
     if direction not in ("BACKWARD", "FORWARD"):
@@ -80,13 +98,30 @@ def paginate_versions(items: Sequence[T], number_of: Callable[[T], int], query: 
     if token:
         bounds.append(_version_number(decode_token(token), "nextToken"))
     backward = direction == "BACKWARD"
-    ordered = sorted(items, key=number_of, reverse=backward)
-    if bounds:
-        bound = min(bounds) if backward else max(bounds)
-        ordered = [v for v in ordered if (number_of(v) <= bound if backward else number_of(v) >= bound)]
-    if len(ordered) > limit:
-        return PageResult(ordered[:limit], encode_token(str(number_of(ordered[limit]))))
-    return PageResult(ordered, None)
+    bound = (min(bounds) if backward else max(bounds)) if bounds else None
+    return VersionPage(limit, backward, bound)
+
+
+def page_by_name(items: Sequence[T], name_of: Callable[[T], str], page: NamePage) -> PageResult[T]:
+    """Items ordered by name, from ``page.lower`` on, keeping those that start with ``page.prefix``."""
+    selected = [item for item in sorted(items, key=name_of)
+                if name_of(item).startswith(page.prefix) and name_of(item) >= page.lower]
+    if len(selected) > page.limit:
+        return PageResult(selected[:page.limit], encode_token(name_of(selected[page.limit])))
+    return PageResult(selected, None)
+
+
+def page_versions(numbers: Sequence[int], page: VersionPage) -> PageResult[int]:
+    """One page of version numbers out of ``numbers`` (ascending): found by bisection, O(log n + limit)."""
+    if page.backward:
+        end = len(numbers) if page.bound is None else bisect_right(numbers, page.bound)
+        chunk = list(reversed(numbers[max(0, end - page.limit - 1):end]))
+    else:
+        start = 0 if page.bound is None else bisect_left(numbers, page.bound)
+        chunk = list(numbers[start:start + page.limit + 1])
+    if len(chunk) > page.limit:
+        return PageResult(chunk[:page.limit], encode_token(str(chunk[page.limit])))
+    return PageResult(chunk, None)
 
 
 def _version_number(raw: str, what: str) -> int:

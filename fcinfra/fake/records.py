@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import copy
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -162,6 +163,14 @@ class VersionRecord:
             "functions": {n: f.to_dict() for n, f in self.functions.items()},
         }
 
+    def same_content(self, service: ServiceConfigRecord, functions: dict[str, FunctionRecord]) -> bool:
+        """True when ``service`` and ``functions`` (LATEST) hold what this version captured: the same service
+        settings, the same functions with the same settings and code. Ids, times and ETags do not count."""
+        return (self.service.config == service.config
+                and self.functions.keys() == functions.keys()
+                and all(f.config == functions[n].config and f.code_checksum == functions[n].code_checksum
+                        for n, f in self.functions.items()))
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> VersionRecord:
         return cls(
@@ -207,11 +216,29 @@ class ServiceRecord:
     versions: dict[int, VersionRecord] = field(default_factory=dict)
     aliases: dict[str, AliasRecord] = field(default_factory=dict)
     last_version_number: int = 0  # never decreases: version ids are never reused
-    changed_since_publish: bool = True
+    # the numbers of ``versions`` in ascending order: a page of versions is found by bisection, not by sorting
+    version_numbers: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.version_numbers = sorted(self.versions)
 
     @property
     def name(self) -> str:
         return self.head.name
+
+    def add_version(self, version: VersionRecord) -> None:
+        """Keep a newly published version (always numbered above every other)."""
+        self.versions[version.number] = version
+        self.version_numbers.append(version.number)
+        self.last_version_number = version.number
+
+    def remove_version(self, number: int) -> None:
+        del self.versions[number]
+        del self.version_numbers[bisect_left(self.version_numbers, number)]
+
+    def newest_version(self) -> VersionRecord | None:
+        """The newest version that still exists, in O(1)."""
+        return self.versions[self.version_numbers[-1]] if self.version_numbers else None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -220,7 +247,6 @@ class ServiceRecord:
             "versions": {str(n): v.to_dict() for n, v in self.versions.items()},
             "aliases": {n: a.to_dict() for n, a in self.aliases.items()},
             "last_version_number": self.last_version_number,
-            "changed_since_publish": self.changed_since_publish,
         }
 
     @classmethod
@@ -231,5 +257,4 @@ class ServiceRecord:
             versions={int(n): VersionRecord.from_dict(v) for n, v in data.get("versions", {}).items()},
             aliases={n: AliasRecord.from_dict(a) for n, a in data.get("aliases", {}).items()},
             last_version_number=int(data.get("last_version_number", 0)),
-            changed_since_publish=bool(data.get("changed_since_publish", True)),
         )

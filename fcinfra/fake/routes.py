@@ -14,15 +14,22 @@ from urllib.parse import unquote
 from fcinfra.fake.exceptions import FakeApiError
 
 API_PREFIX = "/2016-08-15"
+INVOKE_OPERATION = "InvokeFunction"
 PROXY_OPERATION = "HttpTriggerInvoke"
 CODE_DOWNLOAD_OPERATION = "DownloadFunctionCode"
 
 
 @dataclass(frozen=True)
 class Route:
+    """One operation: ``signed`` requests carry FC's signature (the HTTP trigger checks its own ``authType``;
+    the code download URL is unsigned, like an OSS pre-signed URL); ``locked`` handlers run under the fake's lock
+    (not invocations: user code must never block the API)."""
+
     method: str  # "*" = any method
     template: str  # e.g. /2016-08-15/services/{serviceName}/functions/{functionName}
     operation: str
+    signed: bool = True
+    locked: bool = True
 
     def describe(self) -> str:
         return f"{self.method if self.method != '*' else 'ANY'} {self.template}"
@@ -43,7 +50,7 @@ def _routes() -> list[Route]:
         ("PUT", fn, "UpdateFunction"),
         ("DELETE", fn, "DeleteFunction"),
         ("GET", fn + "/code", "GetFunctionCode"),
-        ("POST", fn + "/invocations", "InvokeFunction"),
+        ("POST", fn + "/invocations", INVOKE_OPERATION),
         ("POST", fn + "/triggers", "CreateTrigger"),
         ("GET", fn + "/triggers", "ListTriggers"),
         ("GET", fn + "/triggers/{triggerName}", "GetTrigger"),
@@ -60,7 +67,8 @@ def _routes() -> list[Route]:
         ("*", API_PREFIX + "/proxy/{serviceName}/{functionName}/{path...}", PROXY_OPERATION),
         ("GET", API_PREFIX + "/fake-code/{token}", CODE_DOWNLOAD_OPERATION),
     ]
-    return [Route(m, t, o) for m, t, o in table]
+    unsigned, unlocked = {PROXY_OPERATION, CODE_DOWNLOAD_OPERATION}, {PROXY_OPERATION, INVOKE_OPERATION}
+    return [Route(m, t, o, signed=o not in unsigned, locked=o not in unlocked) for m, t, o in table]
 
 
 ROUTES: list[Route] = _routes()

@@ -19,14 +19,16 @@ from typing import Any
 
 import requests
 
-from fcinfra.config import Settings, mask, resolve_settings
+from fcinfra.config import Settings, resolve_settings
+from fcinfra.credentials import CredentialSource, credentials_for, static_credentials
+from fcinfra.errors import ConfigurationError
 from fcinfra.fc import arguments
 from fcinfra.fc._core import PAGE_LIMIT
 from fcinfra.fc._releases import VersionsAndAliases
 from fcinfra.fc._services import ServicesAndFunctions
 from fcinfra.fc._triggers import HttpTriggerResponse, TriggersAndInvocation
 from fcinfra.fc.retry import RetryPolicy
-from fcinfra.fc.transport import Credentials, RequestEvent, Timeout, Transport, build_endpoint
+from fcinfra.fc.transport import RequestEvent, Timeout, Transport, build_endpoint
 
 __all__ = ["DEFAULT_TIMEOUT", "PAGE_LIMIT", "FcClient", "HttpTriggerResponse"]
 
@@ -53,14 +55,26 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation):
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.time,
         on_request: Callable[[RequestEvent], None] | None = None,
+        credentials: CredentialSource | None = None,
     ) -> None:
         """``verify``: a CA bundle (PEM path) to trust, ``False`` to skip TLS verification, or None/True for the
         default. It is applied to every request, so it wins over ``REQUESTS_CA_BUNDLE`` / ``CURL_CA_BUNDLE``
-        (which requests would otherwise let override ``Session.verify``)."""
+        (which requests would otherwise let override ``Session.verify``).
+
+        ``credentials``: where keys come from instead of the three key arguments (``from_settings`` passes
+        the credentials chain); it is asked on every request, so temporary credentials are refreshed."""
         if isinstance(account_id, int) and not isinstance(account_id, bool):
             account_id = str(account_id)  # an account id is digits; accept it as a number too
-        Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
-        assert access_key_id and access_key_secret  # checked just above
+        if credentials is None:
+            Settings(account_id, region, access_key_id, access_key_secret, security_token,
+                     endpoint).require_credentials()
+            assert access_key_id and access_key_secret  # checked just above
+            credentials = static_credentials(access_key_id, access_key_secret, security_token)
+        elif access_key_id or access_key_secret or security_token:
+            raise ConfigurationError("give either credentials= or access keys, not both")
+        elif not endpoint and not (account_id and region):
+            raise ConfigurationError("an FC endpoint needs both the account id and the region (or pass endpoint=)")
+        self.credentials = credentials
         self.verify = arguments.verify_setting(verify)
         self.account_id = account_id or None
         self.region = region or None
@@ -69,7 +83,7 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation):
         self._sleep = sleep
         self._transport = Transport(
             self.endpoint,
-            Credentials(access_key_id, access_key_secret, security_token),
+            credentials,
             self.account_id,
             session if session is not None else requests.Session(),
             timeout,
@@ -79,32 +93,43 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation):
         )
 
     @classmethod
+    def from_settings(cls, settings: Settings, **kwargs: Any) -> FcClient:
+        """The one way fcinfra builds a client from resolved ``Settings`` (CLI, providers, ``from_env``).
+
+        Credentials come from ``fcinfra.credentials`` (explicit keys, Pulumi config, a profile, Alibaba's
+        default chain, an assumed role). Without an account id or endpoint, the account is found once per
+        process with STS ``GetCallerIdentity`` through the same credentials. Keyword arguments are the client's
+        own options (``timeout=``, ``session=``, ``verify=``...); ``settings.ca_bundle`` becomes ``verify``
+        unless one is given. Raises ``ConfigurationError`` naming what is missing before any FC call.
+        """
+        if kwargs.get("verify") is None and settings.ca_bundle:
+            kwargs["verify"] = settings.ca_bundle
+        source = credentials_for(settings)
+        source.get()  # fail now, naming every source tried, rather than at the first FC call
+        settings.require_endpoint()
+        account = settings.account_id
+        if not settings.endpoint and not account:
+            from fcinfra.fc import sts
+
+            account = sts.account_id(source, sts.sts_endpoint(settings.region, settings.sts_endpoint),
+                                     kwargs.get("session"), arguments.verify_setting(kwargs.get("verify")))
+        return cls(account, settings.region, endpoint=settings.endpoint, credentials=source, **kwargs)
+
+    @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **kwargs: Any) -> FcClient:
         """Credentials, account, region and endpoint from the environment (and Pulumi config when running there).
 
         Keyword arguments override what the environment says (``account_id=``, ``endpoint=``, ``timeout=``...).
         ``FC_CA_BUNDLE`` names a CA bundle to trust (``verify=``), e.g. the one ``fcinfra emulator --tls`` prints.
         """
-        setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint")
+        setting_names = ("account_id", "region", "access_key_id", "access_key_secret", "security_token", "endpoint",
+                         "profile", "role_arn", "role_session_name", "sts_endpoint")
         explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
-        settings = resolve_settings(env=env, **explicit)
-        if kwargs.get("verify") is None and settings.ca_bundle:
-            kwargs["verify"] = settings.ca_bundle
-        settings.require_credentials()
-        assert settings.access_key_id and settings.access_key_secret  # checked just above
-        return cls(
-            settings.account_id,
-            settings.region,
-            settings.access_key_id,
-            settings.access_key_secret,
-            settings.security_token,
-            settings.endpoint,
-            **kwargs,
-        )
+        return cls.from_settings(resolve_settings(env=env, **explicit), **kwargs)
 
     def __repr__(self) -> str:
         return (
-            f"FcClient(endpoint={self.endpoint!r}, access_key_id={mask(self._transport.credentials.access_key_id)!r})"
+            f"FcClient(endpoint={self.endpoint!r}, credentials={self.credentials.description!r})"
         )
 
     def __getstate__(self) -> None:

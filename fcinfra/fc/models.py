@@ -164,6 +164,7 @@ class Function(WireModel):
     environment_variables: dict[str, str] | None = None
     layers: list[str] | None = None
     ca_port: int | None = None
+    custom_container_config: dict[str, Any] | None = None
     created_time: str | None = None
     last_modified_time: str | None = None
     etag: str | None = Field(default=None, exclude=True)
@@ -345,6 +346,7 @@ class FunctionConfig(StrictRequest):
     instance_type: str | None = None
     layers: list[str] | None = None
     ca_port: int | None = None
+    custom_container_config: dict[str, Any] | None = None
 
     @field_validator("memory_size")
     @classmethod

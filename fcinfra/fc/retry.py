@@ -18,13 +18,17 @@ from typing import TypeVar
 
 from tenacity import Retrying, retry_if_exception, stop_after_attempt
 
-from fcinfra.errors import FcConnectionError, ServerError, ThrottledError
+from fcinfra.errors import (  # the two connection errors live in errors.py; importable from here as before
+    CertificateNotTrusted,
+    ConnectionNotEstablished,
+    FcConnectionError,
+    ServerError,
+    ThrottledError,
+)
 
 T = TypeVar("T")
-
-
-class ConnectionNotEstablished(FcConnectionError):
-    """FC could not be reached at all (connect failure or connect timeout): nothing was sent."""
+__all__ = ["CertificateNotTrusted", "ConnectionNotEstablished", "RetryPolicy", "backoff", "call", "is_refused",
+           "is_transient"]
 
 
 @dataclass(frozen=True)
@@ -40,10 +44,6 @@ class RetryPolicy:
     def none(cls) -> RetryPolicy:
         """A policy that never retries (one attempt): for tests and callers that retry themselves."""
         return cls(attempts=1)
-
-
-class CertificateNotTrusted(FcConnectionError):
-    """The server's TLS certificate was not trusted: retrying cannot help, configuration can."""
 
 
 def is_refused(exc: BaseException) -> bool:

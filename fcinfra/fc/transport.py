@@ -1,25 +1,25 @@
 """One signed HTTP exchange with FC: headers, signature, timeout, error mapping. No retries, no models.
 
 The client builds on ``Transport.send``; keeping the wire details here lets the client read as a list
-of FC operations. Secrets live only in ``Credentials`` (hidden from ``repr``) and are redacted from
-every message this module produces.
+of FC operations. Credentials are asked of a ``CredentialSource`` for every request (temporary ones are
+refreshed by their provider before they expire); secrets live only in ``Credentials`` (hidden from
+``repr``) and are redacted from every message this module produces.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import re
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote
 
 import requests
 
-from fcinfra.config import mask
+from fcinfra.credentials import CredentialSource
 from fcinfra.errors import ConfigurationError, FcApiError, FcConnectionError, error_for
 from fcinfra.fc import signing, unreachable
 from fcinfra.fc.retry import CertificateNotTrusted, ConnectionNotEstablished
@@ -31,33 +31,6 @@ JSON = "application/json"
 log = logging.getLogger("fcinfra.fc")
 
 Timeout = float | tuple[float, float]
-
-
-@dataclass(frozen=True, repr=False)
-class Credentials:
-    """An access key pair and optional STS token. Never printed: ``repr`` masks all of it."""
-
-    access_key_id: str
-    access_key_secret: str = field(repr=False)
-    security_token: str | None = field(default=None, repr=False)
-
-    def __repr__(self) -> str:
-        return f"Credentials(access_key_id={mask(self.access_key_id)!r}, secret=<hidden>)"
-
-    def redact(self, text: str) -> str:
-        """Remove every credential value from ``text`` (error messages echo access key ids).
-
-        Only whole tokens are replaced: a short test secret such as ``"s"`` must not garble every word
-        that happens to contain it ("doe<secret> not exi<secret>t").
-        """
-        for value, label in (
-            (self.access_key_secret, "<secret>"),
-            (self.security_token, "<security-token>"),
-            (self.access_key_id, mask(self.access_key_id)),
-        ):
-            if value:
-                text = re.sub(rf"(?<![A-Za-z0-9]){re.escape(value)}(?![A-Za-z0-9])", label, text)
-        return text
 
 
 def build_endpoint(account_id: str | None, region: str | None, endpoint: str | None, internal: bool = False) -> str:
@@ -111,7 +84,7 @@ class Transport:
     def __init__(
         self,
         endpoint: str,
-        credentials: Credentials,
+        credentials: CredentialSource,
         account_id: str | None,
         session: requests.Session,
         timeout: Timeout,
@@ -121,7 +94,7 @@ class Transport:
     ) -> None:
         self.endpoint = endpoint
         self.verify = verify
-        self.credentials = credentials
+        self.source = credentials
         self.account_id = account_id
         self.session = session
         self.timeout = timeout
@@ -179,17 +152,18 @@ class Transport:
         query: Sequence[tuple[str, str]] = (),
         content_type: str | None = JSON,
     ) -> dict[str, str]:
+        creds = self.source.get()  # per request: a refreshed STS token is picked up by the next call
         headers: dict[str, str] = {"Date": signing.http_date(self.clock()), "Accept": JSON}
         if content_type:
             headers["Content-Type"] = content_type
         if self.account_id:
             headers["x-fc-account-id"] = self.account_id
-        if self.credentials.security_token:
-            headers["x-fc-security-token"] = self.credentials.security_token
+        if creds.security_token:
+            headers["x-fc-security-token"] = creds.security_token
         if extra:
             headers.update(extra)
         headers["Authorization"] = signing.authorization(
-            self.credentials.access_key_id, self.credentials.access_key_secret, method, path, headers, query
+            creds.access_key_id, creds.access_key_secret, method, path, headers, query
         )
         return headers
 
@@ -237,7 +211,7 @@ class Transport:
         return error_for(
             resp.status_code,
             code,
-            self.credentials.redact(message),
+            self.source.redact(message),
             resp.headers.get("X-Fc-Request-Id"),
             method,
             path,
@@ -256,7 +230,7 @@ class Transport:
         self, operation: str, method: str, path: str, exc: requests.exceptions.RequestException
     ) -> FcConnectionError:
         """A whole sentence naming the address and the cause; the caller chains ``exc`` for the details."""
-        failure = unreachable.describe(self.endpoint, exc, self.credentials.redact(str(exc)))
+        failure = unreachable.describe(self.endpoint, exc, self.source.redact(str(exc)))
         text = f"{failure.text} (during {operation}, {method} {path})"
         if failure.untrusted:
             return CertificateNotTrusted(text)

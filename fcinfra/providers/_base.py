@@ -10,6 +10,7 @@ The client is built when a method runs, from ``fcinfra.config.resolve_settings``
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -100,21 +101,11 @@ class FcProviderBase(ResourceProvider):
 
         def read(key: str) -> str | None:
             value = config.get(key)
-            return None if value in (None, "") else str(value)
+            if value in (None, ""):
+                return None
+            return json.dumps(value) if isinstance(value, Mapping | list) else str(value)
 
-        settings = resolve_settings(pulumi_config=read)
-        settings.require_credentials()
-        assert settings.access_key_id and settings.access_key_secret  # checked just above
-        return FcClient(
-            account_id=settings.account_id,
-            region=settings.region,
-            access_key_id=settings.access_key_id,
-            access_key_secret=settings.access_key_secret,
-            security_token=settings.security_token,
-            endpoint=settings.endpoint,
-            verify=settings.ca_bundle,
-        )
-
+        return FcClient.from_settings(resolve_settings(pulumi_config=read))
 
 _SERIALIZED: dict[Any, str] = {}
 

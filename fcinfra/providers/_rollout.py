@@ -20,15 +20,17 @@ from fcinfra.providers._props import from_json
 if TYPE_CHECKING:
     from fcinfra.rollout.spec import Strategy
 
-__all__ = ["RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
+__all__ = ["DEFAULT_STRATEGY", "RolloutOutcome", "build_health", "build_strategy", "run_rollout"]
 
 
-def _whole(value: Any, what: str) -> int:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidArgumentError(f"{what} must be a whole number, got {value!r}")
-    return value
+def _default_spec() -> dict[str, Any]:
+    from fcinfra.rollout.spec import DEFAULT_INTERVAL, DEFAULT_WEIGHTS
+
+    return {"type": "steps", "weights": list(DEFAULT_WEIGHTS), "interval": int(DEFAULT_INTERVAL)}
+
+
+# the one default schedule as plain data, for a CanaryRelease without a strategy (same values as ever: no diff)
+DEFAULT_STRATEGY: dict[str, Any] = _default_spec()
 
 
 def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[str, Any]:
@@ -41,33 +43,10 @@ def _kwargs(spec: Mapping[str, Any], skip: tuple[str, ...] = ("type",)) -> dict[
 
 
 def build_strategy(spec: Mapping[str, Any] | Sequence[int] | None) -> Strategy:
-    """A plain strategy spec -> an ``fcinfra.rollout`` strategy (validated)."""
-    from fcinfra.rollout import AllAtOnce, Canary, Linear, Steps
+    """A plain strategy spec -> an ``fcinfra.rollout`` strategy: ``Strategy.from_spec``, the one schema."""
+    from fcinfra.rollout.spec import Strategy
 
-    spec = from_json(spec)
-    if spec is None:
-        return AllAtOnce()
-    if isinstance(spec, Sequence) and not isinstance(spec, str | bytes | Mapping):
-        return Steps([_whole(w, "a step weight") for w in spec])
-    if not isinstance(spec, Mapping):
-        raise InvalidArgumentError(f"strategy must be a mapping like {{'type': 'steps', ...}}, got {spec!r}")
-    kind = str(spec.get("type", "steps")).lower().replace("-", "_")
-    interval = spec.get("interval")
-    if kind == "steps":
-        weights = spec.get("weights") or spec.get("steps")
-        if not isinstance(weights, Sequence) or isinstance(weights, str | bytes):
-            raise InvalidArgumentError("a 'steps' strategy needs 'weights': a list of whole percents")
-        steps = [_whole(w, "a step weight") for w in weights]
-        return Steps(steps) if interval is None else Steps(steps, interval=float(interval))
-    if kind == "canary":
-        weight = _whole(spec.get("weight"), "canary weight")
-        return Canary(weight) if interval is None else Canary(weight, interval=float(interval))
-    if kind == "linear":
-        step = _whole(spec.get("step"), "linear step")
-        return Linear(step) if interval is None else Linear(step, interval=float(interval))
-    if kind in ("all_at_once", "allatonce"):
-        return AllAtOnce()
-    raise InvalidArgumentError(f"unknown strategy type {kind!r}: use steps, canary, linear or all_at_once")
+    return Strategy.from_spec(from_json(spec))
 
 
 def build_health(specs: Sequence[Mapping[str, Any]] | None) -> list[Any]:
@@ -152,8 +131,9 @@ def run_rollout(
     result = rollout.run()
     if result.error is not None and result.status not in ("rolled_back", "aborted"):
         raise result.error
+    checkpoint = None if result.checkpoint is None else result.checkpoint.to_dict()
     return RolloutOutcome(str(result.status), [int(w) for w in result.history], result.reason or "",
-                          _plain(result.checkpoint))
+                          _plain(checkpoint))
 
 
 def _plain(value: Any) -> Any:

@@ -43,8 +43,10 @@ def _percent(value: Any) -> int:
 
 def desired_weights(inputs: dict[str, Any]) -> dict[str, float]:
     """FC's ``additionalVersionWeight`` for the inputs: ``{}`` or ``{canary: percent / 100}``."""
+    from fcinfra.rollout.spec import to_fc_weight
+
     canary, percent = inputs.get("canary_version"), _percent(inputs.get("canary_percent"))
-    return {str(canary): percent / 100} if canary and percent > 0 else {}
+    return {str(canary): to_fc_weight(percent)} if canary and percent > 0 else {}
 
 
 def is_rejected(olds: dict[str, Any], news: dict[str, Any]) -> bool:
@@ -100,17 +102,28 @@ class AliasShiftProvider(FcProviderBase):
             from fcinfra.providers._rollout import build_health, build_strategy, rollout_timing
 
             try:
-                build_strategy(news["strategy"])
+                plan = build_strategy(news["strategy"]).plan()
                 rollout_timing(news["strategy"])
                 build_health(news.get("health"))
             except FcinfraError as exc:
                 failures.append(CheckFailure("strategy", str(exc)))
+                plan = None
+        else:
+            plan = None
         budget = news.get("time_budget")
         bad_budget = isinstance(budget, bool) or not isinstance(budget, int | float) or budget <= 0
         if budget is not None and not is_unknown(budget) and bad_budget:
             failures.append(
                 CheckFailure("time_budget", f"time_budget must be a positive number of seconds, got {budget!r}")
             )
+        elif plan is not None and not is_unknown(budget):
+            from fcinfra.rollout.runner import check_time_budget
+
+            try:  # a budget shorter than one bake could never raise that weight (it stops before such a write)
+                check_time_budget(float(budget) if budget is not None else DEFAULT_TIME_BUDGET, plan)
+            except FcinfraError as exc:
+                failures.append(CheckFailure("time_budget", str(exc) + ("" if budget is not None else
+                                             f" (time_budget not set: the default is {DEFAULT_TIME_BUDGET:g}s)")))
         return CheckResult(news, known_failures(failures, news))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:

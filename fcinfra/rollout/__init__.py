@@ -16,6 +16,8 @@ from fcinfra.rollout.engine import AliasView, decide
 from fcinfra.rollout.events import Event, json_lines
 from fcinfra.rollout.health import CallableGate, Gate, HttpProbe, InvokeProbe, Target
 from fcinfra.rollout.ops import AliasStatus, promote, rollback, status
+from fcinfra.rollout.preflight import check_release
+from fcinfra.rollout.result import Checkpoint
 from fcinfra.rollout.runner import Rollout, RolloutResult, VirtualClock
 from fcinfra.rollout.spec import AllAtOnce, Canary, Linear, Pause, Stage, Steps, Strategy
 from fcinfra.rollout.verdicts import Thresholds, Verdict
@@ -26,6 +28,7 @@ __all__ = [
     "AllAtOnce",
     "CallableGate",
     "Canary",
+    "Checkpoint",
     "Event",
     "Gate",
     "HttpProbe",
@@ -41,6 +44,7 @@ __all__ = [
     "Thresholds",
     "Verdict",
     "VirtualClock",
+    "check_release",
     "decide",
     "json_lines",
     "promote",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-__all__ = ["VirtualClock", "resolve_time"]
+__all__ = ["VirtualClock", "resolve_time", "wall_time"]
 
 
 class VirtualClock:
@@ -39,3 +39,8 @@ def resolve_time(
         virtual = VirtualClock(sleep)
         return virtual.sleep, virtual
     return (sleep if sleep is not None else time.sleep), clock
+
+
+def wall_time() -> float:
+    """Unix seconds: what a lease's expiry is written in, comparable across machines (the monotonic clock is not)."""
+    return time.time()

@@ -22,19 +22,24 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from fcinfra.errors import RolloutError
+from fcinfra.rollout.lease import Lease
 from fcinfra.rollout.spec import Stage
 from fcinfra.rollout.verdicts import FAIL, INCONCLUSIVE, Verdict, combine
 
 __all__ = [
     "Action",
+    "Adopt",
     "AliasView",
     "AwaitPromote",
     "Check",
+    "Fail",
     "Finish",
+    "Observe",
     "Policy",
     "Progress",
     "Rollback",
     "SetWeight",
+    "Signals",
     "Status",
     "Wait",
     "decide",
@@ -131,6 +136,20 @@ class Policy:
     wait_for_promote: bool = True  # manual gate: wait (True) or end the run with "paused" (False)
 
 
+@dataclass(frozen=True)
+class Signals:
+    """What the runner noticed besides the alias and the verdicts; decide() judges it, the loop does not.
+
+    ``fresh``: the alias was read or written since the last wait (a write needs a fresh ETag);
+    ``error``: the last action raised this (an FC call, the display); ``foreign_lease``: another rollout
+    holds a live lease on the alias (see :mod:`fcinfra.rollout.lease`).
+    """
+
+    fresh: bool = True
+    error: str | None = None
+    foreign_lease: Lease | None = None
+
+
 # ---------------------------------------------------------------------------------------------- actions
 
 
@@ -180,7 +199,28 @@ class Finish:
     reason: str
 
 
-Action = Check | Wait | SetWeight | Rollback | AwaitPromote | Finish
+@dataclass(frozen=True)
+class Observe:
+    """Read the alias (its ETag is stale after a wait), then decide again."""
+
+
+@dataclass(frozen=True)
+class Adopt:
+    """Someone (``fcinfra promote``) moved the alias further on: carry on from stage ``stage`` at ``weight``,
+    baking it afresh (a manual gate of that same stage counts as answered)."""
+
+    stage: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class Fail:
+    """Stop and raise the error: nothing moved, so there is nothing to roll back."""
+
+    reason: str
+
+
+Action = Check | Wait | Observe | SetWeight | Adopt | Rollback | AwaitPromote | Fail | Finish
 
 
 def _clip(seconds: float, now: float, policy: Policy) -> float:
@@ -196,6 +236,7 @@ def decide(
     verdicts: Sequence[Verdict] | None,
     now: float,
     policy: Policy | None = None,
+    signals: Signals | None = None,
 ) -> Action:
     """The next action. Pure: same inputs, same answer.
 
@@ -203,10 +244,22 @@ def decide(
     decide() then asks for a :class:`Check` if the phase has gates.
     """
     policy = policy or Policy()
+    signals = signals or Signals()
     to, frm = progress.to_version, progress.from_version
     last = len(plan) - 1
 
-    # 1. What the alias says overrides everything: done, or changed under our feet.
+    # 0. Another live rollout holds the alias: touch nothing, probe nothing.
+    if signals.foreign_lease is not None:
+        return Finish("aborted", f"alias is being moved by another live {signals.foreign_lease.describe()}; "
+                                 "nothing was probed or written. Wait for it, or stop it with `fcinfra rollback`")
+
+    # 1. An error: roll back if traffic moved, else stop with it.
+    if signals.error is not None:
+        if observed.is_baseline(frm) or observed.is_promoted(to):
+            return Fail(signals.error)
+        return Rollback(f"error at {observed.weight}%: {signals.error}")
+
+    # 2. What the alias says overrides everything: done, moved on by promote, or changed under our feet.
     if observed.is_promoted(to):
         if progress.stage == last:
             return Finish("promoted", f"version {to} serves 100% as the main version")
@@ -214,20 +267,22 @@ def decide(
     if progress.expected is not None and observed != progress.expected:
         if progress.stage >= 0 and observed.is_baseline(frm):
             return Finish("rolled_back", f"rolled back by someone else: {observed.describe()}")
+        ahead = _later_stage(plan, observed, progress, _at_manual_gate(plan, progress, now))
+        if ahead is not None:
+            return Adopt(ahead, observed.weight)
         return Finish(
             "aborted",
             f"alias changed by someone else: expected {progress.expected.describe()}, found {observed.describe()}; "
             "stopped without writing",
         )
 
-    # 2. Time budget: stop at a consistent, planned weight (we only ever stop between actions).
-    if policy.deadline is not None and now >= policy.deadline:
-        if _at_manual_gate(plan, progress, now):
-            return Finish("paused", f"waiting at {observed.weight}% for promote (manual gate); time budget used up")
-        return Finish("in_progress", f"time budget used up; alias left at {observed.describe()}")
-
-    # 3. Gates of the current phase.
     pre = progress.stage < 0
+    out_of_time = policy.deadline is not None and now >= policy.deadline
+    if out_of_time and pre:
+        return Finish("in_progress", f"time budget used up before any traffic moved; alias left at "
+                                     f"{observed.describe()}")
+
+    # 3. Gates of the current phase (also at the deadline: a weight is never left without its last check).
     has_gates = policy.has_pre_traffic if pre else policy.has_health
     if has_gates and verdicts is None:
         return Check(pre_traffic=pre)
@@ -236,6 +291,12 @@ def decide(
     if overall == FAIL:
         failed = "; ".join(f"{v.gate}: {v.reason}" for v in verdicts if v.status == FAIL)
         return Rollback(("pre-traffic check failed: " if pre else f"gate failed at {observed.weight}%: ") + failed)
+
+    # 4. Time budget: stop at a consistent, planned weight (we only ever stop between actions).
+    if out_of_time:
+        if _at_manual_gate(plan, progress, now):
+            return Finish("paused", f"waiting at {observed.weight}% for promote (manual gate); time budget used up")
+        return Finish("in_progress", f"time budget used up; alias left at {observed.describe()}")
     elapsed = now - progress.stage_started
 
     if pre:
@@ -243,10 +304,10 @@ def decide(
             if policy.inconclusive_timeout is not None and elapsed >= policy.inconclusive_timeout:
                 return Rollback(f"pre-traffic check inconclusive for {elapsed:g}s: " + _pending(verdicts))
             return Wait(_clip(policy.check_every, now, policy), "pre-traffic check: " + _pending(verdicts))
-        return SetWeight(0, plan[0].weight)
+        return _advance(plan, 0, observed, now, policy, signals)
 
     stage = plan[progress.stage]
-    hold = _hold(stage)
+    hold = stage.hold
     if overall == INCONCLUSIVE:
         if policy.inconclusive_timeout is not None and elapsed >= hold + policy.inconclusive_timeout:
             return Rollback(f"not enough evidence at {observed.weight}% after {elapsed:g}s: " + _pending(verdicts))
@@ -259,20 +320,45 @@ def decide(
         if not policy.wait_for_promote:
             return Finish("paused", f"waiting at {observed.weight}% for promote (manual gate)")
         return AwaitPromote(_clip(policy.poll_every, now, policy), observed.weight)
-    nxt = progress.stage + 1
-    return SetWeight(nxt, plan[nxt].weight)
+    return _advance(plan, progress.stage + 1, observed, now, policy, signals)
+
+
+def _advance(plan: Sequence[Stage], nxt: int, observed: AliasView, now: float, policy: Policy,
+             signals: Signals) -> Action:
+    """The next write, if it is safe: a fresh ETag first, and time left to bake what it raises."""
+    stage = plan[nxt]
+    if policy.deadline is not None and not stage.is_promotion and now + stage.bake > policy.deadline + TIME_EPSILON:
+        left = max(policy.deadline - now, 0.0)
+        return Finish("in_progress", f"time budget: {left:g}s left, not enough to bake {stage.weight}% for "
+                                     f"{stage.bake:g}s; alias left at {observed.describe()}")
+    if not signals.fresh:
+        return Observe()
+    return SetWeight(nxt, stage.weight)
+
+
+def _later_stage(plan: Sequence[Stage], observed: AliasView, progress: Progress, at_gate: bool) -> int | None:
+    """Our rollout moved further on by someone else (``fcinfra promote``): the planned stage it now stands at.
+
+    Any higher weight answers a manual gate we wait at; otherwise only one of our planned weights is ours
+    to adopt (anything else is someone else's change). The stage is the last non-promotion stage at or
+    below the new weight; the next write then goes above it.
+    """
+    if (observed.main_version, observed.canary_version) != (progress.from_version, progress.to_version):
+        return None
+    if not observed.exact or progress.expected is None or observed.weight <= progress.expected.weight:
+        return None
+    if not at_gate and observed.weight not in {s.weight for s in plan}:
+        return None
+    stage = progress.stage
+    for i in range(max(progress.stage, 0), len(plan)):
+        if plan[i].weight <= observed.weight and not plan[i].is_promotion:
+            stage = i
+    return stage if stage >= 0 else None
 
 
 # Float time sums (10.0 + 0.2 - 10.0) leave remainders like 7e-16; waiting for one would never advance a
 # virtual clock (10.2 + 7e-16 == 10.2). A microsecond is far below any interval a rollout can be given.
 TIME_EPSILON = 1e-6
-
-
-def _hold(stage: Stage) -> float:
-    """Bake plus a timed pause: how long a stage lasts before the next write (manual gates aside)."""
-    if stage.pause is not None and stage.pause.seconds is not None:
-        return stage.bake + stage.pause.seconds
-    return stage.bake
 
 
 def _at_manual_gate(plan: Sequence[Stage], progress: Progress, now: float) -> bool:

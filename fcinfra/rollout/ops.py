@@ -10,21 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from fcinfra.errors import AliasChangedError, InvalidArgumentError, PreconditionFailedError, RolloutError
+from fcinfra.errors import (
+    AliasChangedError,
+    InvalidArgumentError,
+    PreconditionFailedError,
+    ReleaseCheckError,
+    RolloutError,
+)
 from fcinfra.fc.models import Alias, check_version_id
 from fcinfra.rollout.engine import AliasView, resume_point
+from fcinfra.rollout.lease import split
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import RolloutResult
-from fcinfra.rollout.spec import Strategy, compile_plan, format_duration, plan_duration
+from fcinfra.rollout.spec import Strategy, compile_plan, format_duration, plan_duration, to_fc_weight
 
 __all__ = ["AliasStatus", "promote", "rollback", "status"]
 
 
-def _write(client: AliasApi, service: str, alias: Alias, main: str) -> Alias:
+def _write(client: AliasApi, service: str, alias: Alias, main: str, canary: tuple[str, int] | None = None) -> Alias:
+    own, lease = split(alias.description)
+    # the lease stays while the rollout goes on (one step ahead); a finished or undone split drops it
+    description = None if lease is None else (alias.description if canary is not None else own)
+    weights = {} if canary is None else {canary[0]: to_fc_weight(canary[1])}
     try:
-        written = client.update_alias(
-            service, alias.alias_name, version_id=main, additional_version_weight={}, if_match=alias.etag
-        )
+        written = client.update_alias(service, alias.alias_name, version_id=main, additional_version_weight=weights,
+                                      description=description, if_match=alias.etag)
     except PreconditionFailedError as exc:
         raise AliasChangedError(
             f"alias {service}/{alias.alias_name} changed while we were updating it; nothing was written. "
@@ -39,10 +49,13 @@ def _result(status: Any, service: str, alias: str, frm: str, to: str, history: l
                          history=history, reason=reason, alias_reads=1, alias_writes=writes)
 
 
-def promote(client: AliasApi, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
-    """Make the canary (or ``to_version``) the alias's main version with no additional version: one write.
+def promote(client: AliasApi, service: str, alias: str, to_version: str | None = None,
+            full: bool = False) -> RolloutResult:
+    """Move a rollout on: to its next planned weight (the answer to a manual pause), or with ``full`` (or when
+    the next step is the last, or the split is not a rollout's) to 100 %, the canary becoming the main version.
 
-    This is the fast path past the remaining steps and the answer to a manual gate.
+    ``to_version`` switches straight to that version; an older one than the main version is refused
+    (that is a rollback: :func:`rollback` with ``to_version``). One read, at most one write.
     """
     current = client.get_alias(service, alias)
     view = AliasView.from_alias(current)
@@ -52,26 +65,44 @@ def promote(client: AliasApi, service: str, alias: str, to_version: str | None =
                            f"{view.main_version} and has no canary; name the version to promote")
     if view.is_promoted(target):
         return _result("promoted", service, alias, view.main_version, target, [], "already promoted", 0)
+    if _older(target, view.main_version):
+        raise ReleaseCheckError(f"version {target} is older than version {view.main_version}, the main version of "
+                                f"{service}/{alias}: promoting it would be a rollback; use `fcinfra rollback "
+                                f"{service} {alias} --to-version {target}`")
+    _, lease = split(current.description)
+    step = lease.next_weight if lease is not None and lease.to_version == target else 100
+    if not full and target == view.canary_version and view.weight < step < 100:
+        _write(client, service, current, view.main_version, (target, step))
+        return _result("in_progress", service, alias, view.main_version, target, [step],
+                       f"version {target} now receives {step}% on {service}/{alias}, the rollout's next step "
+                       "(`--full` promotes at once)", 1)
     _write(client, service, current, target)
     return _result("promoted", service, alias, view.main_version, target, [100],
                    f"version {target} is now the main version of {service}/{alias}", 1)
 
 
 def rollback(client: AliasApi, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
-    """Send all traffic back to the main version alone (or to ``to_version``, e.g. to undo a promotion): one
-    write. With no canary and no ``to_version`` there is nothing to undo, and that is an error."""
+    """Send all traffic back to the main version alone (or to ``to_version``, an older version, e.g. to undo a
+    promotion): one write. An alias already there has nothing to undo: no write, status ``rolled_back``."""
     current = client.get_alias(service, alias)
     view = AliasView.from_alias(current)
     target = view.main_version if to_version is None else _version(to_version)
     canary = view.canary_version or view.main_version
     if view.is_baseline(target):
-        if to_version is None:
-            raise RolloutError(f"nothing to roll back: {service}/{alias} already sends all traffic to version "
-                               f"{target}; name the version to roll back to")
-        return _result("rolled_back", service, alias, target, canary, [], "already there", 0)
+        return _result("rolled_back", service, alias, target, canary, [],
+                       f"nothing to do: {service}/{alias} already sends all traffic to version {target}", 0)
+    if _older(view.main_version, target):
+        raise ReleaseCheckError(f"version {target} is newer than version {view.main_version}, the main version of "
+                                f"{service}/{alias}: moving to it is a release; use `fcinfra rollout` or "
+                                f"`fcinfra promote {service} {alias} --version {target}`")
     _write(client, service, current, target)
     return _result("rolled_back", service, alias, target, canary, [0],
                    f"{service}/{alias} now sends all traffic to version {target}", 1)
+
+
+def _older(version: str, than: str) -> bool:
+    """Published versions are numbered in order; LATEST is newer than every one."""
+    return version.isdigit() and (not than.isdigit() or int(version) < int(than))
 
 
 def _version(value: str) -> str:
@@ -113,9 +144,15 @@ class AliasStatus:
         }
 
 
-def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None = None) -> AliasStatus:
-    """One read. With ``strategy``, also the weights still to come and the minimum time they take."""
+def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None = None,
+           wall_now: float | None = None) -> AliasStatus:
+    """One read. With ``strategy``, also the weights still to come and the minimum time they take.
+
+    ``wall_now`` (Unix seconds) tells a live rollout's lease from an ended one; None: not judged.
+    """
     current = client.get_alias(service, alias)
+    _, lease = split(current.description)
+    holder = f"; {lease.describe()} is moving it now" if lease and wall_now and lease.live(wall_now) else ""
     view = AliasView.from_alias(current)
     raw = next(iter(current.additional_version_weight.values()), None)
     if view.canary_version is None:
@@ -125,7 +162,7 @@ def status(client: AliasApi, service: str, alias: str, strategy: Strategy | None
         f"{view.describe()}: a rollout of version {view.canary_version} is in progress or was interrupted. "
         f"Continue it with `fcinfra rollout` (it resumes at {view.weight}%), finish it with `fcinfra promote`, "
         "or undo it with `fcinfra rollback`"
-    )
+    ) + holder
     next_weights = remaining = None
     if strategy is not None:
         plan = compile_plan(strategy)

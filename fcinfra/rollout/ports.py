@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from fcinfra.fc.models import Alias
+from fcinfra.fc.models import Alias, Function, Version
 
-__all__ = ["AliasApi"]
+__all__ = ["AliasApi", "ReleaseApi"]
 
 
 class AliasApi(Protocol):
@@ -33,4 +33,16 @@ class AliasApi(Protocol):
         if_match: str | None = None,
     ) -> Alias:
         """One alias write; a stale ``if_match`` must raise ``PreconditionFailedError``."""
+        ...
+
+
+class ReleaseApi(AliasApi, Protocol):
+    """What the checks before a release read besides the alias: the service's versions and functions."""
+
+    def list_versions(self, service: str) -> list[Version]:
+        """Every published version, newest first."""
+        ...
+
+    def get_function(self, service: str, name: str, qualifier: str | None = None) -> Function:
+        """A function; ``NotFoundError`` when the service has no such function."""
         ...

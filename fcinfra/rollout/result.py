@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,7 +10,40 @@ from fcinfra.errors import AliasChangedError, RolloutError
 from fcinfra.rollout.engine import Status
 from fcinfra.rollout.verdicts import Verdict
 
-__all__ = ["RolloutResult"]
+__all__ = ["Checkpoint", "RolloutResult"]
+
+
+@dataclass(frozen=True)
+class Checkpoint:
+    """Where a run that stopped early (time budget, manual gate) stood, to credit the next run with it.
+
+    It travels as plain data (Pulumi state, JSON), so :meth:`to_dict` / :meth:`from_mapping` convert it;
+    a checkpoint for another rollout, weight or version is ignored by the next run, never trusted.
+    """
+
+    to_version: str
+    from_version: str
+    weight: int
+    baked: float = 0.0
+    approved: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain data (JSON, Pulumi state)."""
+        return {"to_version": self.to_version, "from_version": self.from_version, "weight": self.weight,
+                "baked": self.baked, "approved": self.approved}
+
+    @classmethod
+    def from_mapping(cls, data: Checkpoint | Mapping[str, Any] | None) -> Checkpoint | None:
+        """Back from plain data; anything malformed is no checkpoint (the run then re-bakes, which is safe)."""
+        if data is None or isinstance(data, Checkpoint):
+            return data
+        try:
+            weight = data["weight"]
+            return cls(str(data["to_version"]), str(data["from_version"]),
+                       int(weight) if float(weight).is_integer() else -1, max(float(data.get("baked", 0.0)), 0.0),
+                       bool(data.get("approved", False)))
+        except (KeyError, TypeError, ValueError):
+            return None
 
 
 @dataclass
@@ -30,7 +64,7 @@ class RolloutResult:
     duration: float = 0.0
     rollback_seconds: float | None = None  # from the failed verdict to the alias restored
     verdicts: list[Verdict] = field(default_factory=list)
-    checkpoint: dict[str, Any] | None = None
+    checkpoint: Checkpoint | None = None
     error: BaseException | None = field(default=None, repr=False)
 
     @property
@@ -62,6 +96,6 @@ class RolloutResult:
             "duration": round(self.duration, 3),
             "rollback_seconds": self.rollback_seconds,
             "verdicts": [v.to_dict() for v in self.verdicts],
-            "checkpoint": self.checkpoint,
+            "checkpoint": None if self.checkpoint is None else self.checkpoint.to_dict(),
             "error": None if self.error is None else f"{type(self.error).__name__}: {self.error}",
         }

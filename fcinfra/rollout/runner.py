@@ -23,16 +23,20 @@ from fcinfra.errors import (
     RolloutError,
 )
 from fcinfra.fc.models import Alias, check_alias_name, check_name, check_version_id
-from fcinfra.rollout.clock import VirtualClock, resolve_time
+from fcinfra.rollout.clock import VirtualClock, resolve_time, wall_time
 from fcinfra.rollout.engine import (
+    Adopt,
     AliasView,
     AwaitPromote,
     Check,
+    Fail,
     Finish,
+    Observe,
     Policy,
     Progress,
     Rollback,
     SetWeight,
+    Signals,
     Status,
     Wait,
     decide,
@@ -42,9 +46,10 @@ from fcinfra.rollout.engine import (
 )
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, Target, as_gate
+from fcinfra.rollout.lease import Lease, new_holder, render, split
 from fcinfra.rollout.ports import AliasApi
-from fcinfra.rollout.result import RolloutResult
-from fcinfra.rollout.spec import Stage, Steps, Strategy, compile_plan, describe_plan
+from fcinfra.rollout.result import Checkpoint, RolloutResult
+from fcinfra.rollout.spec import Stage, Strategy, compile_plan, default_strategy, describe_plan, to_fc_weight
 from fcinfra.rollout.verdicts import FAIL, Verdict
 
 __all__ = ["Rollout", "RolloutResult", "VirtualClock", "resolve_time"]
@@ -77,9 +82,13 @@ class Rollout:
     """Walk ``alias`` from its current main version to ``to_version`` along ``strategy``.
 
     ``health`` gates are checked at every stage; ``pre_traffic`` gates (or ``True``: the health gates)
-    are checked against the new version, invoked directly, before any traffic moves. ``time_budget``
-    (seconds) ends the run early with status ``in_progress`` and a ``checkpoint`` to pass to the next run
-    (bake time already observed is credited there). ``approve`` is polled at manual gates.
+    are checked against the new version, invoked directly, before any traffic moves (a plan with no
+    canary stage, such as ``AllAtOnce()``, always checks its health gates that way: it is never promoted
+    unchecked). ``time_budget`` (seconds) ends the run early with status ``in_progress`` and a
+    ``checkpoint`` to pass to the next run (bake time already observed is credited there); the run stops
+    before a weight it would not have time to bake, never right after raising one. ``approve`` is polled
+    at manual gates. Each write carries a lease in the alias description (:mod:`.lease`): a rollout
+    refuses to start while another one holds a live lease. ``wall_clock`` (Unix seconds) dates leases.
     Construction validates everything and touches nothing; :meth:`run` does the work.
     """
 
@@ -102,7 +111,8 @@ class Rollout:
         approve: Callable[[], bool] | None = None,
         poll_every: float = 10.0,
         wait_for_promote: bool = True,
-        checkpoint: Mapping[str, Any] | None = None,
+        checkpoint: Checkpoint | Mapping[str, Any] | None = None,
+        wall_clock: Callable[[], float] = wall_time,
     ) -> None:
         try:
             check_name(service, "service name")
@@ -114,7 +124,7 @@ class Rollout:
         self.service = service
         self.alias = alias
         self.to_version = str(to_version)
-        self.strategy = strategy if strategy is not None else Steps([10, 25, 50, 100], interval=60)
+        self.strategy = strategy if strategy is not None else default_strategy()
         self.plan: tuple[Stage, ...] = compile_plan(self.strategy)
         self.health = [as_gate(g) for g in _as_list(health)]
         if pre_traffic is True:
@@ -123,7 +133,10 @@ class Rollout:
             self.pre_traffic = []
         else:
             self.pre_traffic = [as_gate(g) for g in _as_list(pre_traffic)]
+        if not self.pre_traffic and all(stage.is_promotion for stage in self.plan):
+            self.pre_traffic = list(self.health)  # no canary stage to judge: judge the version before its one write
         self.sleep, self.clock = resolve_time(sleep, clock)
+        self.wall_clock = wall_clock
         if on_event is None:
             self._sinks: list[EventSink] = []
         elif callable(on_event):
@@ -139,9 +152,11 @@ class Rollout:
         self.poll_every = poll
         self.inconclusive_timeout = _positive(inconclusive_timeout, "inconclusive_timeout", allow_none=True)
         self.time_budget = _positive(time_budget, "time_budget", allow_none=True)
+        if self.time_budget is not None:
+            check_time_budget(self.time_budget, self.plan)
         self.approve = approve
         self.wait_for_promote = wait_for_promote
-        self.checkpoint = dict(checkpoint) if checkpoint else None
+        self.checkpoint = Checkpoint.from_mapping(checkpoint)
 
     # ------------------------------------------------------------------------------------------ public
 
@@ -170,10 +185,17 @@ class Rollout:
         )
         alias = self._read(tally)
         observed = AliasView.from_alias(alias)
-        progress = self._apply_checkpoint(resume_point(self.plan, observed, self.to_version, t0), observed, t0)
-        resumed_from = observed.weight if observed.canary_version == self.to_version else None
-        ctx = _RunContext(self, tally, t0, progress.from_version, resumed_from)
-        if resumed_from is not None:
+        own, lease = split(alias.description)
+        foreign = lease if lease is not None and lease.live(self.wall_clock()) else None
+        if foreign is not None:  # judged by decide(); resume_point would refuse a foreign split on its own terms
+            progress = Progress(observed.main_version, self.to_version, -1, t0, observed)
+        else:
+            progress = self._apply_checkpoint(resume_point(self.plan, observed, self.to_version, t0), observed, t0)
+        resumed_from = observed.weight if observed.canary_version == self.to_version and not foreign else None
+        ctx = _RunContext(self, tally, t0, progress.from_version, resumed_from, own)
+        if foreign is not None:
+            pass
+        elif resumed_from is not None:
             ctx.emit("resume", f"resuming at {observed.weight}% from the alias's state ({observed.describe()})",
                      observed.weight)
         elif observed.is_promoted(self.to_version):
@@ -183,40 +205,34 @@ class Rollout:
             steps = " -> ".join(f"{w}%" for w in self.schedule)
             ctx.emit("start", f"rolling out version {self.to_version} to alias {self.alias} "
                      f"(now serving version {progress.from_version}): {steps}", observed.weight)
-        return ctx.loop(alias, observed, progress, policy)
+        return ctx.loop(alias, observed, progress, policy, foreign)
 
     # ------------------------------------------------------------------------------------------ plumbing
 
     def _apply_checkpoint(self, progress: Progress, observed: AliasView, now: float) -> Progress:
         cp = self.checkpoint
-        if not cp or progress.stage < 0:
+        if cp is None or progress.stage < 0:
             return progress
-        same = (
-            cp.get("to_version") == self.to_version
-            and cp.get("from_version") == progress.from_version
-            and cp.get("weight") == observed.weight
-        )
-        if not same:
+        if (cp.to_version, cp.from_version, cp.weight) != (self.to_version, progress.from_version, observed.weight):
             return progress
-        baked = float(cp.get("baked", 0.0))
-        return replace(progress, stage_started=now - max(baked, 0.0), approved=bool(cp.get("approved", False)))
+        return replace(progress, stage_started=now - cp.baked, approved=cp.approved)
 
     def _read(self, tally: _Tally) -> Alias:
         tally.reads += 1
         alias: Alias = self.client.get_alias(self.service, self.alias)
         return alias
 
-    def _write(self, tally: _Tally, view: AliasView, etag: str | None) -> tuple[Alias, bool]:
+    def _write(self, tally: _Tally, view: AliasView, etag: str | None, description: str) -> tuple[Alias, bool]:
         """One conditional write. Returns (alias as now seen, whether it is our intended state)."""
         if view.canary_version is None:
             weights: dict[str, float] = {}
         else:
-            weights = {view.canary_version: view.weight / 100}
+            weights = {view.canary_version: to_fc_weight(view.weight)}
         tally.writes += 1
         try:
             alias: Alias = self.client.update_alias(
                 self.service, self.alias, version_id=view.main_version, additional_version_weight=weights,
-                if_match=etag,
+                description=description, if_match=etag,
             )
             return alias, True
         except PreconditionFailedError:
@@ -225,15 +241,30 @@ class Rollout:
             return fresh, AliasView.from_alias(fresh) == view
 
 
+def check_time_budget(budget: float, plan: Sequence[Stage]) -> None:
+    """A budget shorter than a stage's bake could never raise that weight: refuse it before anything runs."""
+    longest = max((stage.bake for stage in plan if not stage.is_promotion), default=0.0)
+    if budget < longest:
+        raise InvalidArgumentError(
+            f"a time budget of {budget:g}s cannot bake a {longest:g}s step: the rollout would stop before every "
+            "write it cannot watch to the end. Give more time or a shorter interval"
+        )
+
+
 class _RunContext:
     """The mutable state of one run() and the code that applies actions; short-lived, never shared."""
 
-    def __init__(self, rollout: Rollout, tally: _Tally, t0: float, from_version: str, resumed: int | None) -> None:
+    def __init__(self, rollout: Rollout, tally: _Tally, t0: float, from_version: str, resumed: int | None,
+                 own_description: str) -> None:
         self.r = rollout
         self.tally = tally
         self.t0 = t0
         self.from_version = from_version
         self.resumed_from = resumed
+        self.own_description = own_description
+        lease_id, holder = new_holder()
+        self.lease = Lease(lease_id, rollout.to_version, 0, 0, holder)
+        self.holding = False
 
     def emit(self, kind: str, message: str, weight: int | None = None, **data: Any) -> None:
         event = Event(kind, self.r.clock() - self.t0, message, self.r.service, self.r.alias, self.r.to_version,
@@ -260,73 +291,121 @@ class _RunContext:
         self.emit(status, reason, None, **({"history": res.history} if res.history else {}))
         return res
 
-    def loop(self, alias: Alias, observed: AliasView, progress: Progress, policy: Policy) -> RolloutResult:
+    def _lease_for(self, stage: int) -> str:
+        """The description of the write that applies ``stage``: the lease while weights move, none after."""
+        plan = self.r.plan
+        if plan[stage].is_promotion:
+            self.holding = False
+            return self.own_description
+        # past the bake and hold, plus the time a check may still take: a live rollout never loses its lease
+        grace = 2 * self.r.check_every + 30.0 + ((self.r.inconclusive_timeout or 0.0) if self.r.health else 0.0)
+        self.lease = self.lease.renewed(plan[stage + 1].weight, self.r.wall_clock() + plan[stage].hold + grace)
+        self.holding = True
+        return render(self.own_description, self.lease)
+
+    def seen(self, alias: Alias) -> tuple[AliasView, str | None, bool, Lease | None]:
+        """A fresh read: the routing, its ETag, freshness, and another rollout's live lease if any."""
+        own, _ = split(alias.description)
+        self.own_description = own  # someone may edit the description mid-rollout: keep their text
+        return AliasView.from_alias(alias), alias.etag, True, self._foreign(alias)
+
+    def _foreign(self, alias: Alias) -> Lease | None:
+        _, lease = split(alias.description)
+        if lease is None or lease.id == self.lease.id or not lease.live(self.r.wall_clock()):
+            return None
+        return lease
+
+    def loop(self, alias: Alias, observed: AliasView, progress: Progress, policy: Policy,
+             foreign: Lease | None = None) -> RolloutResult:
         etag = alias.etag
         fresh = True
         verdicts: list[Verdict] | None = None
         waiting_at_gate = False
+        error: BaseException | None = None
         try:
             while True:
                 now = self.r.clock()
-                action = decide(self.r.plan, observed, progress, verdicts, now, policy)
-                verdicts = None
-                if isinstance(action, Check):
-                    verdicts = self.check(progress, observed, action.pre_traffic)
-                elif isinstance(action, Wait):
-                    self.emit("wait", action.reason, observed.weight, seconds=action.seconds)
-                    self.r.sleep(action.seconds)
-                    fresh = False
-                elif isinstance(action, AwaitPromote):
-                    if self.r.approve is not None and self.r.approve():
-                        progress = replace(progress, approved=True)
-                        self.emit("approved", f"promote given at {observed.weight}%", observed.weight)
-                        continue
-                    if not waiting_at_gate:
-                        self.emit("gate", f"waiting at {observed.weight}% for promote", observed.weight)
-                        waiting_at_gate = True
-                    self.r.sleep(action.seconds)
-                    alias = self.r._read(self.tally)  # someone may have run `fcinfra promote`/`rollback`
-                    observed, etag, fresh = AliasView.from_alias(alias), alias.etag, True
-                elif isinstance(action, SetWeight):
-                    if not fresh:
-                        alias = self.r._read(self.tally)
-                        observed, etag, fresh = AliasView.from_alias(alias), alias.etag, True
-                        if progress.expected is not None and observed != progress.expected:
-                            continue  # decide() reports who changed what
-                    intended = target_view(self.from_version, self.r.to_version, action.weight)
-                    alias, ours = self.r._write(self.tally, intended, etag)
-                    observed, etag = AliasView.from_alias(alias), alias.etag
-                    if not ours:
-                        continue
-                    waiting_at_gate = False
-                    self.tally.history.append(action.weight)
-                    progress = with_stage(progress, action.stage, self.r.clock(), intended)
-                    if action.weight < 100:
-                        self.emit("weight", f"version {self.r.to_version} now receives {action.weight}%",
-                                  action.weight, stage=action.stage)
-                elif isinstance(action, Rollback):
-                    return self.rollback(action.reason, observed, progress, etag)
-                else:
-                    assert isinstance(action, Finish)
+                signals = Signals(fresh=fresh, error=None if error is None else f"{type(error).__name__}: {error}",
+                                  foreign_lease=foreign)
+                action = decide(self.r.plan, observed, progress, verdicts, now, policy, signals)
+                judged, verdicts = verdicts, None
+                if isinstance(action, Fail):
+                    assert error is not None
+                    raise error
+                if isinstance(action, Rollback):
+                    if error is not None:
+                        self.emit("error", f"{type(error).__name__}: {error}", observed.weight)
+                    return self.rollback(action.reason, observed, progress, etag, error=error)
+                if isinstance(action, Finish):
+                    if action.status in ("in_progress", "paused"):  # stopping early: the next run may take over
+                        self.release(observed, etag)
                     return self.finish(action, observed, progress)
-        except Exception as exc:
-            moved = not observed.is_baseline(self.from_version) and not observed.is_promoted(self.r.to_version)
-            if not moved or isinstance(exc, RolloutError):
-                raise
-            self.emit("error", f"{type(exc).__name__}: {exc}", observed.weight)
-            return self.rollback(f"error at {observed.weight}%: {type(exc).__name__}: {exc}", observed, progress,
-                                 etag, error=exc)
+                try:
+                    if isinstance(action, Check):
+                        verdicts = self.check(progress, observed, action.pre_traffic)
+                    elif isinstance(action, Wait):
+                        self.emit("wait", action.reason, observed.weight, seconds=action.seconds)
+                        self.r.sleep(action.seconds)
+                        fresh = False
+                    elif isinstance(action, Observe):
+                        alias = self.r._read(self.tally)
+                        observed, etag, fresh, foreign = self.seen(alias)
+                        verdicts = judged  # the same tick: the gates' answer still holds for the write to come
+                    elif isinstance(action, Adopt):
+                        answered = action.stage == progress.stage  # moved on past this stage's own pause
+                        progress = replace(with_stage(progress, action.stage, self.r.clock(), observed),
+                                           approved=answered)
+                        waiting_at_gate = False
+                        self.emit("approved", f"moved on to {action.weight}% by `fcinfra promote`", action.weight)
+                    elif isinstance(action, AwaitPromote):
+                        if self.r.approve is not None and self.r.approve():
+                            progress = replace(progress, approved=True)
+                            self.emit("approved", f"promote given at {observed.weight}%", observed.weight)
+                            continue
+                        if not waiting_at_gate:
+                            self.emit("gate", f"waiting at {observed.weight}% for promote", observed.weight)
+                            waiting_at_gate = True
+                        self.r.sleep(action.seconds)
+                        alias = self.r._read(self.tally)  # someone may have run `fcinfra promote`/`rollback`
+                        observed, etag, fresh, foreign = self.seen(alias)
+                    else:
+                        assert isinstance(action, SetWeight)
+                        intended = target_view(self.from_version, self.r.to_version, action.weight)
+                        alias, ours = self.r._write(self.tally, intended, etag, self._lease_for(action.stage))
+                        observed, etag, fresh, foreign = self.seen(alias)
+                        if not ours:
+                            continue
+                        waiting_at_gate = False
+                        self.tally.history.append(action.weight)
+                        progress = with_stage(progress, action.stage, self.r.clock(), intended)
+                        if action.weight < 100:
+                            self.emit("weight", f"version {self.r.to_version} now receives {action.weight}%",
+                                      action.weight, stage=action.stage)
+                except RolloutError:
+                    raise
+                except Exception as exc:  # decide() judges it: roll back if traffic moved, else stop with it
+                    error = exc
+        except KeyboardInterrupt:
+            self.release(observed, etag)
+            raise
+
+    def release(self, observed: AliasView, etag: str | None) -> None:
+        """Stopping early (interrupted, out of time, paused): end our lease with one write of the same weights,
+        so the next run may take over at once. Only a run that stops early pays this write."""
+        if not self.holding:
+            return
+        self.holding = False
+        ended = render(self.own_description, replace(self.lease, until=int(self.r.wall_clock())))
+        try:
+            self.r._write(self.tally, observed, etag, ended)
+        except Exception:  # best effort: the lease also ends by itself at its expiry
+            return
 
     def finish(self, action: Finish, observed: AliasView, progress: Progress) -> RolloutResult:
         checkpoint = None
         if action.status in ("in_progress", "paused"):
-            checkpoint = {
-                "to_version": self.r.to_version,
-                "from_version": self.from_version,
-                "weight": observed.weight,
-                "baked": max(self.r.clock() - progress.stage_started, 0.0),
-                "approved": progress.approved,
-            }
+            checkpoint = Checkpoint(self.r.to_version, self.from_version, observed.weight,
+                                    max(self.r.clock() - progress.stage_started, 0.0), progress.approved)
         return self.result(action.status, action.reason, checkpoint=checkpoint)
 
     def check(self, progress: Progress, observed: AliasView, pre_traffic: bool) -> list[Verdict]:
@@ -367,9 +446,9 @@ class _RunContext:
             return self.result("rolled_back", reason, rollback_seconds=0.0, error=error)
         known = {observed, progress.expected}
         try:
-            alias, ours = self.r._write(self.tally, baseline, etag)
-            if not ours and AliasView.from_alias(alias) in known:
-                alias, ours = self.r._write(self.tally, baseline, alias.etag)  # our own lost write: once more
+            alias, ours = self.r._write(self.tally, baseline, etag, self.own_description)
+            if not ours and AliasView.from_alias(alias) in known:  # our own lost write: once more
+                alias, ours = self.r._write(self.tally, baseline, alias.etag, self.own_description)
         except FcinfraError as exc:
             raise RolloutError(
                 f"rolling back failed ({type(exc).__name__}: {exc}); the alias may still be at {observed.describe()}: "

@@ -13,12 +13,15 @@ for ``bake`` seconds), then optionally *pauses* (a timed hold, or a manual gate 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from fcinfra.errors import InvalidArgumentError
 
 __all__ = [
+    "DEFAULT_INTERVAL",
+    "DEFAULT_WEIGHTS",
     "AllAtOnce",
     "Canary",
     "Linear",
@@ -27,9 +30,12 @@ __all__ = [
     "Steps",
     "Strategy",
     "compile_plan",
+    "default_strategy",
     "describe_plan",
     "format_duration",
     "plan_duration",
+    "stage_starts",
+    "to_fc_weight",
 ]
 
 
@@ -88,7 +94,28 @@ class Stage:
     @property
     def fc_weight(self) -> float:
         """FC's 0-1 additional-version weight; the only place a float appears."""
-        return self.weight / 100
+        return to_fc_weight(self.weight)
+
+    @property
+    def hold(self) -> float:
+        """Bake plus a timed pause: how long the stage lasts before the next write (manual gates aside)."""
+        timed = self.pause.seconds if self.pause is not None else None
+        return self.bake + (timed or 0.0)
+
+
+def to_fc_weight(percent: int) -> float:
+    """A whole percent as FC's 0-1 ``additionalVersionWeight``: the one percent-to-FC conversion."""
+    return percent / 100
+
+
+def stage_starts(plan: Sequence[Stage]) -> list[float]:
+    """Each stage's start offset in seconds from the first write (manual gates count as zero): the one
+    stage-timing rule behind the dry run, ``status`` and the total duration."""
+    starts, at = [], 0.0
+    for stage in plan:
+        starts.append(at)
+        at += stage.hold
+    return starts
 
 
 class Strategy:
@@ -111,6 +138,58 @@ class Strategy:
     def describe(self) -> str:
         """The dry run: the exact schedule and its total duration."""
         return describe_plan(self.plan())
+
+    @staticmethod
+    def from_spec(spec: Strategy | Mapping[str, Any] | Sequence[int] | None) -> Strategy:
+        """The one strategy schema, shared by Python, the CLI's flags and Pulumi properties (plain data).
+
+        ``{"type": "steps", "weights": [10, 25, 50, 100], "interval": 30, "pauses": {"25": None}}``;
+        also ``{"type": "canary", "weight": 10, ...}``, ``{"type": "linear", "step": 20, ...}`` and
+        ``{"type": "all_at_once"}``. ``interval`` is the bake in seconds (default 60); ``pauses`` maps a
+        weight to a hold in seconds, or to None for a manual gate. ``check_every`` and
+        ``inconclusive_timeout`` are allowed here too (health-check pacing, read by the runner's caller).
+        A bare list of weights is a ``steps`` schedule; None is the default schedule. Whole numbers may
+        arrive as floats (Pulumi sends every number as one). Anything else is an ``InvalidArgumentError``.
+        """
+        if spec is None:
+            return default_strategy()
+        if isinstance(spec, Strategy):
+            return spec
+        if isinstance(spec, Sequence) and not isinstance(spec, str | bytes):
+            return Steps([_whole(w, "a step weight") for w in spec], interval=DEFAULT_INTERVAL)
+        if not isinstance(spec, Mapping):
+            raise InvalidArgumentError(f"a strategy must be a mapping like {{'type': 'steps', ...}}, got {spec!r}")
+        unknown = sorted(set(map(str, spec)) - _SPEC_KEYS)
+        if unknown:
+            raise InvalidArgumentError(f"unknown strategy key(s) {', '.join(unknown)}; known: "
+                                       f"{', '.join(sorted(_SPEC_KEYS))}")
+        kind = str(spec.get("type", "steps")).lower().replace("-", "_")
+        interval = DEFAULT_INTERVAL if spec.get("interval") is None else _check_seconds(spec["interval"], "interval")
+        pauses = _pauses(spec.get("pauses"))
+        if kind in ("all_at_once", "allatonce"):
+            if pauses:
+                raise InvalidArgumentError("all at once has no intermediate weight to pause at")
+            return AllAtOnce()
+        if kind == "canary":
+            weight = _whole(spec.get("weight"), "canary weight")
+            if not pauses:
+                return Canary(weight, interval)
+            Canary(weight, interval)  # its own checks first: 100 is AllAtOnce()
+            weights = [weight, 100]
+        elif kind == "linear":
+            step = _whole(spec.get("step"), "linear step")
+            linear = Linear(step, interval)
+            if not pauses:
+                return linear
+            weights = linear.schedule
+        elif kind == "steps":
+            given = spec.get("weights", spec.get("steps"))
+            if not isinstance(given, Sequence) or isinstance(given, str | bytes):
+                raise InvalidArgumentError("a 'steps' strategy needs 'weights': a list of whole percents")
+            weights = [_whole(w, "a step weight") for w in given]
+        else:
+            raise InvalidArgumentError(f"unknown strategy type {kind!r}: use steps, canary, linear or all_at_once")
+        return Steps(_with_pauses(weights, pauses), interval)
 
 
 def _build(weights: Sequence[int], interval: float, pauses: dict[int, Pause]) -> tuple[Stage, ...]:
@@ -220,6 +299,60 @@ class AllAtOnce(Strategy):
         return "AllAtOnce()"
 
 
+_SPEC_KEYS = {"type", "weights", "steps", "weight", "step", "interval", "pauses", "check_every",
+              "inconclusive_timeout"}
+
+
+def _whole(value: Any, what: str) -> int:
+    """Whole percents; Pulumi sends every number as a float, so 10.0 is 10 (10.5 is refused)."""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidArgumentError(f"{what} must be a whole number, got {value!r}")
+    return value
+
+
+def _pauses(value: Any) -> dict[int, Pause]:
+    """``{"25": None, "50": 600}`` (JSON keys are strings) as weight -> Pause."""
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping):
+        raise InvalidArgumentError(f"pauses must map a weight to seconds (or None: wait for promote), got {value!r}")
+    out: dict[int, Pause] = {}
+    for key, seconds in value.items():
+        try:
+            weight = _whole(float(key) if isinstance(key, str) else key, "a pause weight")
+        except ValueError:
+            raise InvalidArgumentError(f"a pause weight must be a whole percent, got {key!r}") from None
+        out[weight] = Pause(None if seconds is None else _check_seconds(seconds, "pause"))
+    return out
+
+
+def _with_pauses(weights: list[int], pauses: Mapping[int, Pause]) -> list[int | Pause]:
+    if 100 in pauses:
+        raise InvalidArgumentError(f"100% is the promotion: there is nothing to hold after it; pause at an earlier "
+                                   f"step of {weights}")
+    unknown = sorted(set(pauses) - set(weights))
+    if unknown:
+        raise InvalidArgumentError(f"no step at {', '.join(f'{w}%' for w in unknown)} to pause at; the schedule is "
+                                   f"{weights}")
+    items: list[int | Pause] = []
+    for weight in weights:
+        items.append(weight)
+        if weight in pauses:
+            items.append(pauses[weight])
+    return items
+
+
+DEFAULT_WEIGHTS: tuple[int, ...] = (10, 25, 50, 100)
+DEFAULT_INTERVAL = 60.0
+
+
+def default_strategy() -> Steps:
+    """The one default schedule (Python, CLI and Pulumi): 10 -> 25 -> 50 -> 100 %, a minute's bake each."""
+    return Steps(list(DEFAULT_WEIGHTS), interval=DEFAULT_INTERVAL)
+
+
 def compile_plan(strategy: Strategy | Sequence[int]) -> tuple[Stage, ...]:
     """Any strategy (or a bare list of weights, read as ``Steps(weights, interval=0)``) to its plan."""
     if isinstance(strategy, Strategy):
@@ -229,12 +362,7 @@ def compile_plan(strategy: Strategy | Sequence[int]) -> tuple[Stage, ...]:
 
 def plan_duration(plan: Sequence[Stage]) -> float:
     """Bake and timed pauses summed; manual gates count as zero (they wait for a human)."""
-    total = 0.0
-    for stage in plan:
-        total += stage.bake
-        if stage.pause is not None and stage.pause.seconds is not None:
-            total += stage.pause.seconds
-    return total
+    return sum(stage.hold for stage in plan)
 
 
 def format_duration(seconds: float) -> str:
@@ -251,9 +379,8 @@ def format_duration(seconds: float) -> str:
 def describe_plan(plan: Sequence[Stage]) -> str:
     """Human dry run: one line per stage with its start offset, then the total duration."""
     lines = []
-    at = 0.0
     manual = False
-    for i, stage in enumerate(plan, start=1):
+    for i, (stage, at) in enumerate(zip(plan, stage_starts(plan), strict=True), start=1):
         if stage.is_promotion:
             lines.append(f"step {i}: t+{format_duration(at)}  100% -> promote (new version becomes main)")
             break
@@ -261,13 +388,9 @@ def describe_plan(plan: Sequence[Stage]) -> str:
             f"step {i}: t+{format_duration(at)}  {stage.weight}% on the new version, "
             f"bake {format_duration(stage.bake)}"
         )
-        at += stage.bake
         if stage.pause is not None:
             what += f", then {stage.pause.describe()}"
-            if stage.pause.seconds is None:
-                manual = True
-            else:
-                at += stage.pause.seconds
+            manual = manual or stage.pause.manual
         lines.append(what)
     total = f"total: {format_duration(plan_duration(plan))}"
     if manual:

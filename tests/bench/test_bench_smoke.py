@@ -37,13 +37,17 @@ def test_client_over_tls_prints_the_per_call_ratio_against_the_sdk() -> None:
 
 def test_emulator_bench_prints_rates_beside_the_in_process_fake_routing_and_memory() -> None:
     out = run("emulator.py", "--get", "20", "--invoke", "10", "--rounds", "2", "--routing", "300",
-              "--versions", "20")
+              "--versions", "20", "--paging-versions", "40", "--paging-rounds", "6")
     assert number(r"GetAlias\s+emulator over loopback\s+(\d+)/s", out) > 0
     assert number(r"GetAlias.*in-process mock_fc\s+(\d+)/s", out) > 0
     assert number(r"Invoke via alias 50%\s+emulator over loopback\s+(\d+)/s", out) > 0
     share = number(r"share of version 2: ([\d.]+)", out)
     assert 0.0 < share < 0.3  # weight 0.1 over 300 calls: far from 0 and from 0.5 (the main version's share)
     assert "newest 20" in out and number(r"RSS before ([\d.]+) MB", out) > 0
+    # what a page costs: every row prints both sides and their ratio (the target is judged at 10,000 versions)
+    for row in ("emulator: ListServiceVersions, 1 page", "emulator: publish (FcClient)", "in-process FakeFc: 1 page",
+                "in-process FakeFc: list 1 page + publish"):
+        assert number(re.escape(row) + r".*40 versions\s+[\d.]+ \w+\s+ratio ([\d.]+)x", out) > 0
 
 
 def test_rollout_bench_counts_one_write_per_step_and_one_for_the_rollback() -> None:
@@ -64,3 +68,10 @@ def test_pulumi_program_bench_prints_both_totals_and_the_per_resource_ratio() ->
     assert ours > raw > 0  # fcinfra registers more resources, and the output says so
     assert number(r"ratio per registered resource \(fcinfra / raw\): ([\d.]+)", out) > 0
     assert number(r"ratio of totals \(fcinfra / raw\): ([\d.]+)", out) > 0
+
+
+def test_credentials_bench_prints_each_source_against_fixed_keys() -> None:
+    out = run("credentials.py", "--calls", "20", "--rounds", "1")
+    for name in ("fixed keys (baseline)", "env chain", "assumed role"):
+        assert re.search(rf"^{re.escape(name)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
+    assert number(r"AssumeRole calls for \d+ role-signed requests: (\d+)", out) == 1

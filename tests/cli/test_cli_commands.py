@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 from click.testing import CliRunner, Result
 
@@ -88,10 +89,11 @@ def test_fc_errors_are_one_clear_line(run: Callable[..., Result]) -> None:
     assert "Traceback" not in result.output
 
 
-def test_missing_credentials_say_what_to_set() -> None:
+def test_missing_credentials_say_what_to_set(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["versions", "list", "svc"], env={
         "ALIBABA_CLOUD_ACCESS_KEY_ID": "", "ALICLOUD_ACCESS_KEY": "", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "",
-        "ALICLOUD_SECRET_KEY": "", "FC_ENDPOINT": "", "ALIBABA_CLOUD_ENDPOINT_FC": ""})
+        "ALICLOUD_SECRET_KEY": "", "FC_ENDPOINT": "", "ALIBABA_CLOUD_ENDPOINT_FC": "",
+        "HOME": str(tmp_path), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"})
 
     assert result.exit_code == 1
     assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in result.stderr
@@ -121,3 +123,23 @@ def test_deploy_uploads_a_folder_and_publishes_only_real_changes(run: Callable[.
     assert updated.exit_code == 0 and "published version 2" in updated.stdout
     assert client.get_function("fresh", "quote").timeout == 10
     assert json.loads(client.invoke("fresh", "quote", qualifier="2").payload)["currency"] == "CNY"
+
+
+def test_profile_flag_takes_credentials_from_an_aliyun_profile(env: dict[str, str], shop, tmp_path: Path) -> None:
+    """`--profile` wins over keys in the environment, as an explicit choice should."""
+    from tests.cli.conftest import AK, SK
+
+    (tmp_path / ".aliyun").mkdir()
+    (tmp_path / ".aliyun" / "config.json").write_text(json.dumps({"current": "other", "profiles": [
+        {"name": "other", "mode": "AK", "access_key_id": "LTAIwrong", "access_key_secret": "wrong"},
+        {"name": "ops", "mode": "AK", "access_key_id": AK, "access_key_secret": SK}]}))
+    cli_env = {**env, "HOME": str(tmp_path), "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true",
+               "ALIBABA_CLOUD_ACCESS_KEY_ID": "LTAIwrong", "ALIBABA_CLOUD_ACCESS_KEY_SECRET": "wrong"}
+    result = CliRunner().invoke(cli, ["alias", "get", shop.service, "prod", "--profile", "ops"], env=cli_env)
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(cli, ["alias", "get", shop.service, "prod"], env=cli_env)
+    assert result.exit_code == 1 and "InvalidAccessKeyID" in result.stderr
+    no_keys = {**cli_env, "ALIBABA_CLOUD_ACCESS_KEY_ID": None, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": None,
+               "ALIBABA_CLOUD_PROFILE": "ops"}
+    result = CliRunner().invoke(cli, ["alias", "get", shop.service, "prod"], env=no_keys)
+    assert result.exit_code == 0, result.output

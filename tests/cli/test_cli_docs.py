@@ -38,7 +38,9 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
 
     docs = documented()
     s = shop.service
-    client.create_trigger(s, "quote", "http-prod", "http", {"authType": "anonymous", "methods": ["GET"]},
+    # a timer, not an HTTP trigger: `invoke` below goes through InvokeFunction, which FC 2.0 refuses for a function
+    # with an HTTP trigger
+    client.create_trigger(s, "quote", "timer-prod", "timer", {"cronExpression": "@every 5m", "enable": True},
                           qualifier="prod")
     seen: dict[str, list[str]] = {}
     seen["`deploy`"] = list(_json(run("deploy", s, "quote", str(examples_dir() / "functions" / "v2"), "--publish",
@@ -61,6 +63,9 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     assert {tuple(e) for e in lines[:-1]} == {tuple(docs["`rollout`: each event line"])}
     seen["`rollout`: each event line"] = list(lines[0])
     seen["`rollout`: the last line"] = list(lines[-1])
+    refused = run("rollout", s, "prod", "99", "-o", "json")
+    assert refused.exit_code == 2
+    seen["`rollout`: the last line when it ends early"] = list(json.loads(refused.stdout.splitlines()[-1]))
     seen["`promote`, `rollback`"] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
     seen["`versions delete`"] = list(_json(run("versions", "delete", s, "3", "-o", "json")))
 

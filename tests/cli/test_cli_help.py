@@ -83,9 +83,8 @@ def test_emulator_command_serves_and_saves_state_on_sigterm(tmp_path: Path) -> N
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=20) == 0
     finally:
-        if proc.poll() is None:
+        with proc:  # closes its pipes and reaps it
             proc.kill()
-            proc.wait()
     assert state.exists()
     assert "kept" in state.read_text()
 
@@ -110,9 +109,8 @@ def test_emulator_command_tls_flag_serves_https_with_a_ca_file() -> None:
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=20) == 0
     finally:
-        if proc.poll() is None:
+        with proc:  # closes its pipes and reaps it
             proc.kill()
-            proc.wait()
 
 
 def test_the_command_list_is_not_cut_off_at_80_columns() -> None:

@@ -62,8 +62,8 @@ def test_rollout_to_something_that_is_not_a_published_version_is_usage(run: Call
 def test_rollout_to_a_missing_alias_shows_only_the_error(run: Callable[..., Result], shop) -> None:
     result = run("rollout", shop.service, "nosuch", "2", "--interval", "0")
 
-    assert result.exit_code == 1
-    assert "AliasNotFound" in result.stderr
+    assert result.exit_code == 2  # found before traffic moves: refused like a typo, nothing written
+    assert "alias 'nosuch' of service" in result.stderr and "AliasNotFound" in result.stderr
     assert result.stdout == ""  # no "Rolling out ..." header for a rollout that never started
 
 
@@ -71,7 +71,7 @@ def test_rollout_to_a_missing_version_changes_nothing(run: Callable[..., Result]
     before = client.get_alias(shop.service, "prod")
     result = run("rollout", shop.service, "prod", "99", "--interval", "0")
 
-    assert result.exit_code == 1 and "VersionNotFound" in result.stderr
+    assert result.exit_code == 2 and f"version 99 of service '{shop.service}' does not exist" in result.stderr
     after = client.get_alias(shop.service, "prod")
     assert (after.version_id, after.additional_version_weight) == (before.version_id, before.additional_version_weight)
 
@@ -89,7 +89,7 @@ def test_interrupted_json_rollout_ends_with_a_result_line(run: Callable[..., Res
     assert result.exit_code == 130
     last = json.loads(result.stdout.splitlines()[-1])
     assert last == {"kind": "result", "status": "interrupted", "service": shop.service, "alias": "prod",
-                    "to_version": "2", "weight": 0}
+                    "to_version": "2", "weight": 0, "reason": "interrupted by Ctrl-C"}
     assert "Run the same command to resume" in result.stderr
 
 
@@ -150,8 +150,22 @@ def test_nothing_to_promote_or_roll_back_says_what_to_name(run: Callable[..., Re
     rollback = run("rollback", shop.service, "prod")
 
     assert promote.exit_code == 1 and "has no canary; name the version to promote" in promote.stderr
-    assert rollback.exit_code == 1 and "name the version to roll back to" in rollback.stderr
+    assert rollback.exit_code == 0 and "nothing to do: " in rollback.stdout  # a stable alias has nothing to undo
     assert "to_version" not in promote.stderr + rollback.stderr  # the library's words suit the CLI as they are
+
+
+def test_promote_of_an_older_and_rollback_to_a_newer_version_are_refused(run: Callable[..., Result], shop,
+                                                                         client: FcClient) -> None:
+    client.update_alias(shop.service, "prod", version_id="2")
+    before = client.get_alias(shop.service, "prod").etag
+    older = run("promote", shop.service, "prod", "--version", "1")
+    newer = run("rollback", shop.service, "prod", "--to-version", "3")
+    same = run("rollback", shop.service, "prod", "--to-version", "2")
+
+    assert older.exit_code == 2 and "use `fcinfra rollback" in older.stderr
+    assert newer.exit_code == 2 and "is newer than version 2" in newer.stderr
+    assert same.exit_code == 0 and "nothing to do" in same.stdout
+    assert client.get_alias(shop.service, "prod").etag == before
 
 
 def test_unreadable_payload_file_names_the_option(run: Callable[..., Result], shop, tmp_path) -> None:
@@ -190,21 +204,52 @@ def test_deploy_of_a_folder_without_the_handler_module_creates_nothing(run: Call
         client.get_service("wrong-folder")
 
 
-def test_deploy_checks_the_existing_functions_handler_not_the_flag(run: Callable[..., Result], shop,
-                                                                   tmp_path) -> None:
+def test_deploy_applies_handler_and_runtime_to_an_existing_function(run: Callable[..., Result], shop,
+                                                                    client: FcClient, tmp_path) -> None:
     (tmp_path / "main.py").write_text("def handler(event, context):\n    return 'ok'\n")
-    result = run("deploy", shop.service, "quote", str(tmp_path), "--handler", "main.handler")
+    missing = run("deploy", shop.service, "quote", str(tmp_path))  # quote's own handler needs index.py
+    result = run("deploy", shop.service, "quote", str(tmp_path), "--handler", "main.handler", "--runtime",
+                 "python3.9", "-o", "json")
 
-    assert result.exit_code == 2  # quote's handler is index.handler: --handler applies only on creation
-    assert "has no index.py for handler index.handler" in result.stderr
+    assert missing.exit_code == 2 and "has no index.py for handler index.handler" in missing.stderr
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["action"] == "updated"
+    fn = client.get_function(shop.service, "quote")
+    assert (fn.handler, fn.runtime) == ("main.handler", "python3.9")  # never silently ignored
 
 
-def test_rollout_to_the_version_already_serving_says_nothing_changed(run: Callable[..., Result], shop) -> None:
+@pytest.mark.parametrize("option", [("--memory-size", "100"), ("--timeout", "0"), ("--memory-size", "99999")])
+def test_deploy_validates_every_value_before_creating_anything(run: Callable[..., Result], client: FcClient,
+                                                               option: tuple[str, str]) -> None:
+    from fcinfra.demo.package import examples_dir
+    from fcinfra.errors import NotFoundError
+
+    result = run("deploy", "bad-settings", "quote", str(examples_dir() / "functions" / "v1"), *option)
+
+    assert result.exit_code == 2, result.output
+    assert option[0].lstrip("-").replace("-", "_") in result.stderr
+    with pytest.raises(NotFoundError):
+        client.get_service("bad-settings")  # no service left behind
+
+
+def test_deploying_the_same_folder_again_publishes_nothing_new(run: Callable[..., Result], shop,
+                                                              client: FcClient) -> None:
+    from fcinfra.demo.package import examples_dir
+
+    folder = str(examples_dir() / "functions" / "v2")
+    first = json.loads(run("deploy", shop.service, "quote", folder, "--publish", "-o", "json").stdout)
+    again = json.loads(run("deploy", shop.service, "quote", folder, "--publish", "--memory-size", "128",
+                           "-o", "json").stdout)
+
+    assert again == {**first, "action": "unchanged", "published": False}
+
+
+def test_rollout_to_the_version_already_serving_is_refused(run: Callable[..., Result], shop) -> None:
     result = run("rollout", shop.service, "prod", "1", "--interval", "0")
 
-    assert result.exit_code == 0
-    assert "no alias write: alias prod already served version 1 alone" in result.stdout
-    assert "nothing to do: version 1 already serves 100% of alias prod" in result.stdout
+    assert result.exit_code == 2
+    assert "version 1 already is the main version of alias 'prod' (version 1 alone): nothing to roll out" in (
+        result.stderr)
     assert "Rolling out" not in result.stdout  # no header promising a rollout that will not happen
 
 

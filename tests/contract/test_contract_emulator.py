@@ -162,9 +162,9 @@ class Cli:
             self._reader.join(timeout=5)
 
     def kill(self) -> None:
-        if self.proc.poll() is None:
+        with self.proc:  # closes its pipe and reaps it
             self.proc.kill()
-            self.proc.wait()
+        self._reader.join(timeout=5)
 
 
 @pytest.fixture

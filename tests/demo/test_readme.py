@@ -59,7 +59,7 @@ def test_pulumi_snippet_deploys_under_mocks(fc_emulator_client: FcClient, monkey
 
     alias = fc_emulator_client.get_alias("shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("1", {})
-    assert fc_emulator_client.get_trigger("shop", "quote", "quote-http").qualifier == "prod"
+    assert fc_emulator_client.get_trigger("shop", "web", "web-http").qualifier == "prod"
     assert {"fcinfra:index:FcService", "fcinfra:index:CanaryRelease"} <= {r.typ for r in mocks.registrations}
 
 
@@ -98,8 +98,8 @@ def test_cli_walkthrough_runs_against_the_emulator_it_starts() -> None:
         proc = subprocess.run(["bash", "-c", script], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
         print(f"README CLI walkthrough took {time.perf_counter() - start:.1f}s")
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        with server:  # closes its pipes and reaps it
+            server.terminate()
     out = proc.stdout
     assert proc.returncode == 0, out + proc.stderr
     assert "published version 1" in out and "published version 4" in out

@@ -15,7 +15,10 @@ from fcinfra.lifecycle import delete_version_safely
 
 from .conftest import make_zip
 
-SERVICE, FUNCTION, ALIAS, TRIGGER = "seeds-svc", "quote", "prod", "http-prod"
+SERVICE, FUNCTION, ALIAS, TRIGGER = "seeds-svc", "quote", "prod", "timer-prod"
+# A timer trigger, not an HTTP one: on FC 2.0 a function with an HTTP trigger is an HTTP function and refuses
+# InvokeFunction, and this scenario invokes through the API (the seeds' own example is an OSS trigger).
+TIMER = {"cronExpression": "@every 5m", "enable": True, "payload": "tick"}
 
 
 def code(label: str) -> bytes:
@@ -47,8 +50,7 @@ def run_seeds_scenario(c: FcClient, restart: Callable[[], None] = lambda: None, 
     assert c.publish_version(SERVICE).version_id == "3"  # "2" is never reused
 
     c.create_alias(SERVICE, ALIAS, "1")
-    trigger = c.create_trigger(SERVICE, FUNCTION, TRIGGER, "http", {"authType": "anonymous", "methods": ["GET"]},
-                               qualifier=ALIAS)
+    trigger = c.create_trigger(SERVICE, FUNCTION, TRIGGER, "timer", TIMER, qualifier=ALIAS)
     assert trigger.qualifier == ALIAS
 
     restart()  # the emulator goes down and comes back from its state file here (or not at all)

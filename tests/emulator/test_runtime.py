@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from fcinfra.fake.context import InvocationSpec
-from fcinfra.fake.runtime import PythonCodeRunner
+from fcinfra.fake.emulator.runtime import PythonCodeRunner
 
 from .conftest import make_zip
 

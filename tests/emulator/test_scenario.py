@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fcinfra.fake.runtime import PythonCodeRunner
+from fcinfra.fake.emulator.runtime import PythonCodeRunner
 from fcinfra.fake.server import Emulator
 from fcinfra.fc import FcClient
 

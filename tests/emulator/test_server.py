@@ -19,9 +19,9 @@ import requests
 
 from fcinfra.errors import AccessDeniedError, ThrottledError
 from fcinfra.fake import FakeFc, FakeRequest
-from fcinfra.fake.control import ControlApi
-from fcinfra.fake.runtime import PythonCodeRunner
-from fcinfra.fake.server import Emulator, EmulatorError, run_emulator
+from fcinfra.fake.emulator.control import ControlApi
+from fcinfra.fake.emulator.runtime import PythonCodeRunner
+from fcinfra.fake.emulator.server import Emulator, EmulatorError, run_emulator
 from fcinfra.fc import FcClient
 from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc.signing import authorization, http_date
@@ -56,10 +56,12 @@ def echo(event, context):
 def raiser(event, context):
     raise KeyError("missing thing")
 
-def web(event, context):
-    request = json.loads(event)
-    return {"statusCode": 201, "headers": {"X-Seen-Path": request["path"]},
-            "body": json.dumps({"version": context.service.version_id, "queries": request["queries"]})}
+def web(environ, start_response):  # an HTTP function: a WSGI app, as FC 2.0 calls it
+    from urllib.parse import parse_qsl
+    body = json.dumps({"version": environ["fc.context"].service.version_id,
+                       "queries": dict(parse_qsl(environ["QUERY_STRING"]))}).encode()
+    start_response("201 Created", [("Content-Type", "application/json"), ("X-Seen-Path", environ["PATH_INFO"])])
+    return [body]
 '''
 CODE = make_zip({"index.py": FUNCTIONS})
 
@@ -448,7 +450,8 @@ def test_a_signal_saves_the_state_of_a_subprocess_emulator(tmp_path: Path, signu
         proc.send_signal(getattr(signal, signum))
         assert proc.wait(15) == 0
     finally:
-        proc.kill()
+        with proc:  # closes its pipe and reaps it
+            proc.kill()
     assert "survivor" in state.read_text()
 
     proc, endpoint = _spawn(state)
@@ -460,7 +463,8 @@ def test_a_signal_saves_the_state_of_a_subprocess_emulator(tmp_path: Path, signu
         proc.terminate()
         assert proc.wait(15) == 0
     finally:
-        proc.kill()
+        with proc:  # closes its pipe and reaps it
+            proc.kill()
 
 
 def test_workers_exit_when_the_emulator_process_is_killed(tmp_path: Path) -> None:
@@ -475,7 +479,8 @@ def test_workers_exit_when_the_emulator_process_is_killed(tmp_path: Path) -> Non
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(5)
     finally:
-        proc.kill()
+        with proc:  # closes its pipe and reaps it
+            proc.kill()
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and Path(f"/proc/{worker_pid}").exists():
         status = Path(f"/proc/{worker_pid}/status").read_text() if Path(f"/proc/{worker_pid}").exists() else ""

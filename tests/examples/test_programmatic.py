@@ -47,7 +47,7 @@ def test_deploy_script_releases_v1_v2_v3_against_the_emulator(fc_emulator: Any, 
     def deploy(version: str) -> tuple[int, dict[str, Any]]:
         proc = subprocess.run([sys.executable, str(EXAMPLE / "deploy.py"), str(FUNCTIONS / version),
                                "--interval", "0.3", "--json"], env=env, capture_output=True, text=True, timeout=60)
-        return proc.returncode, json.loads(proc.stdout.strip().splitlines()[-1])
+        return proc.returncode, json.loads(proc.stdout)  # --json: the outcome is the only thing on stdout
 
     assert deploy("v1") == (0, {"version": "1", "status": "first_release", "message": "prod -> version 1",
                                 "pruned": []})
@@ -59,19 +59,22 @@ def test_deploy_script_releases_v1_v2_v3_against_the_emulator(fc_emulator: Any, 
     client = fc_emulator_client
     alias = client.get_alias("demo-shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("2", {})
-    assert client.get_trigger("demo-shop", "quote", "http-prod").qualifier == "prod"
-    answer = client.http_trigger_request("demo-shop", "prod", "quote", query={"item": "lime"}, sign=False)
-    assert json.loads(answer.body)["versionId"] == "2"  # users never saw v3's KeyError
+    assert client.get_trigger("demo-shop", "web", "http-prod").qualifier == "prod"
+    answer = client.http_trigger_request("demo-shop", "prod", "web", query={"item": "lime"}, sign=False)
+    assert answer.status_code == 200 and json.loads(answer.body)["versionId"] == "2"  # users never saw v3's KeyError
 
 
 def test_deploy_script_publishes_nothing_when_nothing_changed(fc_emulator_client: FcClient) -> None:
     deploy = load("deploy")
     first = deploy.deploy(fc_emulator_client, FUNCTIONS / "v1", service="again", interval=0.1)
-    fc_emulator_client.update_function("again", "quote", description="same code")  # a change FC will publish
     same = deploy.deploy(fc_emulator_client, FUNCTIONS / "v1", service="again", interval=0.1)
 
-    assert (first.status, same.status) == ("first_release", "promoted")
-    assert deploy.publish(fc_emulator_client, "again", "no change") == (same.version, False)
+    assert (first.status, same.status) == ("first_release", "unchanged")
+    assert same.version == first.version
+    assert [v.version_id for v in fc_emulator_client.list_versions("again")] == [first.version]  # no new version
+    fc_emulator_client.update_function("again", "quote", description="changed")  # a change FC will publish
+    changed = deploy.deploy(fc_emulator_client, FUNCTIONS / "v1", service="again", interval=0.1)
+    assert changed.status == "promoted" and changed.version != first.version
 
 
 def test_deploy_script_self_contained_emulator_mode(capsys: pytest.CaptureFixture[str]) -> None:
@@ -164,6 +167,6 @@ def test_automation_inline_program_releases_through_the_emulator(fc_emulator_cli
 
     alias = fc_emulator_client.get_alias("demo-shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("2", {})
-    assert fc_emulator_client.get_trigger("demo-shop", "quote", "http-prod").qualifier == "prod"
+    assert fc_emulator_client.get_trigger("demo-shop", "web", "http-prod").qualifier == "prod"
     types = {r.typ for r in mocks.registrations}
     assert {"fcinfra:index:FcService", "fcinfra:index:CanaryRelease", "alicloud:fc/alias:Alias"} <= types

@@ -6,6 +6,7 @@ run the real example function code, so its health gates judge real v2 and v3 beh
 
 from __future__ import annotations
 
+import json
 import runpy
 from collections.abc import Iterator
 from pathlib import Path
@@ -55,7 +56,7 @@ def test_quickstart_publishes_binds_and_follows_code_changes(fc_client: Any) -> 
     config = {"fcinfra:serviceName": "qs", "fcinfra:accountId": fc_client.account_id}
     run_stack(program(QUICKSTART), mocks, config=config)
     assert fc_client.get_alias("qs", "prod").version_id == "1"
-    trigger = fc_client.get_trigger("qs", "quote", "http")
+    trigger = fc_client.get_trigger("qs", "web", "http")
     assert trigger.qualifier == "prod" and trigger.trigger_type == "http"
     assert mocks.one("pulumi:providers:alicloud").inputs["account_id"] == fc_client.account_id
 
@@ -89,4 +90,6 @@ def test_canary_promotes_v2_and_rolls_back_v3(fc_emulator_client: Any) -> None:
                   config={**base, "fcinfra-canary:codeDir": "../functions/v3"})
     alias = client.get_alias("shop", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("2", {})
-    assert client.get_trigger("shop", "quote", "http").qualifier == "prod"
+    assert client.get_trigger("shop", "web", "http").qualifier == "prod"
+    lime = client.http_trigger_request("shop", "prod", "web", query={"item": "lime"}, sign=False)
+    assert (lime.status_code, json.loads(lime.body)["versionId"]) == (200, "2")  # v3's KeyError never served

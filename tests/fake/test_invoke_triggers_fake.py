@@ -185,15 +185,20 @@ def test_trigger_defaults_and_validation(seeded: Any, rejects: Any) -> None:
             400, "InvalidArgument")
 
 
-def _http_setup(api: Any, auth: str, fake: Any) -> None:
-    def web(event: bytes, context: Any) -> dict[str, Any]:
-        req = json.loads(event)
-        return {"statusCode": 201, "headers": {"X-App": "yes"},
-                "body": json.dumps({"method": req["method"], "path": req["path"], "queries": req["queries"],
-                                    "body": base64.b64decode(req["body"]).decode(),
-                                    "version": context.service.version_id})}
+def web(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """A plain WSGI app (PEP 3333), as FC 2.0's Python runtime calls an HTTP function."""
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    seen = {"method": environ["REQUEST_METHOD"], "path": environ["PATH_INFO"], "query": environ["QUERY_STRING"],
+            "body": environ["wsgi.input"].read(size).decode(), "version": environ["fc.context"].service.version_id,
+            "request_uri": environ["fc.request_uri"], "x_app": environ.get("HTTP_X_APP"),
+            "content_type": environ.get("CONTENT_TYPE"), "protocol": environ["SERVER_PROTOCOL"],
+            "wsgi": [environ["wsgi.version"], environ["wsgi.url_scheme"]]}
+    start_response("201 Created", [("Content-Type", "application/json"), ("X-App", "yes")])
+    return [json.dumps(seen).encode()]
 
-    fake.register_handler("svc", "fn", web)
+
+def _http_setup(api: Any, auth: str, fake: Any, app: Any = web) -> None:
+    fake.register_handler("svc", "fn", app)
     api.publish()
     api.alias("prod", "1")
     api.ok("POST", "/services/svc/functions/fn/triggers", {
@@ -201,18 +206,62 @@ def _http_setup(api: Any, auth: str, fake: Any) -> None:
         "triggerConfig": {"authType": auth, "methods": ["GET", "POST"]}})
 
 
-def test_http_trigger_anonymous(seeded: Any, fake: Any) -> None:
+def test_http_trigger_calls_a_wsgi_app(seeded: Any, fake: Any) -> None:
     _http_setup(seeded, "anonymous", fake)
     url = seeded.base + "/2016-08-15/proxy/svc.prod/fn/a/b%20c?x=1&x=2&y="
-    resp = seeded.session.post(url, data=b"payload")
+    resp = seeded.session.post(url, data=b"payload", headers={"X-App": "from-client", "Content-Type": "text/plain"})
     assert resp.status_code == 201 and resp.headers["X-App"] == "yes"
-    assert resp.headers["X-Fc-Invocation-Service-Version"] == "1"
-    body = resp.json()
-    assert body == {"method": "POST", "path": "/a/b c", "queries": {"x": ["1", "2"], "y": ""}, "body": "payload",
-                    "version": "1"}
+    assert resp.headers["Content-Type"] == "application/json"
+    assert resp.headers["X-Fc-Invocation-Service-Version"] == "1" and resp.headers["X-Fc-Request-Id"]
+    assert resp.headers["Content-Disposition"] == "attachment"  # FC adds it on its default domain
+    assert resp.json() == {"method": "POST", "path": "/a/b c", "query": "x=1&x=2&y=", "body": "payload",
+                           "version": "1", "request_uri": "/2016-08-15/proxy/svc.prod/fn/a/b%20c?x=1&x=2&y=",
+                           "x_app": "from-client", "content_type": "text/plain", "protocol": "HTTP/1.1",
+                           "wsgi": [[1, 0], "https"]}
     assert seeded.session.delete(url).json()["ErrorCode"] == "MethodNotAllowed"
     missing = seeded.session.get(seeded.base + "/2016-08-15/proxy/svc/fn/")  # LATEST has no http trigger
     assert (missing.status_code, missing.json()["ErrorCode"]) == (404, "TriggerNotFound")
+
+
+def test_wsgi_environ_has_fc_context_and_pep_3333_keys(seeded: Any, fake: Any) -> None:
+    seen: dict[str, Any] = {}
+
+    def app(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+        seen.update(environ)
+        start_response("200 OK", [])
+        return [b""]
+
+    _http_setup(seeded, "anonymous", fake, app)
+    assert seeded.session.get(seeded.base + "/2016-08-15/proxy/svc.prod/fn/").status_code == 200
+    required = {"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "SERVER_NAME", "SERVER_PORT",
+                "SERVER_PROTOCOL", "CONTENT_LENGTH", "REMOTE_ADDR", "wsgi.version", "wsgi.url_scheme", "wsgi.input",
+                "wsgi.errors", "wsgi.multithread", "wsgi.multiprocess", "wsgi.run_once", "fc.context",
+                "fc.request_uri"}
+    assert required <= set(seen)
+    context = seen["fc.context"]
+    assert (context.function.name, context.service.qualifier, context.service.version_id) == ("fn", "prod", "1")
+    assert context.request_id and seen["PATH_INFO"] == "/" and seen["QUERY_STRING"] == ""
+    assert seen["SERVER_NAME"] == "1234567890.cn-hangzhou.fc.aliyuncs.com" and seen["SERVER_PORT"] == "443"
+
+
+def test_wsgi_write_callable_close_and_repeated_headers(seeded: Any, fake: Any) -> None:
+    closed: list[bool] = []
+
+    class Body:
+        def __iter__(self) -> Any:
+            return iter([b"b", b"c"])
+
+        def close(self) -> None:
+            closed.append(True)
+
+    def app(environ: dict[str, Any], start_response: Any) -> Body:
+        write = start_response("404 Not Found", [("X-Many", "1"), ("x-many", "2")])
+        write(b"a")
+        return Body()
+
+    _http_setup(seeded, "anonymous", fake, app)
+    resp = seeded.session.get(seeded.base + "/2016-08-15/proxy/svc.prod/fn/")
+    assert (resp.status_code, resp.content, resp.headers["X-Many"], closed) == (404, b"abc", "1, 2", [True])
 
 
 def test_http_trigger_function_auth_signs_the_query(seeded: Any, fake: Any) -> None:
@@ -226,21 +275,51 @@ def test_http_trigger_function_auth_signs_the_query(seeded: Any, fake: Any) -> N
     assert resp.json()["ErrorCode"] == "SignatureNotMatch"
     signed = dict(hdrs, Authorization=signing.authorization("AK", "SK", "GET", path, hdrs, signing.query_pairs(query)))
     ok = seeded.session.get(seeded.base + path + "?" + query, headers=signed)
-    assert ok.status_code == 201 and ok.json()["queries"] == {"q": "1"}
+    assert ok.status_code == 201 and ok.json()["query"] == "q=1" and ok.json()["path"] == "/hello"
 
 
 def test_http_trigger_function_error_is_502(seeded: Any, fake: Any) -> None:
     _http_setup(seeded, "anonymous", fake)
-    fake.register_handler("svc", "fn", lambda e, c: 1 / 0)
+    fake.register_handler("svc", "fn", lambda environ, start_response: 1 / 0)
     resp = seeded.session.get(seeded.base + "/2016-08-15/proxy/svc.prod/fn/")
     assert resp.status_code == 502 and resp.headers["X-Fc-Error-Type"] == "UnhandledInvocationError"
+    assert resp.json()["errorType"] == "ZeroDivisionError"
 
 
-def test_http_trigger_plain_payload(seeded: Any, fake: Any) -> None:
-    _http_setup(seeded, "anonymous", fake)
-    fake.register_handler("svc", "fn", lambda e, c: "plain")
+def test_an_event_handler_behind_an_http_trigger_is_a_function_error(seeded: Any, fake: Any) -> None:
+    """Misuse, one way: FC 2.0 calls a function behind an HTTP trigger as WSGI; an event handler's answer is not
+    a WSGI answer, so the caller gets the function error (502), not the event payload."""
+    _http_setup(seeded, "anonymous", fake, lambda event, context: "plain")
     resp = seeded.session.get(seeded.base + "/2016-08-15/proxy/svc.prod/fn/")
-    assert resp.status_code == 200 and resp.content == b"plain"
+    assert resp.status_code == 502 and resp.headers["X-Fc-Error-Type"] == "UnhandledInvocationError"
+    body = resp.json()
+    assert body["errorType"] == "TypeError" and "WSGI app" in body["errorMessage"]
+    assert b"plain" not in resp.content
+
+
+def test_invoke_function_on_an_http_function_is_refused(seeded: Any, fake: Any) -> None:
+    """Misuse, the other way: FC 2.0 answers InvokeFunction on a function with an HTTP trigger with
+    400 InvalidArgument, whatever the qualifier, and runs nothing."""
+    _http_setup(seeded, "anonymous", fake)
+    before = sum(fake.invocation_counts.values())
+    for qualifier in ("svc.prod", "svc.1", "svc"):
+        resp = seeded.invoke(qualifier)
+        assert (resp.status_code, resp.json()["ErrorCode"]) == (400, "InvalidArgument")
+        assert resp.json()["ErrorMessage"] == ("Function with http trigger(name: web) can only be invoked with "
+                                               "http trigger URL")
+    assert sum(fake.invocation_counts.values()) == before
+    seeded.ok("DELETE", "/services/svc/functions/fn/triggers/web")
+    assert seeded.invoke("svc.prod").status_code == 200  # no HTTP trigger left: an event function again
+
+
+def test_alias_weights_route_http_trigger_requests(seeded: Any, fake: Any) -> None:
+    _http_setup(seeded, "anonymous", fake)
+    seeded.update_function(description="2")
+    assert seeded.publish() == "2"
+    seeded.ok("PUT", "/services/svc/aliases/prod", {"versionId": "1", "additionalVersionWeight": {"2": 0.3}})
+    versions = [seeded.session.get(seeded.base + "/2016-08-15/proxy/svc.prod/fn/").json()["version"]
+                for _ in range(400)]
+    assert set(versions) == {"1", "2"} and 0.2 < versions.count("2") / 400 < 0.4
 
 
 @pytest.mark.parametrize("qualifier", ["LATEST", "1"])
@@ -264,6 +343,7 @@ def test_http_trigger_presigned_url(seeded: Any, fake: Any) -> None:
 
     ok = seeded.session.get(url(int(time.time()) + 600))
     assert ok.status_code == 201 and ok.json()["path"] == "/dl"
+    assert "x-fc-signature=" in ok.json()["query"]  # the app sees the query it was called with
     assert seeded.session.get(url(int(time.time()) + 600, "bad")).json()["ErrorCode"] == "SignatureNotMatch"
     expired = seeded.session.get(url(int(time.time()) - 1))
     assert (expired.status_code, expired.json()["ErrorCode"]) == (403, "AccessDenied")

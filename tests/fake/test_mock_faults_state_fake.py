@@ -48,11 +48,12 @@ def test_mock_cannot_be_started_twice() -> None:
         m.start()
 
 
-def test_five_thousand_invocations_are_fast(seeded: Any) -> None:
-    started = time.perf_counter()
-    for _ in range(5000):
-        seeded.invoke()
-    assert time.perf_counter() - started < 10  # typically ~1.7 s
+def test_five_thousand_invocations_are_each_answered_and_counted_once(seeded: Any, fake: Any) -> None:
+    """Speed is bench/emulator.py's to measure (the rules forbid timed unit tests; this one failed on a loaded
+    machine); what a test can check is that none of 5,000 invocations is lost or counted twice."""
+    answers = [seeded.invoke().status_code for _ in range(5000)]
+    assert answers == [200] * 5000
+    assert fake.invocation_counts == {("1234567890", "svc", "fn", "LATEST"): 5000}
 
 
 # --------------------------------------------------------------------------------------------------- faults
@@ -163,9 +164,12 @@ def test_dump_load_round_trip_is_exact(seeded: Any, fake: Any, make_api: Any) ->
     fake.load_state(json.loads(text))
     assert seeded.request("GET", "/services/svc/aliases/prod").headers["ETag"] == alias_etag
     assert seeded.request("GET", "/services/svc.1/functions/fn").json()["memorySize"] == 128
+    # version 2 (256 MB) was deleted: LATEST differs from version 1, the newest left, so publishing works, and
+    # the counter survived: "2" is never reused
+    assert seeded.publish() == "3"
     assert seeded.error_of(seeded.request("POST", "/services/svc/versions")) == (400, "VersionPublishError")
     seeded.update_function(description="after load")
-    assert seeded.publish() == "3"  # the counter survived: "2" is never reused
+    assert seeded.publish() == "4"
 
 
 def test_load_state_refuses_foreign_data() -> None:

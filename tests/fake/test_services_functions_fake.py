@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from fcinfra.fake.crc64 import checksum, crc64
+from fcinfra.fc.crc64 import checksum, crc64
 
 
 def test_crc64_matches_the_ecma182_check_value() -> None:

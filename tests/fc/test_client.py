@@ -66,8 +66,23 @@ def test_from_env_reads_alibaba_then_alicloud_names() -> None:
     assert c.endpoint == "https://42.cn-shanghai.fc.aliyuncs.com"
     c = FcClient.from_env(env={**env, "FC_ENDPOINT": "http://127.0.0.1:1"})
     assert c.endpoint == "http://127.0.0.1:1"
-    with pytest.raises(ConfigurationError):
-        FcClient.from_env(env={"ALIBABA_CLOUD_REGION": "cn-hangzhou"})
+    with pytest.raises(ConfigurationError):  # no keys, and nothing else in the chain (no HOME files, no ECS)
+        FcClient.from_env(env={"ALIBABA_CLOUD_REGION": "cn-hangzhou", "HOME": "/nonexistent",
+                               "ALIBABA_CLOUD_ECS_METADATA_DISABLED": "true"})
+
+
+def test_from_settings_is_the_one_factory(tmp_path: Any) -> None:
+    from fcinfra.config import Settings
+
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("not read until a request is sent")
+    settings = Settings("42", "cn-shanghai", "AK", "SK", "TOK", None, str(bundle))
+    c = FcClient.from_settings(settings, timeout=1.0)
+    assert (c.endpoint, c.verify) == ("https://42.cn-shanghai.fc.aliyuncs.com", str(bundle))
+    assert c.credentials.get().security_token == "TOK"
+    assert FcClient.from_settings(settings, verify=False).verify is False  # an explicit verify wins
+    with pytest.raises(ConfigurationError, match="access key secret"):
+        FcClient.from_settings(Settings("42", "cn-shanghai", "AK"))
 
 
 def test_security_token_is_sent_and_signed(rsps: responses.RequestsMock) -> None:

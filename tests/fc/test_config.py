@@ -72,3 +72,28 @@ def test_missing_credentials_inside_pulumi_also_name_the_config_keys() -> None:
         resolve_settings(env={}, pulumi_config={}.get).require_credentials()
     assert "Pulumi config (alicloud:accessKey / alicloud:secretKey)" in str(info.value)
     assert "ALIBABA_CLOUD_ACCESS_KEY_ID" in str(info.value)
+
+
+def test_readme_table_names_every_source_of_every_setting() -> None:
+    """README's one configuration table lists each Pulumi key and environment variable config.py reads."""
+    from pathlib import Path
+
+    from fcinfra.config import _SOURCES
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("## Configuration and credentials")[1].split("**Which credentials win**")[0]
+    for name, (config_keys, env_vars) in _SOURCES.items():
+        for key in (*config_keys, *env_vars):
+            shown = key.split(".")[0] if key.startswith("alicloud:assumeRole") else key
+            assert f"`{shown}`" in table, f"{name}: {key} is not in README's table"
+
+
+def test_origins_say_where_each_value_came_from() -> None:
+    config = {"alicloud:profile": "ops", "alicloud:assumeRole": '{"roleArn": "acs:ram::1:role/r"}'}
+    s = resolve_settings(region="cn-hongkong", env={**ENV, "ALICLOUD_PROFILE": "env-profile"},
+                         pulumi_config=config.get)
+    assert s.origin("region") == "argument"
+    assert s.origin("profile") == "pulumi:alicloud:profile" and s.profile == "ops"
+    assert s.origin("role_arn") == "pulumi:alicloud:assumeRole.roleArn" and s.role_arn == "acs:ram::1:role/r"
+    assert s.origin("access_key_id") == "env:ALIBABA_CLOUD_ACCESS_KEY_ID"
+    assert s.origin("security_token") is None

@@ -29,7 +29,14 @@ def boom(event: bytes, context: Any) -> bytes:
     raise ValueError("boom")
 
 
-HANDLERS = {"echo": echo, "boom": boom}
+def greet(environ: dict[str, Any], start_response: Any) -> list[bytes]:
+    """The HTTP function behind the fixture's trigger: a WSGI app, as FC 2.0 calls one."""
+    name = environ["QUERY_STRING"].partition("name=")[2]
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [f"hello {name}".encode()]
+
+
+HANDLERS = {"echo": echo, "boom": boom, "greet": greet}
 
 
 def materialize(value: Any) -> Any:

@@ -196,3 +196,19 @@ def test_check_accepts_values_a_preview_does_not_know_yet() -> None:
     preview = p.check({}, shift(version_id=rpc.UNKNOWN, strategy=STEPS, health=HEALTH, fingerprint=rpc.UNKNOWN))
     assert preview.failures == []
     assert p.diff("svc:prod", {**shift(), "status": "promoted"}, preview.inputs).changes is True
+
+
+def test_check_refuses_a_time_budget_that_cannot_bake_a_step() -> None:
+    p = AliasShiftProvider()
+    short = p.check({}, shift(strategy={"type": "steps", "weights": [10, 100], "interval": 120}, time_budget=60))
+    default = p.check({}, shift(strategy={"type": "canary", "weight": 10, "interval": 900}))
+    fine = p.check({}, shift(strategy={"type": "canary", "weight": 10, "interval": 60}, time_budget=60))
+
+    assert [(f.property, "cannot bake a 120s step" in f.reason) for f in short.failures] == [("time_budget", True)]
+    assert [f.property for f in default.failures] == ["time_budget"] and "default is 600s" in default.failures[0].reason
+    assert fine.failures == []
+
+
+def test_check_refuses_an_unknown_strategy_key_of_the_shared_schema() -> None:
+    bad = AliasShiftProvider().check({}, shift(strategy={"type": "steps", "weights": [10, 100], "intervall": 5}))
+    assert [f.property for f in bad.failures] == ["strategy"] and "intervall" in bad.failures[0].reason

@@ -12,6 +12,7 @@ import asyncio
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -44,6 +45,9 @@ def _props(struct: Any) -> dict[str, Any]:
 def host() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ALIBABA_CLOUD_", "ALICLOUD_", "FC_"))}
     env["PULUMI_PROJECT"] = "fcinfra"
+    # Alibaba's credentials chain must find nothing either: no profile files, no ECS metadata service to dial
+    env["HOME"] = tempfile.mkdtemp(prefix="fcinfra-host-home-")
+    env["ALIBABA_CLOUD_ECS_METADATA_DISABLED"] = "true"
     proc = subprocess.Popen(
         # -u as Pulumi's own launcher (pulumi-resource-pulumi-python) runs it: the port line is read through a pipe
         [sys.executable, "-u", "-m", "pulumi.dynamic"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
@@ -56,8 +60,8 @@ def host() -> Iterator[provider_pb2_grpc.ResourceProviderStub]:
         yield provider_pb2_grpc.ResourceProviderStub(channel)
         channel.close()
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        with proc:  # closes its pipes and reaps it
+            proc.terminate()
 
 
 def _configure(stub: Any, emulator: Any) -> None:

@@ -7,18 +7,23 @@ import pytest
 from fcinfra.errors import RolloutError
 from fcinfra.rollout import Pause, Steps
 from fcinfra.rollout.engine import (
+    Adopt,
     AliasView,
     AwaitPromote,
     Check,
+    Fail,
     Finish,
+    Observe,
     Policy,
     Progress,
     Rollback,
     SetWeight,
+    Signals,
     Wait,
     decide,
     resume_point,
 )
+from fcinfra.rollout.lease import Lease
 from fcinfra.rollout.verdicts import Verdict
 
 PLAN = Steps([10, 50], interval=30).plan()  # 10% bake 30, 50% bake 30, 100%
@@ -100,6 +105,49 @@ CASES = [
     ("gate still fails while waiting at manual gate", GATED, AT10, prog(0), [BAD], 300, G,
      Rollback("gate failed at 10%: g: error rate 50.0% > 5.0%")),
 ]
+
+
+OTHER = Lease("0badc0de", "2", 50, 2_000_000_000, "ci@runner")
+STALE = Signals(fresh=False)
+BOOM = Signals(error="FcConnectionError: reset")
+IN_BUDGET = Policy(check_every=10, inconclusive_timeout=60, has_health=True, deadline=100)
+
+# The signals decide() judges (staleness, errors, leases, the time budget): the loop only applies the answer.
+SIGNAL_CASES = [
+    ("another live rollout holds the alias -> refuse, no check", PLAN, BASE, prog(-1), None, 0, PRE,
+     Signals(foreign_lease=OTHER),
+     Finish("aborted", "alias is being moved by another live rollout 0badc0de of version 2 by ci@runner (lease "
+                       "until 2033-05-18T03:33:20Z); nothing was probed or written. Wait for it, or stop it with "
+                       "`fcinfra rollback`")),
+    ("stale ETag before a write -> observe first", PLAN, AT10, prog(0), [OK], 30, G, STALE, Observe()),
+    ("stale ETag while baking -> no read needed", PLAN, AT10, prog(0), [OK], 5, G, STALE,
+     Wait(10, "bake at 10%: 25s left")),
+    ("error after traffic moved -> roll back", PLAN, AT10, prog(0), None, 5, G, BOOM,
+     Rollback("error at 10%: FcConnectionError: reset")),
+    ("error before traffic moved -> fail, nothing to undo", PLAN, BASE, prog(-1), None, 0, G, BOOM,
+     Fail("FcConnectionError: reset")),
+    ("promote moved us one step on -> adopt it", GATED, AT50, prog(0), None, 40, G, Signals(), Adopt(1, 50)),
+    ("not enough budget to bake the next weight -> stop before writing", PLAN, AT10, prog(0), [OK], 75, IN_BUDGET,
+     Signals(), Finish("in_progress", "time budget: 25s left, not enough to bake 50% for 30s; alias left at "
+                                      "version 1 90% + version 2 10%")),
+    ("exactly enough budget to bake the next weight -> write", PLAN, AT10, prog(0), [OK], 70, IN_BUDGET, Signals(),
+     SetWeight(1, 50)),
+    ("the promotion needs no bake -> written at the budget's edge", PLAN, AT50, prog(1, 30), [OK], 99, IN_BUDGET,
+     Signals(), SetWeight(2, 100)),
+    ("budget ends mid-check -> the last check runs first", PLAN, AT10, prog(0), None, 100, IN_BUDGET, Signals(),
+     Check(False)),
+    ("budget ends and the last check fails -> roll back, not leave it", PLAN, AT10, prog(0), [BAD], 100, IN_BUDGET,
+     Signals(), Rollback("gate failed at 10%: g: error rate 50.0% > 5.0%")),
+    ("first weight does not fit the budget -> stop before any traffic moves", PLAN, BASE, prog(-1), None, 80,
+     Policy(deadline=100), Signals(), Finish("in_progress", "time budget: 20s left, not enough to bake 10% for 30s;"
+                                             " alias left at version 1 alone")),
+]
+
+
+@pytest.mark.parametrize(("plan", "observed", "progress", "verdicts", "now", "policy", "signals", "expected"),
+                         [c[1:] for c in SIGNAL_CASES], ids=[c[0] for c in SIGNAL_CASES])
+def test_decide_judges_the_signals(plan, observed, progress, verdicts, now, policy, signals, expected):
+    assert decide(plan, observed, progress, verdicts, now, policy, signals) == expected
 
 
 @pytest.mark.parametrize(("plan", "observed", "progress", "verdicts", "now", "policy", "expected"),

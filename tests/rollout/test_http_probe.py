@@ -10,6 +10,16 @@ World = Any
 
 
 def with_trigger(world: World) -> None:
+    """An HTTP function: the handler behind the trigger is a WSGI app (FC 2.0), per version as the world says."""
+
+    def app(environ: dict[str, Any], start_response: Any) -> Any:
+        behaviour = world.behaviour.get(environ["fc.context"].service.version_id)
+        if behaviour is not None:
+            return behaviour(environ, start_response)
+        start_response("200 OK", [("Content-Type", "text/plain")])
+        return [b"healthy"]
+
+    world.fake.register_handler("svc", "fn", app)
     world.client.create_trigger("svc", "fn", "web", "http", {"authType": "anonymous", "methods": ["GET"]},
                                 qualifier="prod")
 
@@ -26,13 +36,14 @@ def test_http_probe_promotes_healthy_version(world: World) -> None:
     assert result.status == "promoted"
     assert world.ops("HttpTriggerInvoke") > 0
     assert result.verdicts[0].details["canary"]["count"] >= 10
+    assert result.verdicts[0].details["canary"]["errors"] == 0
 
 
 def test_http_probe_rolls_back_on_5xx_of_new_version_only(world: World) -> None:
     with_trigger(world)
 
-    def broken(event: bytes, context: Any) -> Any:
-        raise RuntimeError("500 from the new code")
+    def broken(environ: dict[str, Any], start_response: Any) -> Any:
+        raise RuntimeError("502 from the new code")
 
     world.set_version_behaviour("2", broken)
     result = run(world)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -59,10 +60,11 @@ class Clock:
         self.now += seconds
 
 
-def run(client: Any, clock: Clock) -> Any:
+def run(client: Any, clock: Clock, later: float = 0.0) -> Any:
+    """``later``: seconds after now on the wall clock (a dead rollout's lease ends at its step's bake plus grace)."""
     return Rollout(client, "svc", "prod", "2", strategy=Steps([10, 25, 50, 100], interval=30),
                    health=[InvokeProbe("fn", samples=5, mode="direct")], sleep=clock.sleep, clock=clock,
-                   check_every=15).run()
+                   check_every=15, wall_clock=lambda: time.time() + later).run()
 
 
 @pytest.mark.parametrize("when", ["before", "after"])
@@ -71,7 +73,11 @@ def test_crash_around_every_write_then_resume(world: World, write: int, when: st
     applied: list[int] = []
     with pytest.raises(Crash):
         run(Machine(applied, crash_write=write, when=when), Clock())
-    result = run(Machine(applied), Clock())  # another machine: fresh client, fresh clock, nothing on disk
+    if when == "after" and write < 4:  # the dead rollout's lease is still live: nobody may take over yet
+        refused = run(Machine(applied), Clock())
+        assert refused.status == "aborted" and "another live rollout" in refused.reason
+        assert refused.alias_writes == 0
+    result = run(Machine(applied), Clock(), later=3600)  # another machine, after the lease ran out
     assert result.status == "promoted", result.reason
     assert applied == [10, 25, 50, 100]  # every weight exactly once: nothing repeated, nothing skipped
     assert world.split() == ("2", {})
@@ -95,7 +101,7 @@ def test_crash_while_baking_at_every_sleep_then_resume(world: World) -> None:
         with pytest.raises(Crash):
             run(Machine(applied), Clock(crash_sleep=crash_sleep))
         before = list(applied)
-        result = run(Machine(applied), Clock())
+        result = run(Machine(applied), Clock(), later=3600)
         assert result.status == "promoted", (crash_sleep, result.reason)
         assert applied == [10, 25, 50, 100], (crash_sleep, before, applied)
         assert world.split() == ("2", {})
@@ -111,7 +117,7 @@ def test_crash_around_the_rollback_write_then_resume_ends_rolled_back(world: Wor
     applied: list[int] = []
     with pytest.raises(Crash):
         run(Machine(applied, crash_write=2, when=when), Clock())  # write 1 = 10 %, write 2 = the rollback
-    result = run(Machine(applied), Clock())
+    result = run(Machine(applied), Clock(), later=3600)
     assert result.status == "rolled_back"
     assert world.split() == ("1", {})
     assert 25 not in applied  # the failing version never got more than the first step

@@ -59,7 +59,8 @@ def test_failing_canary_rolled_back_at_first_failed_gate(world: World) -> None:
     assert result.status == "rolled_back"
     assert result.history == [10, 0]  # never went past the first step
     assert world.split() == ("1", {})
-    assert world.ops("UpdateAlias") == 2  # one step, one write to roll back
+    assert world.ops("UpdateAlias") == 2  # one step, one write to roll back: the lease rode in them, no more
+    assert world.alias().description in ("", None)  # the rollback wrote the description back without the lease
     assert "error rate" in result.reason
     events = [json.loads(line) for line in stream.getvalue().splitlines()]
     first_fail = next(i for i, e in enumerate(events) if e["kind"] == "check" and "fail" in e["message"])
@@ -234,7 +235,7 @@ def test_change_that_leaves_routing_alone_is_not_a_conflict(world: World) -> Non
 def test_external_promote_during_rollout_is_reported_as_promoted(world: World) -> None:
     def promoter(target: Any) -> bool:
         if target.weight == 25 and world.split()[1]:
-            promote(FcClient("1234567890", "cn-hangzhou", "AK", "SK"), "svc", "prod")
+            promote(FcClient("1234567890", "cn-hangzhou", "AK", "SK"), "svc", "prod", full=True)
         return True
 
     result = rollout(world, health=[promoter]).run()
@@ -278,14 +279,32 @@ def test_gate_that_raises_fails_the_canary(world: World) -> None:
 def test_time_budget_leaves_consistent_state_and_checkpoint_credits_bake(world: World) -> None:
     first = rollout(world, time_budget=45).run()
     assert first.status == "in_progress"
-    assert first.history == [10, 25]
-    assert world.split() == ("1", {"2": 0.25})
-    assert first.checkpoint is not None and first.checkpoint["baked"] == 15
+    assert first.history == [10]  # 25 % would need 30 s of bake; only 15 s were left: not raised
+    assert world.split() == ("1", {"2": 0.1})
+    assert first.checkpoint is not None and first.checkpoint.baked == 30
+    assert "not enough to bake 25%" in first.reason
     before = world.clock()
-    second = rollout(world, checkpoint=json.loads(json.dumps(first.checkpoint))).run()
-    assert second.status == "promoted" and second.resumed_from == 25
-    assert second.history == [50, 100]
-    assert world.clock() - before == 15 + 30  # only the rest of the 25 % bake, then the 50 % bake
+    second = rollout(world, checkpoint=json.loads(json.dumps(first.to_dict()["checkpoint"]))).run()
+    assert second.status == "promoted" and second.resumed_from == 10
+    assert second.history == [25, 50, 100]
+    assert world.clock() - before == 30 + 30  # the 10 % bake is credited: straight to 25 %
+
+
+@pytest.mark.parametrize("budget", [30, 45, 59, 60, 75, 89, 90, 120])
+def test_time_budget_never_stops_right_after_raising_a_weight(world: World, budget: float) -> None:
+    applied: list[float] = []
+    result = rollout(world, time_budget=budget, health=[lambda target: True], check_every=10,
+                     on_event=lambda e: applied.append(e.at) if e.kind == "weight" else None).run()
+    assert result.status in ("in_progress", "promoted")
+    assert applied, "the first weight fits in every budget given"
+    assert result.duration - applied[-1] >= 30  # the last raised weight was baked (and checked) to the end
+    assert result.duration <= budget
+
+
+def test_a_time_budget_shorter_than_one_bake_is_refused_before_anything_runs(world: World) -> None:
+    with pytest.raises(InvalidArgumentError, match="cannot bake a 30s step"):
+        rollout(world, time_budget=29)
+    assert world.ops("UpdateAlias") == world.ops("GetAlias") == 0
 
 
 def test_manual_gate_waits_for_approve(world: World) -> None:
@@ -308,8 +327,11 @@ def test_manual_gate_answered_by_promote_from_elsewhere(world: World) -> None:
 
     r = Rollout(world.client, "svc", "prod", "2", strategy=Steps([10, Pause(), 50], interval=30), sleep=sleep,
                 clock=world.clock, poll_every=5)
+    events: list[str] = []
+    r._sinks.append(lambda e: events.append(e.message) if e.kind == "approved" else None)
     result = r.run()
-    assert result.status == "promoted" and result.history == [10]
+    assert result.status == "promoted" and result.history == [10, 100]  # promote moved it to 50, we went on
+    assert events == ["moved on to 50% by `fcinfra promote`"]
     assert world.split() == ("2", {})
 
 
@@ -376,8 +398,22 @@ def test_reads_time_only_through_the_injected_clock(world: World, monkeypatch: p
     no_time = types.SimpleNamespace(time=forbidden, monotonic=forbidden, perf_counter=forbidden, sleep=forbidden)
     monkeypatch.setattr(clock_mod, "time", no_time)  # the FC client's own timing is not the rollout's
     monkeypatch.setattr(health_mod, "time", no_time)
-    result = rollout(world, health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)]).run()
+    leases: list[Any] = []
+    real_update = world.client.update_alias
+
+    def update(*args: Any, **kw: Any) -> Any:
+        from fcinfra.rollout.lease import split
+
+        leases.append(split(kw.get("description"))[1])
+        return real_update(*args, **kw)
+
+    monkeypatch.setattr(world.client, "update_alias", update)
+    wall = 1_795_000_000.0  # the lease's wall clock is injected too (Unix seconds, comparable across machines)
+    result = rollout(world, health=[InvokeProbe(function="fn", samples=20, max_error_rate=0.05)],
+                     wall_clock=lambda: wall + world.clock()).run()
     assert result.status == "promoted" and result.duration == 90
+    assert [lease.until > wall + world.clock() - 90 for lease in leases[:3]] == [True] * 3
+    assert leases[3] is None  # the promotion writes the description back without a lease
 
 
 def test_resume_between_planned_weights_continues_with_the_next_one(world: World) -> None:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
 import pytest
 
 from fcinfra.errors import InvalidArgumentError
-from fcinfra.rollout import AllAtOnce, Canary, Linear, Pause, Steps
+from fcinfra.rollout import AllAtOnce, Canary, Linear, Pause, Stage, Steps, Strategy
 from fcinfra.rollout.spec import compile_plan, format_duration
 
 
@@ -105,3 +108,60 @@ def test_format_duration(seconds, text):
 def test_bare_list_compiles_as_steps_without_bake():
     assert [s.weight for s in compile_plan([20, 60])] == [20, 60, 100]
     assert all(s.bake == 0 for s in compile_plan([20, 60]))
+
+
+# ------------------------------------------------------------------------------- the one strategy schema
+
+
+@pytest.mark.parametrize(("spec", "schedule", "bakes", "pauses"), [
+    (None, [10, 25, 50, 100], [60, 60, 60, 0], [None] * 4),
+    ([10.0, 50], [10, 50, 100], [60, 60, 0], [None] * 3),
+    ({"type": "steps", "weights": [20, 60], "interval": 5}, [20, 60, 100], [5, 5, 0], [None] * 3),
+    ({"type": "Canary", "weight": 10.0, "interval": 300}, [10, 100], [300, 0], [None, None]),
+    ({"type": "linear", "step": 40, "interval": 1, "check_every": 2}, [40, 80, 100], [1, 1, 0], [None] * 3),
+    ({"type": "all-at-once"}, [100], [0], [None]),
+    ({"type": "steps", "weights": [10, 50], "interval": 1, "pauses": {"10": None, "50": 30}}, [10, 50, 100],
+     [1, 1, 0], ["manual", 30.0, None]),
+    ({"type": "canary", "weight": 5, "interval": 2, "pauses": {"5": 10}}, [5, 100], [2, 0], [10.0, None]),
+])
+def test_from_spec_is_the_one_schema(spec: Any, schedule: list[int], bakes: list[float], pauses: list[Any]) -> None:
+    plan = Strategy.from_spec(spec).plan()
+    assert [s.weight for s in plan] == schedule
+    assert [s.bake for s in plan] == bakes
+    assert [None if s.pause is None else ("manual" if s.pause.manual else s.pause.seconds) for s in plan] == pauses
+
+
+@pytest.mark.parametrize(("spec", "message"), [
+    ({"type": "steps", "weights": [10.5]}, "whole number"),
+    ({"type": "steps"}, "needs 'weights'"),
+    ({"type": "wave"}, "unknown strategy type"),
+    ({"type": "steps", "weights": [10], "intervall": 5}, "unknown strategy key(s) intervall"),
+    ({"type": "steps", "weights": [10, 50], "pauses": {"20": None}}, "no step at 20%"),
+    ({"type": "steps", "weights": [10, 50], "pauses": {"100": None}}, "100% is the promotion"),
+    ({"type": "all_at_once", "pauses": {"10": None}}, "no intermediate weight"),
+    ("steps", "must be a mapping"),
+])
+def test_from_spec_refuses_bad_specs(spec: Any, message: str) -> None:
+    with pytest.raises(InvalidArgumentError, match=re.escape(message)):
+        Strategy.from_spec(spec)
+
+
+def test_cli_and_pulumi_build_their_strategies_through_from_spec(monkeypatch: pytest.MonkeyPatch) -> None:
+    from fcinfra.cli.strategy import build_strategy as from_flags
+    from fcinfra.providers._rollout import build_strategy as from_properties
+
+    seen: list[Any] = []
+    real = Strategy.from_spec
+    monkeypatch.setattr(Strategy, "from_spec", staticmethod(lambda spec: seen.append(spec) or real(spec)))
+    assert from_flags(None, "10", None, False, 300, ["10:1m"]).schedule == [10, 100]
+    assert from_properties({"type": "canary", "weight": 10.0, "interval": 300}).schedule == [10, 100]
+    assert [s["type"] for s in seen] == ["canary", "canary"]
+
+
+def test_stage_timing_and_weight_conversion_have_one_home() -> None:
+    from fcinfra.rollout.spec import stage_starts, to_fc_weight
+
+    plan = Steps([10, Pause(20), 50, Pause(), 100], interval=30).plan()
+    assert stage_starts(plan) == [0, 50, 80]
+    assert [s.hold for s in plan] == [50, 30, 0]
+    assert to_fc_weight(29) == 0.29 and Stage(weight=29).fc_weight == 0.29

@@ -1,34 +1,26 @@
 """quote v3: adds regional prices, and a bug: items missing from the regional table raise KeyError.
 
-Deployed to Function Compute as ``index.handler`` (runtime python3.10).
+One code package, two Function Compute 2.0 functions (runtime python3.10), each called the way FC calls it:
 
-Accepts a direct invocation (a JSON body such as ``{"item": "apple", "qty": 3}``) and an HTTP trigger
-call (``GET /?item=apple&qty=3`` or a JSON POST). It reports the service version that ran it, so a caller can
-see which version an alias resolved to.
+* ``index.handler(event, context)``: the event function ``quote``, invoked through the API (InvokeFunction)
+  with a JSON body such as ``{"item": "apple", "qty": 3}``;
+* ``index.web(environ, start_response)``: the HTTP function ``web`` behind an HTTP trigger, a WSGI app
+  (FC's "HTTP handlers" for Python; PEP 3333): ``GET /?item=apple&qty=3`` or a POST of the same JSON.
+
+Both answer with the service version that ran them (``context.service.version_id``), so a caller can see which
+version an alias resolved to.
 """
 
-import base64
 import json
+from urllib.parse import parse_qsl
 
 PRICES = {"apple": 0.5, "pear": 0.75, "plum": 0.4, "fig": 1.2, "kiwi": 0.6, "lime": 0.3}
 # New in v3. The bug the canary must catch: "fig" and "lime" were left out, so orders for them crash.
 REGIONAL_FACTOR = {"apple": 1.0, "pear": 1.1, "plum": 0.9, "kiwi": 1.05}
 
 
-def _request(event):
-    """The order as a dict, from either a direct invocation or an HTTP trigger event."""
-    data = json.loads(event or b"{}")
-    if isinstance(data, dict) and "method" in data and "path" in data:  # HTTP trigger event
-        body = base64.b64decode(data.get("body") or "")
-        order = json.loads(body) if body.strip() else {}
-        for key, value in (data.get("queries") or {}).items():
-            order.setdefault(key, value[0] if isinstance(value, list) else value)
-        return order
-    return data if isinstance(data, dict) else {}
-
-
-def handler(event, context):
-    order = _request(event)
+def price(order, context):
+    """The priced order line, or an error for an unknown item."""
     item = str(order.get("item", "apple"))
     qty = int(order.get("qty", 1))
     if item not in PRICES:
@@ -44,3 +36,27 @@ def handler(event, context):
         "versionId": context.service.version_id,
         "qualifier": context.service.qualifier,
     }
+
+
+def _order_from_request(environ):
+    """The order from an HTTP request: a JSON body, completed by the query string."""
+    size = int(environ.get("CONTENT_LENGTH") or 0)
+    raw = environ["wsgi.input"].read(size) if size > 0 else b""
+    order = json.loads(raw) if raw.strip() else {}
+    for key, value in parse_qsl(environ.get("QUERY_STRING", "")):
+        order.setdefault(key, value)
+    return order
+
+
+def handler(event, context):
+    """The event function ``quote``: the event is the order as JSON."""
+    order = json.loads(event or b"{}")
+    return price(order if isinstance(order, dict) else {}, context)
+
+
+def web(environ, start_response):
+    """The HTTP function ``web``: a WSGI app; an unknown item is a 404, a crash is FC's 502."""
+    answer = price(_order_from_request(environ), environ["fc.context"])
+    status = "404 Not Found" if "error" in answer else "200 OK"
+    start_response(status, [("Content-Type", "application/json")])
+    return [json.dumps(answer).encode("utf-8")]

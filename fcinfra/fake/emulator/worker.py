@@ -1,6 +1,6 @@
 """The emulator's function worker: one process that runs one function's Python handler, over and over.
 
-It is started by ``fcinfra.fake.runtime`` as ``python -I <this file> <fd>`` (a script path, not ``-m``),
+It is started by ``fcinfra.fake.emulator.runtime`` as ``python -I <this file> <fd>`` (a script path, not ``-m``),
 so it imports nothing from fcinfra and the emulator's state is out of its reach. It talks to the
 emulator over the inherited socket ``fd`` with length-prefixed JSON messages
 (``multiprocessing.connection.Connection``); stdout and stderr (fd 1 and 2) go to a log file the
@@ -11,10 +11,19 @@ the function's ``memory_size``, so the handler gets about ``memory_size`` MB for
 allocation beyond it fails (``MemoryError``) instead of swapping the host. ``MALLOC_ARENA_MAX`` is set by
 the runtime so that glibc's per-thread arenas do not eat that budget.
 
+Packages: the worker runs with ``-S`` as well, so the emulator's own site-packages are out of sight: a function
+imports the standard library and what its zip holds, as on FC (where only the runtime's built-in packages are
+added); a dependency missing from the zip fails to import here too.
+
+Two calling conventions, as FC 2.0's Python runtime has them: an event function is ``handler(event, context)``;
+an HTTP function (one behind an HTTP trigger) is a WSGI app, ``handler(environ, start_response)`` (PEP 3333),
+whose ``environ`` is built by :func:`wsgi_environ` and whose answer is collected by :func:`call_wsgi`.
+
 Protocol (each message one JSON object):
-    -> {"op": "invoke", "handler": "index.handler", "event": <b64>, "context": {...}}
+    -> {"op": "invoke", "handler": "index.handler", "event": <b64>, "context": {...},
+        "http": null | {"method", "path_info", "query", "headers", "body": <b64>, "request_uri", ...}}
     <- {"payload": <b64>, "error": null | {"errorMessage", "errorType", "stackTrace"},
-        "fatal": bool, "oom": bool, "max_memory_mb": float}
+        "fatal": bool, "oom": bool, "max_memory_mb": float, "status": int | null, "headers": [[k, v], ...]}
 The first message from the worker is ``{"ready": true, "pid": N}``.
 """
 
@@ -22,6 +31,7 @@ from __future__ import annotations
 
 import base64
 import importlib
+import io
 import json
 import logging
 import os
@@ -119,6 +129,88 @@ def encode_result(result: Any) -> bytes:
     return json.dumps(result, separators=(",", ":"), default=str).encode("utf-8")
 
 
+def wsgi_environ(request: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The PEP 3333 ``environ`` of an HTTP function, with FC's own keys ``fc.context`` and ``fc.request_uri``.
+
+    ``request`` is ``HttpRequest.to_dict()`` (body as bytes). The one builder for both ways the fake runs
+    handlers (in-process callables and the emulator's workers), so an app sees the same environ under both.
+    """
+    host = str(request.get("host") or "localhost")
+    scheme = str(request.get("scheme") or "https")
+    name, _, port = host.rpartition(":") if host.rpartition(":")[2].isdigit() else (host, "", "")
+    body = bytes(request.get("body") or b"")
+    environ: dict[str, Any] = {
+        "REQUEST_METHOD": str(request["method"]).upper(),
+        "SCRIPT_NAME": "",
+        "PATH_INFO": str(request.get("path_info") or "/"),
+        "QUERY_STRING": str(request.get("query") or ""),
+        "SERVER_NAME": name or host,
+        "SERVER_PORT": port or ("443" if scheme == "https" else "80"),
+        "SERVER_PROTOCOL": "HTTP/1.1",
+        "REMOTE_ADDR": str(request.get("remote_addr") or "127.0.0.1"),
+        "CONTENT_LENGTH": str(len(body)),
+        "wsgi.version": (1, 0),
+        "wsgi.url_scheme": scheme,
+        "wsgi.input": io.BytesIO(body),
+        "wsgi.errors": sys.stderr,
+        "wsgi.multithread": False,
+        "wsgi.multiprocess": True,
+        "wsgi.run_once": False,
+        "fc.context": context,
+        "fc.request_uri": str(request.get("request_uri") or ""),
+    }
+    for key, value in request.get("headers") or []:
+        lowered = str(key).lower()
+        if lowered == "content-type":
+            environ["CONTENT_TYPE"] = str(value)
+            continue
+        if lowered == "content-length":
+            continue  # the body's own length is what wsgi.input holds
+        cgi_name = "HTTP_" + lowered.upper().replace("-", "_")
+        environ[cgi_name] = f"{environ[cgi_name]},{value}" if cgi_name in environ else str(value)
+    return environ
+
+
+def call_wsgi(app: Any, environ: dict[str, Any]) -> tuple[int, list[tuple[str, str]], bytes]:
+    """Call a WSGI app as a server would (PEP 3333): status, headers and the whole body it produced.
+
+    A handler that is not a WSGI app (an event handler behind an HTTP trigger) fails here with a message that says
+    what FC expects; that failure is the function's error, as any other exception in user code.
+    """
+    started: list[Any] = []
+    written: list[bytes] = []
+
+    def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        if exc_info is None and started:
+            raise AssertionError("start_response() was called twice without exc_info (PEP 3333)")
+        code = str(status).split(" ", 1)[0]
+        if not isinstance(status, str) or len(code) != 3 or not code.isdigit():
+            raise ValueError(f"start_response() got status {status!r}: expected a str such as '200 OK' (PEP 3333)")
+        pairs = [(str(k), str(v)) for k, v in headers]
+        started[:] = [int(code), pairs]  # nothing is sent before the body is complete, so exc_info may replace
+        return written.append
+
+    result = app(environ, start_response)
+    chunks: list[bytes] = []
+    try:
+        if isinstance(result, str | bytes) or not hasattr(result, "__iter__"):
+            raise TypeError(
+                f"an HTTP function must be a WSGI app: handler(environ, start_response) returning an iterable of "
+                f"bytes, but the handler returned {type(result).__name__} (FC 2.0 calls functions behind an HTTP "
+                "trigger that way; event functions, handler(event, context), are invoked through InvokeFunction)")
+        for chunk in result:
+            if not isinstance(chunk, bytes):
+                raise TypeError(f"a WSGI app must yield bytes, got {type(chunk).__name__}")
+            chunks.append(chunk)
+    finally:
+        close = getattr(result, "close", None)
+        if callable(close):
+            close()
+    if not started:
+        raise TypeError("the WSGI app returned without calling start_response(status, headers)")
+    return started[0], started[1], b"".join(written) + b"".join(chunks)
+
+
 class _Function:
     """The loaded handler (imported on first use, then kept: that is what makes a worker warm)."""
 
@@ -155,7 +247,13 @@ def _invoke(function: _Function, message: dict[str, Any]) -> dict[str, Any]:
     try:
         initializer = message.get("initializer") or getattr(getattr(context, "function", None), "initializer", None)
         handler = function.load(str(message["handler"]), initializer, context)
-        payload = encode_result(handler(event, context))
+        http = message.get("http")
+        if http is not None:
+            request = dict(http, body=base64.b64decode(http.get("body") or ""))
+            status, headers, payload = call_wsgi(handler, wsgi_environ(request, context))
+            reply.update(status=status, headers=headers)
+        else:
+            payload = encode_result(handler(event, context))
         reply["payload"] = base64.b64encode(payload).decode("ascii")
     except MemoryError as exc:
         reply.update(error=_error(exc), oom=True, fatal=True)
