@@ -108,15 +108,14 @@ def preview_note(release: str, alias: str, strategy: dict[str, Any], health: lis
                  time_budget: float | None) -> str:
     """What ``pulumi preview`` tells about a rollout: the schedule, the gates and the total time (pure)."""
     from fcinfra.providers._rollout import build_health, build_strategy
-    from fcinfra.rollout.spec import format_duration
 
     plan = build_strategy(strategy)
     build_health(health)  # a bad gate fails the preview with the same typed error the update would give
     weights = " -> ".join(f"{w}%" for w in plan.schedule)
     gates = "; ".join(_describe_gate(g) for g in health) or "none"
-    budget = f"; at most {format_duration(time_budget)} per `pulumi up`" if time_budget else ""
+    budget = f"; at most {time_budget:g}s per `pulumi up`" if time_budget else ""
     return (f"CanaryRelease {release!r}: a new version walks alias {alias!r} {weights}; health gates: {gates}; "
-            f"total {format_duration(plan.total_duration)}{budget}\n{plan.describe()}")
+            f"total {plan.total_duration:g}s{budget}\n{plan.describe()}")
 
 
 class CanaryRelease(pulumi.ComponentResource):

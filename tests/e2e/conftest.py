@@ -176,9 +176,9 @@ class Pulumi:
 
     def popen(self, *args: str, log: Path) -> subprocess.Popen[bytes]:
         """Start ``pulumi`` in its own process group (so a test can SIGKILL the whole group)."""
-        handle = log.open("wb")
-        return subprocess.Popen([str(self.tools / "pulumi"), *args, "--non-interactive"], cwd=self.workdir,
-                                env=self.env(), stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        with log.open("wb") as handle:  # the child keeps its own descriptor
+            return subprocess.Popen([str(self.tools / "pulumi"), *args, "--non-interactive"], cwd=self.workdir,
+                                    env=self.env(), stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
 
     def up(self, *args: str, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess[str]:
         return self.run("up", "--yes", "--skip-preview", *args, check=check, timeout=timeout)

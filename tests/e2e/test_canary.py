@@ -46,11 +46,11 @@ def test_healthy_promoted_bad_rolled_back_and_never_canaried_again(make_pulumi) 
 
 
 def test_time_budget_shorter_than_rollout_finishes_over_two_ups(make_pulumi) -> None:
-    p = canary(make_pulumi, interval=4)
+    p = canary(make_pulumi, interval=2)
     fc = p.emulator.client()
     p.up()
     p.config("codeDir", "../functions/v2")
-    p.config("timeBudget", "3")
+    p.config("timeBudget", "5")  # 10 % and 25 % fit with their bakes; 50 % would not
     first = p.up()
     assert "reached its time budget" in first.stdout + first.stderr
     assert p.outputs()["status"] == "in_progress"

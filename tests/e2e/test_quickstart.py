@@ -35,7 +35,7 @@ def test_quickstart_up_noop_code_and_config_changes(make_pulumi, tmp_path: Path)
     assert versions(p) == ["1"]
     alias = fc.get_alias(SERVICE, "prod")
     assert alias.version_id == "1"
-    trigger = fc.get_trigger(SERVICE, "quote", "http")
+    trigger = fc.get_trigger(SERVICE, "web", "http")
     assert trigger.qualifier == "prod"
     assert p.outputs()["alias_version"] == "1"
 
@@ -50,7 +50,7 @@ def test_quickstart_up_noop_code_and_config_changes(make_pulumi, tmp_path: Path)
     p.up()
     assert versions(p) == ["1", "2"]
     assert fc.get_alias(SERVICE, "prod").version_id == "2"
-    assert fc.get_trigger(SERVICE, "quote", "http").qualifier == "prod"
+    assert fc.get_trigger(SERVICE, "web", "http").qualifier == "prod"
 
     # A setting that is not the service's or a function's: no version.
     p.config("fcinfra:keepVersions", "6")
