@@ -117,10 +117,10 @@ def _tools_cache() -> Path:
 
 
 def _tools_key(chosen: dict[str, dict[str, str]]) -> str:
-    """Versions plus a digest of tools/ sources and the Go version: a change to any of them means a new build."""
+    """Versions plus a digest of tools/ build inputs and the Go version: a change to any means a new build."""
     digest = hashlib.sha256()
     for path in sorted(TOOLS.rglob("*")):
-        if path.is_file():
+        if path.is_file() and path.suffix != ".md":
             digest.update(str(path.relative_to(TOOLS)).encode() + b"\0" + path.read_bytes())
     go_version = subprocess.run(["go", "env", "GOVERSION"], capture_output=True, text=True, check=True).stdout
     digest.update(go_version.encode())
