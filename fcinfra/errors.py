@@ -82,25 +82,44 @@ class ReleaseCheckError(InvalidArgumentError):
     found before any traffic moved, with nothing written."""
 
 
+class AliasInUseError(FcinfraError):
+    """Deleting an alias was refused because triggers still invoke it (they would fail with 404 afterwards).
+
+    ``triggers`` names each as ``function/trigger``.
+    """
+
+    def __init__(self, service: str, alias: str, triggers: list[str]) -> None:
+        self.service, self.alias, self.triggers = service, alias, list(triggers)
+        super().__init__(f"alias {alias} of service {service} is used by trigger{'s' if len(triggers) > 1 else ''} "
+                         f"{', '.join(triggers)}: bind {'them' if len(triggers) > 1 else 'it'} elsewhere first "
+                         f"(`fcinfra trigger bind`)")
+
+
+class NotificationError(FcinfraError):
+    """A rollout notification could not be delivered (never changes the rollout's outcome; names only the host)."""
+
+
 class VersionInUseError(FcinfraError):
     """Deleting a version was refused because aliases or triggers still refer to it.
 
     ``referrers`` names each one, e.g. ``["alias prod", "trigger fn/http-prod (via alias prod)"]``.
     """
 
-    def __init__(self, service: str, version_id: str, referrers: Sequence[str]) -> None:
+    def __init__(self, service: str, version_id: str, referrers: Sequence[str], owner: str = "service") -> None:
+        # ``owner`` is "function" on FC 3.0, where versions belong to a function (``service`` then holds its name).
         self.service = service
         self.version_id = version_id
         self.referrers = list(referrers)
+        self.owner = owner
         super().__init__(
-            f"version {version_id} of service {service!r} is still in use by: "
+            f"version {version_id} of {owner} {service!r} is still in use by: "
             + ", ".join(self.referrers)
             + "; point them at another version or delete them first"
         )
 
-    def __reduce__(self) -> tuple[type[VersionInUseError], tuple[str, str, list[str]]]:
+    def __reduce__(self) -> tuple[type[VersionInUseError], tuple[str, str, list[str], str]]:
         # Keep the error copyable and picklable (multiprocessing, pytest-xdist): rebuild from the fields.
-        return type(self), (self.service, self.version_id, self.referrers)
+        return type(self), (self.service, self.version_id, self.referrers, self.owner)
 
 
 class FcApiError(FcinfraError):

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from fcinfra.errors import InvalidArgumentError, NotFoundError, VersionInUseError
+from fcinfra.errors import AliasInUseError, InvalidArgumentError, NotFoundError, ReleaseCheckError, VersionInUseError
 from fcinfra.fc.client import FcClient
 from fcinfra.fc.models import LATEST, Alias, Trigger, check_version_id
 
@@ -119,18 +119,20 @@ def delete_version_safely(client: FcClient, service: str, version_id: str) -> No
     client.delete_version(service, version_id)
 
 
-def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: bool = False) -> list[str]:
+def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: bool = False,
+                   protect: Iterable[str] = ()) -> list[str]:
     """Delete old versions beyond the newest ``keep_last`` that nothing refers to; oldest first.
 
     Returns the ids deleted (or, with ``dry_run``, that would be). A referenced version is never
-    deleted, however old; LATEST is not a version and is never touched.
+    deleted, however old, nor one in ``protect`` (e.g. what ``undo`` would go back to); LATEST is not a
+    version and is never touched.
     """
     versions_to_prune((), set(), keep_last)  # validate keep_last before asking FC anything
     candidates = versions_to_prune([v.version_id for v in client.list_versions(service)], set(), keep_last)
     if not candidates:
         return []
     aliases, triggers = gather_references(client, service)
-    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers), key=int)
+    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers) - {str(v) for v in protect}, key=int)
     if dry_run:
         return doomed
     deleted: list[str] = []
@@ -141,3 +143,36 @@ def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: 
             continue
         deleted.append(version_id)
     return deleted
+
+
+def alias_triggers(alias_name: str, triggers: Iterable[FunctionTrigger]) -> list[str]:
+    """The triggers (``function/trigger``) that invoke alias ``alias_name``. Pure."""
+    return sorted(f"{t.function}/{t.trigger.trigger_name}" for t in triggers if t.trigger.qualifier == alias_name)
+
+
+def delete_alias_safely(client: FcClient, service: str, name: str) -> None:
+    """Delete an alias only if no trigger invokes it; otherwise raise ``AliasInUseError`` naming them.
+
+    FC deletes an alias a trigger still uses; the trigger then fails on every event. Missing alias: NotFoundError.
+    """
+    alias = client.get_alias(service, name)  # a typo is a 404 before anything else is asked
+    _, triggers = gather_references(client, service)
+    users = alias_triggers(name, triggers)
+    if users:
+        raise AliasInUseError(service, name, users)
+    client.delete_alias(service, name, if_match=alias.etag)
+
+
+def check_qualifier(client: FcClient, service: str, qualifier: str) -> None:
+    """A trigger may invoke LATEST, an existing version or an existing alias; anything else is refused
+    before the trigger changes (FC would accept it and fail every event)."""
+    if qualifier == LATEST:
+        return
+    if qualifier.isdigit():
+        if any(v.version_id == qualifier for v in client.list_versions(service)):
+            return
+        raise ReleaseCheckError(f"service {service} has no version {qualifier}")
+    try:
+        client.get_alias(service, qualifier)
+    except NotFoundError:
+        raise ReleaseCheckError(f"service {service} has no alias {qualifier} (nor is it a version number)") from None

@@ -272,20 +272,29 @@ def versions_delete(conn: Connection, output: str, service: str, version_id: str
 @click.option("--keep-last", default=5, show_default=True, type=click.IntRange(0),
               help="Keep this many newest versions (versions in use are always kept).")
 @click.option("--dry-run", is_flag=True, help="Only show what would be deleted.")
+@click.option("--yes", "-y", is_flag=True, help="Delete without asking (needed when stdin is not a terminal).")
 @connection_options
 @output_option
-def versions_prune(conn: Connection, output: str, service: str, keep_last: int, dry_run: bool) -> None:
-    """Delete old versions of SERVICE, keeping the newest and every version an alias or trigger uses.
+def versions_prune(conn: Connection, output: str, service: str, keep_last: int, dry_run: bool, yes: bool) -> None:
+    """Delete old versions of SERVICE, keeping the newest, every version an alias or trigger uses and the
+    version each alias's `fcinfra undo` would go back to. Asks before deleting (or pass --yes).
 
     \b
     Examples:
       fcinfra versions prune my-svc --keep-last 5 --dry-run
-      fcinfra versions prune my-svc --keep-last 5
+      fcinfra versions prune my-svc --keep-last 5 --yes
     """
+    from fcinfra.cli.commands_history import undo_targets
     from fcinfra.lifecycle import prune_versions
 
     out = Output(output)
-    removed = prune_versions(conn.client(), service, keep_last=keep_last, dry_run=dry_run)
+    client = conn.client()
+    protect = undo_targets(client, service)
+    if not dry_run and not yes:
+        doomed = prune_versions(client, service, keep_last=keep_last, dry_run=True, protect=protect)
+        if doomed and not click.confirm(f"delete versions {', '.join(doomed)} of {service}?", err=True):
+            raise click.ClickException("nothing deleted (pass --yes to delete without asking)")
+    removed = prune_versions(client, service, keep_last=keep_last, dry_run=dry_run, protect=protect)
     if out.json:
         out.emit({"dry_run": dry_run, "deleted": [] if dry_run else removed,
                   "would_delete": removed if dry_run else []})
@@ -307,12 +316,13 @@ def _describe_split(version_id: str, weights: dict[str, float]) -> str:
     return f"{main_pct:g}% -> version {version_id}, {round(weight * 100, 2):g}% -> version {extra}"
 
 
-@click.group(short_help="Show an alias, or point it at a version.")
+@click.group(short_help="List, show, point and delete aliases.")
 def alias() -> None:
-    """Read or point an alias (a named pointer to one version, optionally with a weighted canary).
+    """List, read, point or delete an alias (a named pointer to one version, optionally with a weighted canary).
 
     \b
     Examples:
+      fcinfra alias list my-svc
       fcinfra alias get my-svc prod
       fcinfra alias set my-svc prod --version 3
       fcinfra alias set my-svc prod --version 3 --canary-version 4 --weight 10

@@ -5,10 +5,13 @@ from __future__ import annotations
 import contextlib
 import signal
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any, NoReturn
 
 import click
 
+from fcinfra.cli.hook_options import hook_options
+from fcinfra.cli.notify_options import notification_options
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.parsing import DURATION, read_payload
 from fcinfra.cli.strategy import build_strategy, schedule_document
@@ -103,13 +106,20 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
               help="Stop after this long, before a weight it could not bake to the end (re-run to resume).")
 @click.option("--check-every", metavar="DURATION", type=DURATION,
               help="How often gates are checked while baking. Default: a quarter of --interval, 1s..10s.")
+@click.option("--force", is_flag=True, help="Release VERSION even though an earlier run rolled it back on ALIAS.")
+@click.option("--report", "report_path", metavar="PATH", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write an HTML report (weights and verdicts over time, with a chart) to PATH at the end.")
+@hook_options
+@notification_options
 @connection_options
 @output_option
 def rollout(conn: Connection, output: str, service: str, alias_name: str, version: str, steps: str | None,
             canary: str | None, linear: str | None, all_at_once: bool, interval: float, pauses: tuple[str, ...],
             dry_run: bool, probe_function: str | None, payloads: tuple[str, ...], samples: int,
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
-            probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None) -> None:
+            probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
+            force: bool = False, notifier: Any = None, pre_hook: Any = None, post_hook: Any = None,
+            post_bake: float = 0.0, report_path: Path | None = None) -> None:
     out = Output(output)
     ends = RunEnd(out, service, alias_name, version)
     with ends.reported():
@@ -132,6 +142,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
         client = conn.client()
         current = _checked(client, service, alias_name, version, probe_function)
+        from fcinfra.cli.commands_history import record_result, refuse_rolled_back  # history in service tags
+
+        refuse_rolled_back(client, service, alias_name, version, force)
         if dry_run:
             _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
                            current)
@@ -142,13 +155,66 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         every = check_every if check_every is not None else _default_check_every(strategy)
         display = RolloutDisplay(out, service, alias_name, version, strategy)
         ends.display = display
+        sinks = [display.handle] if notifier is None else [display.handle, notifier]  # notify: never the outcome
+        report = _Report(service, alias_name, current.version_id, version, probe_function, max_error_rate) \
+            if report_path is not None else None
+        if report is not None:
+            sinks.append(report.recorder)
         runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
-                         health=health, pre_traffic=pre_traffic, on_event=display.handle,
-                         check_every=every, poll_every=every, time_budget=time_budget)
-        with display:
-            result = runner.run()
+                         health=health, on_event=sinks,
+                         pre_traffic=pre_traffic if pre_hook is None else  # the hook is one more pre-traffic gate
+                         [*(health if pre_traffic or all_at_once else []), pre_hook],
+                         check_every=every, poll_every=every, time_budget=time_budget,
+                         look_every=every)  # `fcinfra abort` elsewhere: seen at the next check
+        try:
+            with display:
+                result = runner.run()
+            if post_hook is not None:
+                result = _post_traffic(client, result, post_hook, post_bake, sinks)
+        finally:
+            for failure in notifier.close() if notifier is not None else []:
+                out.err.print(f"Warning: {failure}", soft_wrap=True)
+        record_result(client, out, result)
+        if report is not None and report_path is not None:
+            out.err.print(f"report: {report.write(result, report_path)}", soft_wrap=True)
         display.finish(result)
     raise SystemExit(exit_code_for(result.status))
+
+
+class _Report:
+    """--report: the demo's report (fcinfra/demo/report.py) drawn from this rollout's events."""
+
+    def __init__(self, service: str, alias: str, main: str, version: str, probe: str | None,
+                 max_error_rate: float) -> None:
+        from fcinfra.demo.report import Recorder, Release
+
+        self.title = f"{service}/{alias}: version {main} -> {version}"
+        self.release = Release(f"version {version}", main, version, max_error_rate=max_error_rate if probe else None)
+        self.release.add(0.0, 0, None, f"start: {alias} = version {main}")
+        self.recorder = Recorder(self.release)
+
+    def write(self, result: Any, path: Path) -> Path:
+        from fcinfra.demo.report import Timeline, write_report
+
+        self.release.outcome, self.release.reason = result.status, result.reason
+        if result.status == "rolled_back" and (not self.release.points or self.release.points[-1].weight):
+            self.release.add(result.duration, 0, None, "rolled back")  # e.g. by a post-traffic hook
+        steps = [(result.duration, f"version {result.to_version}: {result.status.replace('_', ' ')}: "
+                                   f"{result.reason}")]
+        return write_report(Timeline(self.title, [self.release], steps=steps), path)
+
+
+def _post_traffic(client: Any, result: Any, hook: Any, bake: float, sinks: list[Any]) -> Any:
+    """The post-traffic hook after the promotion (rollout/hooks.py); a failure rolls back, and is told."""
+    from fcinfra.rollout.events import Event
+    from fcinfra.rollout.hooks import after_promotion
+
+    judged = after_promotion(client, result, hook, bake)
+    if judged.status != result.status:
+        for sink in sinks:
+            sink(Event("rolled_back", result.duration, judged.reason, result.service, result.alias,
+                       result.to_version, 0))
+    return judged
 
 
 GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_error_rate_increase", "probe_mode",
@@ -311,7 +377,11 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    result = do_promote(conn.client(), service, alias_name, to_version, full=full)  # refusals: exit 2
+    from fcinfra.cli.commands_history import record_result
+
+    client = conn.client()
+    result = do_promote(client, service, alias_name, to_version, full=full)  # refusals: exit 2
+    record_result(client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
@@ -337,7 +407,11 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    result = do_rollback(conn.client(), service, alias_name, to_version)  # refusals: exit 2
+    from fcinfra.cli.commands_history import record_result
+
+    client = conn.client()
+    result = do_rollback(client, service, alias_name, to_version)  # refusals: exit 2
+    record_result(client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 
@@ -358,10 +432,14 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
               help="The rollout's schedule, to also show the weights still to come and the time they take.")
 @click.option("--interval", default="60s", show_default=True, metavar="DURATION", type=DURATION,
               help="Bake time of that schedule.")
+@click.option("--watch", "-w", is_flag=True,
+              help="Look again every --every and show each change, until a rollout seen in progress ends.")
+@click.option("--every", default="2s", show_default=True, metavar="DURATION", type=DURATION,
+              help="How often --watch looks.")
 @connection_options
 @output_option
 def status(conn: Connection, output: str, service: str, alias_name: str | None, steps: str | None,
-           interval: float) -> None:
+           interval: float, watch: bool = False, every: float = 2.0) -> None:
     """Show SERVICE's aliases (traffic split, what a rollout in progress is doing), triggers and versions.
 
     \b
@@ -369,6 +447,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
       fcinfra status my-svc
       fcinfra status my-svc prod --steps 10,25,50,100 --interval 5m
       fcinfra status my-svc -o json
+      fcinfra status my-svc prod --watch          # a live view until the rollout ends
     """
     from fcinfra.display.progress import render_status, status_document
     from fcinfra.rollout import status as alias_status
@@ -376,14 +455,23 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     out = Output(output)
     client = conn.client()
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
-    aliases = client.list_aliases(service)
-    names = [alias_name] if alias_name else [a.alias_name for a in aliases]
-    import time
 
-    statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
-    triggers = [(fn.function_name, t) for fn in client.list_functions(service)
-                for t in client.list_triggers(service, fn.function_name)]
-    doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
+    def snapshot() -> dict[str, Any]:
+        import time
+
+        aliases = client.list_aliases(service)
+        names = [alias_name] if alias_name else [a.alias_name for a in aliases]
+        statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
+        triggers = [(fn.function_name, t) for fn in client.list_functions(service)
+                    for t in client.list_triggers(service, fn.function_name)]
+        return status_document(service, statuses, client.list_versions(service), triggers, aliases)
+
+    if watch:  # issue 12: a live view (fcinfra/cli/watch.py)
+        from fcinfra.cli.watch import watch_status
+
+        watch_status(out, snapshot, every, lambda d: render_status(out.console, d))
+        return
+    doc = snapshot()
     if out.json:
         out.emit(doc)
     else:

@@ -12,9 +12,11 @@ from typing import Any
 
 import click
 
+from fcinfra.cli.commands_history import abort, history, retry, undo
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
+from fcinfra.cli.commands_triggers import trigger  # also adds `alias list` and `alias delete`
 from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 
@@ -74,7 +76,8 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, promote, rollback, status, invoke, versions, alias, emulator):
+for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, versions,
+                 alias, trigger, emulator):
     cli.add_command(_command)
 
 

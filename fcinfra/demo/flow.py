@@ -19,13 +19,13 @@ import itertools
 import json
 import secrets
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from fcinfra.demo.package import function_code
-from fcinfra.demo.report import Release, Timeline, write_report
+from fcinfra.demo.report import Recorder, Release, Timeline, write_report
 from fcinfra.display.output import Output
 from fcinfra.release import FunctionSettings, publish_or_reuse, upload_code
 
@@ -226,20 +226,10 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
     release.add(say.now, 0, None, f"start: prod = version {main}")
     display = RolloutDisplay(say.out, SERVICE, ALIAS, version, strategy)
 
+    recorder = Recorder(release, clock=lambda: say.now)
+
     def record(event: Any) -> None:
-        data = event.to_dict()
-        kind = data["kind"]
-        if kind == "weight":
-            release.add(say.now, int(data["weight"]), None, data["message"])
-        elif kind == "check":
-            rate, observed = _probe_stats(data.get("data") or {})
-            weight = release.points[-1].weight if release.points else 0
-            if rate is not None:  # verdicts only: a partial sample (inconclusive) is no error rate to report
-                release.add(say.now, weight, rate, data["message"], observed)
-        elif kind == "promoted":
-            release.add(say.now, 100, None, "promoted")
-        elif kind == "rolled_back":
-            release.add(say.now, 0, None, "rolled back")
+        recorder(event)
         display.handle(event)
 
     runner = Rollout(client, SERVICE, ALIAS, version, strategy, [order_probe(samples)], on_event=record,
@@ -251,23 +241,6 @@ def _rollout(client: FcClient, say: Narrator, timeline: Timeline, code: str, wha
     release.reason = result.reason
     timeline.steps.append((say.now, f"version {version}: {result.status.replace('_', ' ')}: {result.reason}"))
     return result.status
-
-
-def _probe_stats(data: Mapping[str, Any]) -> tuple[float | None, float | None]:
-    """(the new version's error rate, its share of the probe calls) from a check event's pass/fail verdicts.
-
-    An inconclusive check (fewer samples than needed) is skipped: its rate over a handful of calls can be
-    far from the one the gate then decides on, and would show up as the release's "worst" error rate.
-    """
-    for verdict in data.get("verdicts") or []:
-        if verdict.get("status") not in ("pass", "fail"):
-            continue
-        details = verdict.get("details") or {}
-        canary, main = details.get("canary") or {}, details.get("main") or {}
-        if canary.get("count"):
-            total = canary["count"] + (main.get("count") or 0)
-            return float(canary.get("error_rate", 0.0)), canary["count"] / total
-    return None, None
 
 
 def _summary(out: Output, say: Narrator, timeline: Timeline, outcome: DemoOutcome, versions: list[str]) -> None:

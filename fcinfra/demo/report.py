@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import html
 import io
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 _COLORS = ("#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
 
@@ -54,6 +56,51 @@ class Release:
     def worst_error_rate(self) -> float | None:
         rates = [p.error_rate for p in self.points if p.error_rate is not None]
         return max(rates) if rates else None
+
+
+def probe_stats(data: Mapping[str, Any]) -> tuple[float | None, float | None]:
+    """(the new version's error rate, its share of the probe calls) from a check event's pass/fail verdicts.
+
+    An inconclusive check (fewer samples than needed) is skipped: its rate over a handful of calls can be
+    far from the one the gate then decides on, and would show up as the release's "worst" error rate.
+    """
+    for verdict in data.get("verdicts") or []:
+        if verdict.get("status") not in ("pass", "fail"):
+            continue
+        details = verdict.get("details") or {}
+        canary, main = details.get("canary") or {}, details.get("main") or {}
+        if canary.get("count"):
+            total = canary["count"] + (main.get("count") or 0)
+            return float(canary.get("error_rate", 0.0)), canary["count"] / total
+    return None, None
+
+
+class Recorder:
+    """A rollout event sink that draws ``release`` from the events (the data behind the report's chart).
+
+    ``clock`` gives the time of each point (default: the event's own ``at``, seconds since the run started).
+    """
+
+    def __init__(self, release: Release, clock: Callable[[], float] | None = None) -> None:
+        self.release = release
+        self.clock = clock
+
+    def __call__(self, event: Any) -> None:
+        data = event.to_dict()
+        kind = data["kind"]
+        now = self.clock() if self.clock is not None else float(data["at"])
+        release = self.release
+        if kind == "weight":
+            release.add(now, int(data["weight"]), None, data["message"])
+        elif kind == "check":
+            rate, observed = probe_stats(data.get("data") or {})
+            weight = release.points[-1].weight if release.points else 0
+            if rate is not None:  # verdicts only: a partial sample (inconclusive) is no error rate to report
+                release.add(now, weight, rate, data["message"], observed)
+        elif kind == "promoted":
+            release.add(now, 100, None, "promoted")
+        elif kind in ("rolled_back", "aborted"):
+            release.add(now, 0, None, kind.replace("_", " "))
 
 
 @dataclass

@@ -33,6 +33,7 @@ from fcinfra.fake.context import (
 )
 from fcinfra.fake.exceptions import FakeApiError, invalid
 from fcinfra.fake.faults import FaultInjector
+from fcinfra.fake.fc3 import api as fc3_api
 from fcinfra.fake.handlers import HANDLERS, Call, split_qualifier
 from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_response
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
@@ -74,6 +75,9 @@ class FakeFc:
         self.lock = threading.RLock()
         self._ids = random.Random(None if seed is None else seed + 104729)
         self._clock = clock
+        # FC 3.0 (/2023-03-30/ and its HTTP-trigger URLs) beside FC 2.0: same keys, faults, lock and code runner.
+        self.fc3 = fc3_api.Fc3Api(verifier=self.verifier, faults=self.faults, lock=self.lock, seed=seed, clock=clock,
+                                  request_ids=self._request_id, account_id=account_id, region=region)
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"
@@ -93,6 +97,7 @@ class FakeFc:
         """Forget all state and faults (registered handlers stay)."""
         with self.lock:
             self.backend.reset()
+            self.fc3.reset()
             self.invocation_counts.clear()
             self.faults.clear()
             self.faults.seed(self.seed)
@@ -100,12 +105,18 @@ class FakeFc:
     def dump_state(self) -> dict[str, Any]:
         """Every region's state as plain JSON-able data (what the emulator's state file holds)."""
         with self.lock:
-            return self.backend.dump_state()
+            return {**self.backend.dump_state(), "fc3": self.fc3.dump_state()}
 
     def load_state(self, data: dict[str, Any]) -> None:
         """Replace all state with a dump; a malformed one is refused before anything changes."""
         with self.lock:
-            self.backend.load_state(data)
+            before = self.fc3.dump_state()
+            self.fc3.load_state((data.get("fc3") if isinstance(data, dict) else None) or {})
+            try:
+                self.backend.load_state(data)
+            except Exception:
+                self.fc3.load_state(before)  # never half-applied
+                raise
 
     def region_backend(self, account_id: str | None = None, region: str | None = None) -> RegionBackend:
         """Direct access to one (account, region)'s state, e.g. to assert on it in tests."""
@@ -128,6 +139,9 @@ class FakeFc:
 
     def handle(self, req: FakeRequest) -> FakeResponse:
         """Answer one request. Raises faults.DropConnection when a fault says the connection is lost."""
+        if fc3_api.serves(req):
+            self.fc3.code_runner = self.code_runner
+            return self._dated(self.fc3.serve(req))
         request_id = self._request_id()
         if is_sts_request(req):
             return self.sts.handle(req, request_id)

@@ -321,3 +321,7 @@ HANDLERS: dict[str, Callable[[Call], FakeResponse]] = {
     "HttpTriggerInvoke": http_trigger_invoke,
     "DownloadFunctionCode": download_function_code,
 }
+
+from fcinfra.fake.tags import TAG_HANDLERS  # noqa: E402  (the tag API: its own module, registered here)
+
+HANDLERS.update(TAG_HANDLERS)

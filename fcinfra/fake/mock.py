@@ -1,8 +1,10 @@
 """``mock_fc()``: the fake in-process, moto-style, by intercepting ``requests`` through ``responses``.
 
-Every ``*.fc.aliyuncs.com`` host (http and https, ``-internal`` too), STS (``sts[-vpc][.region].aliyuncs.com``,
-answered by ``fake.sts``) and every endpoint you add is answered by the fake; any other host is *not* let
-through to the network (``responses`` raises its ConnectionError).
+Every ``*.fc.aliyuncs.com`` host (http and https, ``-internal`` too), FC 3.0's other hosts (the official FC 3.0
+SDK's ``fcv3.{region}.aliyuncs.com`` and ``fc.{region}.aliyuncs.com``, HTTP triggers' ``*.fcapp.run``; FC 3.0's
+``/2023-03-30/`` API is answered by ``fake.fc3``), STS (``sts[-vpc][.region].aliyuncs.com``, answered by
+``fake.sts``) and every endpoint you add is answered by the fake; any other host is *not* let through to the
+network (``responses`` raises its ConnectionError).
 Usable as a context manager or a decorator::
 
     with mock_fc(access_keys={"AK": "SK"}) as fake:
@@ -30,6 +32,7 @@ import responses
 from fcinfra.fake.context import CodeRunner
 from fcinfra.fake.core import FakeFc
 from fcinfra.fake.faults import DropConnection
+from fcinfra.fake.fc3 import api as fc3_api
 from fcinfra.fake.handlers import FakeRequest
 from fcinfra.fake.sts import STS_HOSTS
 
@@ -68,7 +71,7 @@ class MockFc(FakeFc):
                  endpoints: Iterable[str] = (), code_runner: CodeRunner | None = None, **kwargs: Any) -> None:
         super().__init__(access_keys=access_keys, strict=strict, account_id=account_id, region=region, seed=seed,
                          code_runner=code_runner, **kwargs)
-        self._patterns: list[re.Pattern[str]] = [FC_HOSTS, STS_HOSTS]
+        self._patterns: list[re.Pattern[str]] = [FC_HOSTS, STS_HOSTS, fc3_api.MOCK_HOSTS]
         self._mock: responses.RequestsMock | None = None
         for endpoint in endpoints:
             self.add_endpoint(endpoint)

@@ -165,8 +165,9 @@ class VersionRecord:
 
     def same_content(self, service: ServiceConfigRecord, functions: dict[str, FunctionRecord]) -> bool:
         """True when ``service`` and ``functions`` (LATEST) hold what this version captured: the same service
-        settings, the same functions with the same settings and code. Ids, times and ETags do not count."""
-        return (self.service.config == service.config
+        settings, the same functions with the same settings and code. Ids, times, ETags and tags do not count."""
+        untagged = {k: v for k, v in service.config.items() if k != "tags"}  # tags are not part of a version
+        return ({k: v for k, v in self.service.config.items() if k != "tags"} == untagged
                 and self.functions.keys() == functions.keys()
                 and all(f.config == functions[n].config and f.code_checksum == functions[n].code_checksum
                         for n, f in self.functions.items()))

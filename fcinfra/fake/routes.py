@@ -64,6 +64,9 @@ def _routes() -> list[Route]:
         ("GET", s + "/{serviceName}/aliases/{aliasName}", "GetAlias"),
         ("PUT", s + "/{serviceName}/aliases/{aliasName}", "UpdateAlias"),
         ("DELETE", s + "/{serviceName}/aliases/{aliasName}", "DeleteAlias"),
+        ("POST", API_PREFIX + "/tag", "TagResource"),
+        ("GET", API_PREFIX + "/tag", "GetResourceTags"),
+        ("DELETE", API_PREFIX + "/tag", "UnTagResource"),
         ("*", API_PREFIX + "/proxy/{serviceName}/{functionName}/{path...}", PROXY_OPERATION),
         ("GET", API_PREFIX + "/fake-code/{token}", CODE_DOWNLOAD_OPERATION),
     ]
@@ -114,8 +117,6 @@ def match(method: str, raw_path: str) -> Match:
 
 def _miss_message(method: str, path: str, same_path: list[Route]) -> str:
     message = f"'{method}' against '{path}' is not supported"
-    if path.startswith("/2023-03-30/"):
-        return message + "; the fake implements FC 2.0 (/2016-08-15) only, not the FC 3.0 API"
     if same_path:
         return message + "; this path supports: " + ", ".join(r.describe() for r in same_path)
     shape = re.sub(r"/services/[^/]+", "/services/{serviceName}", path)

@@ -26,6 +26,7 @@ from fcinfra.fc import arguments
 from fcinfra.fc._core import PAGE_LIMIT
 from fcinfra.fc._releases import VersionsAndAliases
 from fcinfra.fc._services import ServicesAndFunctions
+from fcinfra.fc._tags import Tagging
 from fcinfra.fc._triggers import HttpTriggerResponse, TriggersAndInvocation
 from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc.transport import RequestEvent, Timeout, Transport, build_endpoint
@@ -35,7 +36,7 @@ __all__ = ["DEFAULT_TIMEOUT", "PAGE_LIMIT", "FcClient", "HttpTriggerResponse"]
 DEFAULT_TIMEOUT: Timeout = (5.0, 60.0)
 
 
-class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation):
+class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation, Tagging):
     """A Function Compute 2.0 API client. Thread-compatible; one ``requests.Session`` per client."""
 
     def __init__(

@@ -142,12 +142,14 @@ class Signals:
 
     ``fresh``: the alias was read or written since the last wait (a write needs a fresh ETag);
     ``error``: the last action raised this (an FC call, the display); ``foreign_lease``: another rollout
-    holds a live lease on the alias (see :mod:`fcinfra.rollout.lease`).
+    holds a live lease on the alias (see :mod:`fcinfra.rollout.lease`); ``aborted``: the alias carries
+    ``fcinfra abort``'s mark for this rollout.
     """
 
     fresh: bool = True
     error: str | None = None
     foreign_lease: Lease | None = None
+    aborted: str | None = None  # `fcinfra abort` stopped this very rollout (see rollout/abort.py): by whom
 
 
 # ---------------------------------------------------------------------------------------------- actions
@@ -266,6 +268,8 @@ def decide(
         return Finish("promoted", f"version {to} was promoted by someone else (e.g. `fcinfra promote`)")
     if progress.expected is not None and observed != progress.expected:
         if progress.stage >= 0 and observed.is_baseline(frm):
+            if signals.aborted is not None:
+                return Finish("aborted", f"{signals.aborted}: {observed.describe()}")
             return Finish("rolled_back", f"rolled back by someone else: {observed.describe()}")
         ahead = _later_stage(plan, observed, progress, _at_manual_gate(plan, progress, now))
         if ahead is not None:

@@ -57,6 +57,7 @@ class Target:
     stage: int = -1
     pre_traffic: bool = False
     clock: Callable[[], float] = field(default=time.monotonic, repr=False)
+    function_level: bool = False  # FC 3.0: ``service`` is the function that owns the alias; the client an Fc3Client
 
     @property
     def window(self) -> tuple[str, str, str, str, int]:
@@ -256,7 +257,10 @@ class InvokeProbe(_Probe):
         return next(self._payloads) if self._payloads is not None else self.payload
 
     def _call(self, target: Target, qualifier: str) -> tuple[bool, str | None]:
-        inv = target.client.invoke(target.service, self.function, self._next_payload(), qualifier=qualifier)
+        if target.function_level:  # FC 3.0: Fc3Client.invoke(function, payload, qualifier)
+            inv = target.client.invoke(self.function, self._next_payload(), qualifier=qualifier)
+        else:
+            inv = target.client.invoke(target.service, self.function, self._next_payload(), qualifier=qualifier)
         version = inv.version_id or (None if qualifier == target.alias else qualifier)
         return bool(inv.ok), version
 

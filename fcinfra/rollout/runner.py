@@ -23,6 +23,7 @@ from fcinfra.errors import (
     RolloutError,
 )
 from fcinfra.fc.models import Alias, check_alias_name, check_name, check_version_id
+from fcinfra.rollout import abort
 from fcinfra.rollout.clock import VirtualClock, resolve_time, wall_time
 from fcinfra.rollout.engine import (
     Adopt,
@@ -45,7 +46,7 @@ from fcinfra.rollout.engine import (
     with_stage,
 )
 from fcinfra.rollout.events import Event, EventSink
-from fcinfra.rollout.health import Gate, GateResult, Target, as_gate
+from fcinfra.rollout.health import Gate, GateResult, HttpProbe, InvokeProbe, Target, as_gate
 from fcinfra.rollout.lease import Lease, new_holder, render, split
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
@@ -68,6 +69,17 @@ def _positive(value: float | None, what: str, allow_none: bool = False) -> float
     if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
         raise InvalidArgumentError(f"{what} must be a number of seconds >= 0, got {value!r}")
     return float(value)
+
+
+def _check_fc3_gates(function: str, gates: Sequence[Gate]) -> None:
+    """On FC 3.0 the alias belongs to one function: probes must invoke that one, and HttpProbe is not wired yet."""
+    for gate in gates:
+        if isinstance(gate, HttpProbe):
+            raise InvalidArgumentError("HttpProbe is not available for FC 3.0 rollouts yet: use InvokeProbe or a "
+                                       "callable gate")
+        if isinstance(gate, InvokeProbe) and gate.function != function:
+            raise InvalidArgumentError(f"InvokeProbe(function={gate.function!r}) cannot judge alias of function "
+                                       f"{function!r}: on FC 3.0 an alias belongs to one function")
 
 
 @dataclass
@@ -95,12 +107,13 @@ class Rollout:
     def __init__(
         self,
         client: AliasApi,
-        service: str,
-        alias: str,
-        to_version: str,
+        service: str | None = None,
+        alias: str | None = None,
+        to_version: str | None = None,
         strategy: Strategy | Sequence[int] | None = None,
         health: Iterable[Gate | Callable[[Target], GateResult]] = (),
         *,
+        function: str | None = None,
         pre_traffic: Iterable[Gate | Callable[[Target], GateResult]] | bool = (),
         sleep: Callable[[float], None] | None = None,
         clock: Callable[[], float] | None = None,
@@ -113,15 +126,26 @@ class Rollout:
         wait_for_promote: bool = True,
         checkpoint: Checkpoint | Mapping[str, Any] | None = None,
         wall_clock: Callable[[], float] = wall_time,
+        look_every: float | None = None,
     ) -> None:
+        if (service is None) == (function is None):
+            raise InvalidArgumentError("give exactly one of service= (FC 2.0: the alias's service) and function= "
+                                       "(FC 3.0: the alias's function, with an Fc3Client)")
+        if alias is None or to_version is None:
+            raise InvalidArgumentError("alias and to_version are required")
+        owner = service if service is not None else function
+        assert owner is not None
         try:
-            check_name(service, "service name")
+            check_name(owner, "service name" if function is None else "function name")
             check_alias_name(alias)
             check_version_id(str(to_version), "to_version")
         except ValueError as exc:
             raise InvalidArgumentError(str(exc)) from None
         self.client = client
-        self.service = service
+        # The alias's owner: a service on FC 2.0, the function itself on FC 3.0 (Fc3Client's alias calls take the
+        # function where FcClient's take the service, so the AliasApi port is the same).
+        self.service = owner
+        self.function = function
         self.alias = alias
         self.to_version = str(to_version)
         self.strategy = strategy if strategy is not None else default_strategy()
@@ -135,6 +159,8 @@ class Rollout:
             self.pre_traffic = [as_gate(g) for g in _as_list(pre_traffic)]
         if not self.pre_traffic and all(stage.is_promotion for stage in self.plan):
             self.pre_traffic = list(self.health)  # no canary stage to judge: judge the version before its one write
+        if function is not None:
+            _check_fc3_gates(function, [*self.health, *self.pre_traffic])
         self.sleep, self.clock = resolve_time(sleep, clock)
         self.wall_clock = wall_clock
         if on_event is None:
@@ -150,6 +176,9 @@ class Rollout:
             raise InvalidArgumentError("check_every and poll_every must be > 0 seconds")
         self.check_every = check
         self.poll_every = poll
+        # a baking rollout re-reads its alias at a check at most this often, so an abort or rollback made
+        # elsewhere ends it at its next check (None: it looks only before each write, as DESIGN's counts assume)
+        self.look_every = _positive(look_every, "look_every", allow_none=True)
         self.inconclusive_timeout = _positive(inconclusive_timeout, "inconclusive_timeout", allow_none=True)
         self.time_budget = _positive(time_budget, "time_budget", allow_none=True)
         if self.time_budget is not None:
@@ -261,7 +290,9 @@ class _RunContext:
         self.t0 = t0
         self.from_version = from_version
         self.resumed_from = resumed
-        self.own_description = own_description
+        self.own_description = abort.split(own_description)[0]  # an earlier abort's mark is not the user's
+        self.aborted: str | None = None
+        self.last_look = t0  # when the bake last looked at the alias (see loop's Check)
         lease_id, holder = new_holder()
         self.lease = Lease(lease_id, rollout.to_version, 0, 0, holder)
         self.holding = False
@@ -306,6 +337,8 @@ class _RunContext:
     def seen(self, alias: Alias) -> tuple[AliasView, str | None, bool, Lease | None]:
         """A fresh read: the routing, its ETag, freshness, and another rollout's live lease if any."""
         own, _ = split(alias.description)
+        own, mark = abort.split(own)  # `fcinfra abort`'s mark is not the user's text
+        self.aborted = mark.describe() if mark is not None and mark.rollout_id == self.lease.id else None
         self.own_description = own  # someone may edit the description mid-rollout: keep their text
         return AliasView.from_alias(alias), alias.etag, True, self._foreign(alias)
 
@@ -326,7 +359,7 @@ class _RunContext:
             while True:
                 now = self.r.clock()
                 signals = Signals(fresh=fresh, error=None if error is None else f"{type(error).__name__}: {error}",
-                                  foreign_lease=foreign)
+                                  foreign_lease=foreign, aborted=self.aborted)
                 action = decide(self.r.plan, observed, progress, verdicts, now, policy, signals)
                 judged, verdicts = verdicts, None
                 if isinstance(action, Fail):
@@ -343,6 +376,12 @@ class _RunContext:
                 try:
                     if isinstance(action, Check):
                         verdicts = self.check(progress, observed, action.pre_traffic)
+                        if not action.pre_traffic and self.r.look_every is not None \
+                                and self.r.clock() - self.last_look >= self.r.look_every:
+                            # at most every poll_every: `fcinfra abort`/`rollback` elsewhere is seen at a check
+                            self.last_look = self.r.clock()
+                            alias = self.r._read(self.tally)
+                            observed, etag, fresh, foreign = self.seen(alias)
                     elif isinstance(action, Wait):
                         self.emit("wait", action.reason, observed.weight, seconds=action.seconds)
                         self.r.sleep(action.seconds)
@@ -419,6 +458,7 @@ class _RunContext:
             stage=progress.stage,
             pre_traffic=pre_traffic,
             clock=self.r.clock,
+            function_level=self.r.function is not None,
         )
         verdicts = []
         for gate in self.r.pre_traffic if pre_traffic else self.r.health:

@@ -28,16 +28,22 @@ ALLOWED: dict[str, set[str]] = {
     "credentials": {"errors", "config"},  # Alibaba's credentials chain under fcinfra's explicit settings
     "packaging": {"errors"},
     "fc": {"errors", "config", "credentials"},
-    # never fc.client, never errors: the fake mirrors FC, not our client
-    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc.crc64"},
+    # never fc.client, never errors: the fake mirrors FC, not our client (fc.tagging: FC's tag limits, one rule)
+    "fake": {"fc.models", "fc.signing", "fc.rpc_signing", "fc.crc64", "fc3.models", "fc3.signing", "fc.tagging"},
     "lifecycle": {"fc", "errors"},
+    "fc3": {"fc", "lifecycle", "errors", "config", "credentials"},  # FC 3.0 on FC 2.0's transport and rules
+    # release history in the service's tags (issue 12): read and written by the CLI and the library
+    "history": {"fc", "errors"},
+    # rollout notifications (issue 12): an event sink sending webhooks
+    "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
     "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
     # release operations (upload if changed, publish or reuse)
     "release": {"fc", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release"},
+    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release",
+            "history", "notify"},
     # demo never imports cli: cli runs the demo
     "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
@@ -55,7 +61,8 @@ CORE_MAY_USE_FROM_EMULATOR = {"fcinfra.fake.emulator.worker"}
 ROLLOUT_CORE = {"fcinfra.rollout.spec", "fcinfra.rollout.engine", "fcinfra.rollout.verdicts",
                 "fcinfra.rollout.events", "fcinfra.rollout.result"}
 # Pure modules: no I/O and no clock (time and sleep are injected), so they are tested without waiting.
-PURE = {"fcinfra.fc.signing", "fcinfra.fc.rpc_signing", "fcinfra.rollout.spec", "fcinfra.rollout.engine"}
+PURE = {"fcinfra.fc.signing", "fcinfra.fc.rpc_signing", "fcinfra.fc3.signing", "fcinfra.rollout.spec",
+        "fcinfra.rollout.engine"}
 IMPURE_MODULES = {"time", "datetime", "requests", "socket", "os", "random", "subprocess", "threading",
                   "urllib.request", "http.client", "asyncio", "pathlib", "shutil", "tempfile"}
 IMPURE_CALLS = {"open", "print", "input"}
@@ -186,7 +193,7 @@ def test_no_two_layers_import_each_other() -> None:
 def test_importing_the_fake_loads_neither_the_client_nor_the_errors() -> None:
     """The static rule holds at run time too: ``fcinfra.fc``'s package init must not drag the client in, and
     ``mock_fc()`` loads neither the errors nor the emulator's server."""
-    code = ("import sys, fcinfra.fake, fcinfra.fake.mock; "
+    code = ("import sys, fcinfra.fake, fcinfra.fake.mock, fcinfra.fake.fc3.api; "
             "print(sorted(m for m in ('fcinfra.fc.client', 'fcinfra.fc.transport', 'fcinfra.errors', "
             "'fcinfra.fake.emulator.server', 'fcinfra.fake.emulator.runtime') if m in sys.modules)); "
             "import fcinfra.fake.server; "

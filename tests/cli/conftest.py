@@ -11,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from fcinfra.cli.main import cli
 from fcinfra.demo.package import function_code
+from fcinfra.fake import handlers
 from fcinfra.fake.server import Emulator
 from fcinfra.fc import FcClient
 
@@ -73,3 +74,17 @@ def run(env: dict[str, str]) -> Callable[..., Result]:
         return runner.invoke(cli, list(args), env=env, catch_exceptions=False)
 
     return invoke
+
+
+@pytest.fixture
+def alias_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every UpdateAlias the emulator serves (from any process), counted on its side, not the CLI's own claim."""
+    seen: list[str] = []
+    real = handlers.HANDLERS["UpdateAlias"]
+
+    def counting(c: handlers.Call) -> handlers.FakeResponse:
+        seen.append(c.params["aliasName"])
+        return real(c)
+
+    monkeypatch.setitem(handlers.HANDLERS, "UpdateAlias", counting)
+    yield seen

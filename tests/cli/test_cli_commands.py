@@ -62,7 +62,7 @@ def test_versions_list_publish_delete_prune(run: Callable[..., Result], shop, cl
     assert deleted.exit_code == 0
     preview = json.loads(run("versions", "prune", shop.service, "--keep-last", "1", "--dry-run", "-o", "json").stdout)
     assert preview == {"dry_run": True, "deleted": [], "would_delete": ["2"]}  # 1 is used by prod, 4 is the newest
-    pruned = run("versions", "prune", shop.service, "--keep-last", "1")
+    pruned = run("versions", "prune", shop.service, "--keep-last", "1", "--yes")
     assert pruned.exit_code == 0 and "deleted versions 2" in pruned.stdout
     assert [v.version_id for v in client.list_versions(shop.service)] == ["4", "1"]
 

@@ -55,6 +55,7 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     seen["`invoke -n N` (N > 1)"] = list(_json(run("invoke", s, "quote", "-q", "prod", "-n", "3", "-o", "json")))
     status = _json(run("status", s, "-o", "json"))
     seen["`status`"] = list(status)
+    seen["`status --watch`: each line"] = [*status, "at"]  # checked for real in test_cli_watch.py
     seen["`status`: each of `aliases`"] = list(status["aliases"][0])
     seen["`status`: each of `versions`"] = list(status["versions"][0])
     seen["`rollout --dry-run`"] = list(_json(run("rollout", s, "prod", "2", "--dry-run", "-o", "json")))
@@ -66,9 +67,23 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     refused = run("rollout", s, "prod", "99", "-o", "json")
     assert refused.exit_code == 2
     seen["`rollout`: the last line when it ends early"] = list(json.loads(refused.stdout.splitlines()[-1]))
-    seen["`promote`, `rollback`"] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
+    operator = "`promote`, `rollback`, `undo`, `abort`"
+    seen[operator] = list(_json(run("rollback", s, "prod", "--to-version", "1", "-o", "json")))
+    seen["`history`"] = list(_json(run("history", s, "prod", "-o", "json"))[0])
+    assert run("rollout", s, "prod", "2", "--steps", "100", "--interval", "0", "--force").exit_code == 0
+    assert list(_json(run("undo", s, "prod", "-o", "json"))) == seen["`promote`, `rollback`, `undo`, `abort`"]
+    client.update_alias(s, "prod", version_id="1", additional_version_weight={"2": 0.5})
+    assert list(_json(run("abort", s, "prod", "-o", "json"))) == seen["`promote`, `rollback`, `undo`, `abort`"]
     seen["`versions delete`"] = list(_json(run("versions", "delete", s, "3", "-o", "json")))
+    seen["`alias list`"] = list(_json(run("alias", "list", s, "-o", "json"))[0])
+    seen["`trigger create`, `trigger bind`"] = list(_json(run("trigger", "create", s, "quote", "t1", "-q", "prod",
+                                                              "-o", "json")))
+    assert list(_json(run("trigger", "bind", s, "quote", "t1", "2", "-o", "json"))) == \
+        seen["`trigger create`, `trigger bind`"]
+    seen["`trigger list`"] = list(_json(run("trigger", "list", s, "-o", "json"))[0])
+    seen["`trigger delete`"] = list(_json(run("trigger", "delete", s, "quote", "t1", "-o", "json")))
+    seen["`alias delete`"] = list(_json(run("alias", "delete", s, "staging", "-o", "json")))
 
-    assert docs["`promote`, `rollback`"] == ["kind"]  # "the keys of rollout's last line, without kind"
-    docs["`promote`, `rollback`"] = [k for k in docs["`rollout`: the last line"] if k != "kind"]
+    assert docs["`promote`, `rollback`, `undo`, `abort`"] == ["kind"]  # "the keys of rollout's last line, without kind"
+    docs["`promote`, `rollback`, `undo`, `abort`"] = [k for k in docs["`rollout`: the last line"] if k != "kind"]
     assert seen == docs

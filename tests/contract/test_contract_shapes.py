@@ -227,6 +227,13 @@ def _scenario(c: fc2.Client, code_zip: Path, rec: Recorder) -> None:
     rec.call("Error", c.update_alias, "shapes", "prod", "2", headers={"if-match": "stale"}, case="precondition",
              raises=True)
 
+    arn = f"acs:fc:{REGION}:{ACCOUNT}:services/shapes"  # issue 12: the tag API
+    rec.call("TagResource", c.tag_resource, arn, {"team": "shop", "fcinfra-release-1": "1;0;prod;1;2;promoted;k;"})
+    rec.call("GetResourceTags", c.get_resource_tags, arn)
+    rec.call("GetResourceTags", c.get_resource_tags, "services/shapes")  # the SDK's "partial ARN"
+    rec.call("UnTagResource", c.untag_resource, arn, ["team"])
+    rec.call("UnTagResource", c.untag_resource, arn, [], deleteAll=True)
+
     rec.call("DeleteTrigger", c.delete_trigger, "shapes", "fn", "tick")
     rec.call("DeleteTrigger", c.delete_trigger, "shapes", "fn", "web")
     rec.call("DeleteAlias", c.delete_alias, "shapes", "stable")

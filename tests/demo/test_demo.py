@@ -197,7 +197,7 @@ def test_demo_flags_reach_the_demo(monkeypatch: pytest.MonkeyPatch, tmp_path: Pa
 
 def test_only_verdicts_give_error_rates_to_the_report() -> None:
     """A partial sample (inconclusive) must not become the release's "worst" error rate next to the gate's."""
-    from fcinfra.demo.flow import _probe_stats
+    from fcinfra.demo.report import probe_stats as _probe_stats
 
     def check(status: str, errors: int, count: int) -> dict[str, object]:
         canary = {"count": count, "errors": errors, "error_rate": errors / count}

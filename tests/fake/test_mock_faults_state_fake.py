@@ -191,9 +191,10 @@ def test_decorator_on_a_coroutine(make_api: Any) -> None:
     assert asyncio.run(body()) == 1
 
 
-def test_fc3_paths_say_they_are_not_implemented(api: Any) -> None:
+def test_fc3_paths_are_answered_by_the_fc3_fake(api: Any) -> None:
+    """FC 3.0's API is served beside FC 2.0 (fcinfra.fake.fc3): an FC 2.0 signature is refused in FC 3.0's shape."""
     resp = api.request("GET", "/2023-03-30/functions/fn", prefix=False)
-    assert resp.json()["ErrorCode"] == "PathNotSupported" and "FC 3.0" in resp.json()["ErrorMessage"]
+    assert resp.status_code == 403 and resp.json()["Code"] == "AccessDenied" and resp.json()["RequestId"]
 
 
 def test_state_and_pickles_hold_no_secret(make_api: Any) -> None:

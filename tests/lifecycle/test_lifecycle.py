@@ -101,3 +101,12 @@ def test_prune_with_nothing_to_do_does_not_list_references(six_versions: FcClien
     assert prune_versions(six_versions, "svc", keep_last=10) == []
     new_calls = {k: v - before.get(k, 0) for k, v in six_versions.calls.items() if v != before.get(k, 0)}
     assert new_calls == {"ListServiceVersions": 1}
+
+
+def test_alias_triggers_names_only_the_triggers_that_invoke_that_alias() -> None:
+    from fcinfra.lifecycle import alias_triggers
+
+    triggers = [trigger("web", "http-prod", "prod"), trigger("quote", "timer", "prod"),
+                trigger("web", "pinned", "1"), trigger("web", "http-dev", "dev"), trigger("web", "head", None)]
+    assert alias_triggers("prod", triggers) == ["quote/timer", "web/http-prod"]
+    assert alias_triggers("staging", triggers) == []

@@ -1,0 +1,326 @@
+"""Pydantic models of the FC 3.0 (2023-03-30) wire format, shared by ``Fc3Client`` and the FC 3.0 fake.
+
+Same conventions as FC 2.0's ``fcinfra.fc.models`` (snake_case in Python, camelCase on the wire, requests
+strict, answers tolerant), and the same rules where FC 3.0 kept them: versions and aliases have the FC 2.0
+shape (``Version``, ``Alias`` and their request models are reused as they are), only they now belong to a
+function. What changed: function names are at most 64 characters, functions carry ``cpu``/``diskSize`` and an
+ARN, and a trigger's ``triggerConfig`` travels as a JSON *string* with its URLs under ``httpTrigger``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any, Literal
+
+from pydantic import field_validator
+
+from fcinfra.fc.models import (
+    LATEST,
+    TRIGGER_TYPES,
+    Alias,
+    Code,
+    CreateAliasRequest,
+    Invocation,
+    PublishVersionRequest,
+    StrictRequest,
+    UpdateAliasRequest,
+    Version,
+    WireModel,
+    check_description,
+    check_memory,
+    check_name,
+    check_qualifier,
+    check_timeout,
+)
+
+__all__ = [
+    "LATEST",
+    "TRIGGER_TYPES",
+    "Alias",
+    "Code",
+    "CreateAliasRequest",
+    "CreateFunctionRequest",
+    "CreateTriggerRequest",
+    "Function",
+    "HttpTriggerUrls",
+    "Invocation",
+    "PublishVersionRequest",
+    "Trigger",
+    "UpdateAliasRequest",
+    "UpdateFunctionRequest",
+    "UpdateTriggerRequest",
+    "Version",
+    "check_function_name",
+    "check_qualifier",
+]
+
+FUNCTION_NAME_MAX = 64
+CPU_MIN, CPU_MAX = 0.05, 16.0
+DISK_SIZES = (512, 10240)
+_FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+
+
+def check_function_name(value: str) -> str:
+    """FC 3.0 function names: 1-64 letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
+    if not isinstance(value, str) or not value:
+        raise ValueError("function name must be a non-empty string")
+    if len(value) > FUNCTION_NAME_MAX:
+        raise ValueError(
+            f"function name {value[:20]!r}... is {len(value)} characters long; at most {FUNCTION_NAME_MAX} are allowed"
+        )
+    if not _FUNCTION_NAME.match(value):
+        raise ValueError(
+            f"function name {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
+        )
+    return value
+
+
+# --------------------------------------------------------------------------------------------- resources
+
+
+class Function(WireModel):
+    """A function as FC 3.0 describes it, at LATEST or frozen in a version (``GetFunction?qualifier=``)."""
+
+    function_name: str
+    function_id: str | None = None
+    function_arn: str | None = None
+    description: str | None = None
+    runtime: str | None = None
+    handler: str | None = None
+    timeout: int | None = None
+    memory_size: int | None = None
+    cpu: float | None = None
+    disk_size: int | None = None
+    instance_concurrency: int | None = None
+    internet_access: bool | None = None
+    role: str | None = None
+    environment_variables: dict[str, str] | None = None
+    layers: list[Any] | None = None
+    log_config: dict[str, Any] | None = None
+    vpc_config: dict[str, Any] | None = None
+    code_size: int | None = None
+    code_checksum: str | None = None
+    state: str | None = None
+    state_reason: str | None = None
+    last_update_status: str | None = None
+    tags: list[dict[str, str]] | None = None
+    created_time: str | None = None
+    last_modified_time: str | None = None
+
+    @field_validator("code_checksum", mode="before")
+    @classmethod
+    def _checksum_text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+    @property
+    def name(self) -> str:
+        """The function's name, spelled like the client's parameter."""
+        return self.function_name
+
+
+class HttpTriggerUrls(WireModel):
+    """Where an HTTP trigger answers: FC 3.0 nests the URLs under ``httpTrigger``."""
+
+    url_internet: str | None = None
+    url_intranet: str | None = None
+
+
+class Trigger(WireModel):
+    """A trigger bound to a qualifier (version, alias or LATEST). ``trigger_config`` is parsed from FC's JSON string."""
+
+    trigger_name: str
+    trigger_type: str
+    trigger_id: str | None = None
+    qualifier: str | None = None
+    source_arn: str | None = None
+    invocation_role: str | None = None
+    trigger_config: dict[str, Any] | None = None
+    description: str | None = None
+    status: str | None = None
+    target_arn: str | None = None
+    http_trigger: HttpTriggerUrls | None = None
+    created_time: str | None = None
+    last_modified_time: str | None = None
+
+    @field_validator("trigger_config", mode="before")
+    @classmethod
+    def _config_from_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            return json.loads(value)  # a ValueError here is reported as an unreadable answer
+        return value
+
+    @property
+    def name(self) -> str:
+        """The trigger's name, spelled like the client's parameter."""
+        return self.trigger_name
+
+    @property
+    def url_internet(self) -> str | None:
+        """The public URL of an HTTP trigger (None for other types)."""
+        return self.http_trigger.url_internet if self.http_trigger else None
+
+    @property
+    def url_intranet(self) -> str | None:
+        """The VPC-internal URL of an HTTP trigger (None for other types)."""
+        return self.http_trigger.url_intranet if self.http_trigger else None
+
+
+class FunctionCode(WireModel):
+    """GetFunctionCode's answer: where to download the code, and its CRC-64 checksum."""
+
+    url: str
+    checksum: str | None = None
+
+    @field_validator("checksum", mode="before")
+    @classmethod
+    def _text(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) else value
+
+
+# ---------------------------------------------------------------------------------------------- requests
+
+
+class FunctionConfig(StrictRequest):
+    """The settings shared by CreateFunction and UpdateFunction bodies, with FC 3.0's limits."""
+
+    description: str | None = None
+    runtime: str | None = None
+    handler: str | None = None
+    code: Code | None = None
+    memory_size: int | None = None
+    cpu: float | None = None
+    disk_size: int | None = None
+    timeout: int | None = None
+    environment_variables: dict[str, str] | None = None
+    instance_concurrency: int | None = None
+    internet_access: bool | None = None
+    role: str | None = None
+    layers: list[str] | None = None
+    log_config: dict[str, Any] | None = None
+    vpc_config: dict[str, Any] | None = None
+    nas_config: dict[str, Any] | None = None
+    custom_runtime_config: dict[str, Any] | None = None
+
+    @field_validator("memory_size")
+    @classmethod
+    def _memory(cls, value: int | None) -> int | None:
+        return None if value is None else check_memory(value)
+
+    @field_validator("timeout")
+    @classmethod
+    def _timeout(cls, value: int | None) -> int | None:
+        return None if value is None else check_timeout(value)
+
+    @field_validator("cpu")
+    @classmethod
+    def _cpu(cls, value: float | None) -> float | None:
+        if value is not None and not CPU_MIN <= value <= CPU_MAX:
+            raise ValueError(f"cpu {value} is invalid: use between {CPU_MIN} and {CPU_MAX} vCPUs")
+        return value
+
+    @field_validator("disk_size")
+    @classmethod
+    def _disk(cls, value: int | None) -> int | None:
+        if value is not None and value not in DISK_SIZES:
+            raise ValueError(f"disk_size {value} is invalid: use one of {', '.join(map(str, DISK_SIZES))} (MB)")
+        return value
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return check_description(value)
+
+    @field_validator("runtime", "handler")
+    @classmethod
+    def _not_empty(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip():
+            raise ValueError("runtime and handler must not be empty")
+        return value
+
+
+class CreateFunctionRequest(FunctionConfig):
+    """CreateFunction's body, validated before anything is sent."""
+
+    function_name: str
+    runtime: str
+    handler: str
+
+    @field_validator("function_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_function_name(value)
+
+
+class UpdateFunctionRequest(FunctionConfig):
+    """UpdateFunction's body: only the settings given are changed."""
+
+
+class CreateTriggerRequest(StrictRequest):
+    """CreateTrigger's body; ``trigger_config`` is the JSON *string* FC 3.0 wants, ``qualifier`` the binding."""
+
+    trigger_name: str
+    trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
+    trigger_config: str
+    qualifier: str | None = None
+    source_arn: str | None = None
+    invocation_role: str | None = None
+    description: str | None = None
+
+    @field_validator("trigger_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_name(value, "trigger name")
+
+    @field_validator("qualifier")
+    @classmethod
+    def _qualifier(cls, value: str | None) -> str | None:
+        return None if value is None else check_qualifier(value)
+
+    @field_validator("trigger_config")
+    @classmethod
+    def _config(cls, value: str) -> str:
+        return check_config_text(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return check_description(value)
+
+
+class UpdateTriggerRequest(StrictRequest):
+    """UpdateTrigger's body: reconfigure in place, or re-bind (``qualifier``)."""
+
+    trigger_config: str | None = None
+    qualifier: str | None = None
+    invocation_role: str | None = None
+    description: str | None = None
+
+    @field_validator("qualifier")
+    @classmethod
+    def _qualifier(cls, value: str | None) -> str | None:
+        return None if value is None else check_qualifier(value)
+
+    @field_validator("trigger_config")
+    @classmethod
+    def _config(cls, value: str | None) -> str | None:
+        return None if value is None else check_config_text(value)
+
+    @field_validator("description")
+    @classmethod
+    def _description(cls, value: str | None) -> str | None:
+        return check_description(value)
+
+
+def check_config_text(value: str) -> str:
+    """A trigger config is a JSON object written as a string."""
+    try:
+        parsed = json.loads(value)
+    except ValueError as exc:
+        raise ValueError(f"triggerConfig is not valid JSON: {exc}") from None
+    if not isinstance(parsed, dict):
+        raise ValueError("triggerConfig must be a JSON object")
+    return value
+
