@@ -16,6 +16,7 @@ HTTP status, message and request id::
     ├── VersionInUseError                         fcinfra refuses to delete a referenced version
     ├── RolloutError                              a rollout could not run or was stopped
     │   └── AliasChangedError                     someone else changed the alias mid-rollout
+    ├── GateSourceError                           a traffic gate could not read its source (SLS, CMS, Prometheus)
     └── FcApiError                                .code .status .message .request_id
         ├── InvalidRequestError (400)
         │   └── NoChangesToPublishError           "No changes were made since last publish"
@@ -71,6 +72,13 @@ class AmbiguousPublishError(FcinfraError):
 
 class RolloutError(FcinfraError):
     """A rollout could not start, or was stopped before it finished."""
+
+
+class GateSourceError(FcinfraError):
+    """A traffic gate's source (Log Service, CloudMonitor, Prometheus) refused or failed a query.
+
+    The rollout treats it like any failing gate (the canary is rolled back, never promoted blind).
+    """
 
 
 class AliasChangedError(RolloutError):

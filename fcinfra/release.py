@@ -10,7 +10,7 @@ updated at all: publishing then reuses the version LATEST already equals instead
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from fcinfra.errors import NoChangesToPublishError, NotFoundError
 from fcinfra.fc import arguments
@@ -24,8 +24,11 @@ from fcinfra.fc.models import (
     Version,
 )
 
-__all__ = ["DEFAULT_HANDLER", "DEFAULT_RUNTIME", "FunctionSettings", "Published", "Uploaded", "publish_or_reuse",
-           "upload_code"]
+if TYPE_CHECKING:
+    from fcinfra.fc3 import Fc3Client
+
+__all__ = ["DEFAULT_HANDLER", "DEFAULT_RUNTIME", "Fc3Release", "FunctionSettings", "Published", "Uploaded",
+           "publish_or_reuse", "upload_code"]
 
 DEFAULT_RUNTIME = "python3.10"
 DEFAULT_HANDLER = "index.handler"
@@ -44,6 +47,43 @@ class ReleaseClient(Protocol):
     def publish_version(self, service: str, description: str | None = None, *,
                         if_match: str | None = None) -> Version: ...
     def list_versions(self, service: str) -> list[Version]: ...
+
+
+class Fc3Release:
+    """An ``Fc3Client`` seen as a :class:`ReleaseClient`: FC 3.0 has no services, a function owns its versions.
+
+    The function stands in for the service (callers pass its name as both); "the service exists" means the
+    function does, and creating it is left to ``create_function``, so the release rules above hold unchanged.
+    """
+
+    def __init__(self, client: Fc3Client) -> None:
+        self.client = client
+
+    def get_service(self, name: str, qualifier: str | None = None) -> Any:
+        return self.client.get_function(name, qualifier)
+
+    def create_service(self, name: str, description: str | None = None, **config: Any) -> Any:
+        return None  # the function is created next, by create_function
+
+    def get_function(self, service: str, name: str, qualifier: str | None = None) -> Any:
+        return self.client.get_function(name, qualifier)
+
+    def create_function(self, service: str, name: str, runtime: str, handler: str, code: Any = None,
+                        memory_size: int = 128, timeout: int = 3, environment_variables: Any = None,
+                        description: str | None = None, **config: Any) -> Any:
+        return self.client.create_function(name, runtime, handler, code=code, memory_size=memory_size,
+                                           timeout=timeout, environment_variables=environment_variables,
+                                           description=description, **config)
+
+    def update_function(self, service: str, name: str, *, if_match: str | None = None, **changes: Any) -> Any:
+        return self.client.update_function(name, **changes)
+
+    def publish_version(self, service: str, description: str | None = None, *,
+                        if_match: str | None = None) -> Version:
+        return self.client.publish_version(service, description)
+
+    def list_versions(self, service: str) -> list[Version]:
+        return self.client.list_versions(service)
 
 
 @dataclass(frozen=True)

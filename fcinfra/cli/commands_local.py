@@ -62,7 +62,8 @@ def emulator(port: int, access_keys: tuple[str, ...], account_id: str, region: s
               help="Keep the emulator up afterwards (until Ctrl-C) to explore it with fcinfra or curl.")
 @click.option("--output", "-o", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="json prints the demo's events as JSON lines.")
-def demo(interval: float, samples: int, report_path: Path, keep_running: bool, output: str) -> None:
+@click.option("--fc3", is_flag=True, help="The same story on FC 3.0: function-level versions, aliases, triggers.")
+def demo(interval: float, samples: int, report_path: Path, keep_running: bool, output: str, fc3: bool) -> None:
     """Walk through a full canary release on a local FC emulator, with no cloud account.
 
     \b
@@ -78,6 +79,7 @@ def demo(interval: float, samples: int, report_path: Path, keep_running: bool, o
       fcinfra demo                      # about 5 seconds
       fcinfra demo --interval 10s       # slower, to watch each step
       fcinfra demo --keep-running       # then explore the emulator from another terminal
+      fcinfra demo --fc3                # on FC 3.0: the function owns its versions and alias
 
     Exit status 0 when version 2 was promoted and version 3 rolled back.
     """
@@ -86,7 +88,8 @@ def demo(interval: float, samples: int, report_path: Path, keep_running: bool, o
 
     try:
         code = run_demo(interval=interval, samples=samples, report_path=report_path,
-                        json_output=output == "json", wait_for_exit=wait_for_ctrl_c if keep_running else None)
+                        json_output=output == "json", wait_for_exit=wait_for_ctrl_c if keep_running else None,
+                        fc3=fc3)
     except EmulatorError as exc:
         raise click.ClickException(f"the demo's emulator could not start: {exc}") from exc
     raise SystemExit(code)

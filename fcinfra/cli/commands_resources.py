@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any, TypeVar
 
 import click
 
@@ -11,19 +14,36 @@ from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.cli.parsing import parse_percent, read_payload
 from fcinfra.display.output import EXIT_ERROR, Output
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def lifecycle(conn: Connection) -> Any:
+    """Version deletion and retention for the command's API: per service (FC 2.0) or per function (FC 3.0)."""
+    return importlib.import_module("fcinfra.fc3.lifecycle" if conn.fc3 else "fcinfra.lifecycle")
+
 # ------------------------------------------------------------------------------------------------ invoke
+
+
+def invoke_options(func: F) -> F:
+    """The options of ``invoke`` (FC 2.0 and FC 3.0 alike), with the connection and output options."""
+    for option in (
+        output_option,
+        connection_options,
+        click.option("--count", "-n", default=1, show_default=True, type=click.IntRange(1, 10000),
+                     help="Invoke this many times and summarise which versions answered."),
+        click.option("--payload", "-p", metavar="TEXT|@FILE|-",
+                     help="Event bytes: literal text, @file, or - for stdin."),
+        click.option("--qualifier", "-q", default="LATEST", show_default=True,
+                     help="LATEST, a version number, or an alias name (weighted aliases pick a version per call)."),
+    ):
+        func = option(func)
+    return func
 
 
 @click.command(short_help="Invoke a function through an alias or version.")
 @click.argument("service")
 @click.argument("function")
-@click.option("--qualifier", "-q", default="LATEST", show_default=True,
-              help="LATEST, a version number, or an alias name (weighted aliases pick a version per call).")
-@click.option("--payload", "-p", metavar="TEXT|@FILE|-", help="Event bytes: literal text, @file, or - for stdin.")
-@click.option("--count", "-n", default=1, show_default=True, type=click.IntRange(1, 10000),
-              help="Invoke this many times and summarise which versions answered.")
-@connection_options
-@output_option
+@invoke_options
 def invoke(conn: Connection, output: str, service: str, function: str, qualifier: str,
            payload: str | None, count: int) -> None:
     """Invoke FUNCTION of SERVICE through a qualifier and show the version it resolved to.
@@ -36,10 +56,15 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
 
     A function error (the code raised) is shown with its error type and gives exit status 1.
     """
-    out = Output(output)
     client = conn.client()
     event = read_payload(payload)
-    results = [client.invoke(service, function, payload=event, qualifier=qualifier) for _ in range(count)]
+    show_invocations(Output(output), f"{service}.{qualifier}/{function}", qualifier, count,
+                     lambda: client.invoke(service, function, payload=event, qualifier=qualifier))
+
+
+def show_invocations(out: Output, label: str, qualifier: str, count: int, call: Callable[[], Any]) -> None:
+    """Make ``count`` calls, print the answer (one call) or which versions answered; exit 1 on a function error."""
+    results = [call() for _ in range(count)]
     failed = [r for r in results if not r.ok]
     by_version: dict[str, dict[str, int]] = {}
     for inv in results:
@@ -64,7 +89,7 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
         else:
             from rich.table import Table
 
-            table = Table(title=f"{count} calls to {service}.{qualifier}/{function}")
+            table = Table(title=f"{count} calls to {label}")
             for col in ("version", "calls", "share", "errors"):
                 table.add_column(col, justify="right")
             for version, row in sorted(by_version.items()):
@@ -77,20 +102,33 @@ def invoke(conn: Connection, output: str, service: str, function: str, qualifier
 # ------------------------------------------------------------------------------------------------ deploy
 
 
+def deploy_options(func: F) -> F:
+    """FOLDER and the options of ``deploy`` (FC 2.0 and FC 3.0 alike), with the connection and output options."""
+    for option in (
+        output_option,
+        connection_options,
+        click.option("--description", "-d", help="Description of the published version."),
+        click.option("--publish", is_flag=True,
+                     help="Then publish a version (skipped, not failed, if nothing changed)."),
+        click.option("--timeout", type=int, help="Seconds, 1..86400 (default 3 on creation)."),
+        click.option("--memory-size", type=int,
+                     help="MB, a multiple of 64 in 128..32768 (default 128 on creation)."),
+        click.option("--handler", metavar="MODULE.FUNCTION",
+                     help="Handler (index.handler when the function is created); given for an existing one, it "
+                          "is updated."),
+        click.option("--runtime", metavar="RUNTIME",
+                     help="Runtime (python3.10 when the function is created); given for an existing one, it is "
+                          "updated."),
+        click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path)),
+    ):
+        func = option(func)
+    return func
+
+
 @click.command(short_help="Upload a folder as a function's code; optionally publish.")
 @click.argument("service")
 @click.argument("function")
-@click.argument("folder", type=click.Path(exists=True, file_okay=False, path_type=Path))
-@click.option("--runtime", metavar="RUNTIME",
-              help="Runtime (python3.10 when the function is created); given for an existing one, it is updated.")
-@click.option("--handler", metavar="MODULE.FUNCTION",
-              help="Handler (index.handler when the function is created); given for an existing one, it is updated.")
-@click.option("--memory-size", type=int, help="MB, a multiple of 64 in 128..32768 (default 128 on creation).")
-@click.option("--timeout", type=int, help="Seconds, 1..86400 (default 3 on creation).")
-@click.option("--publish", is_flag=True, help="Then publish a version (skipped, not failed, if nothing changed).")
-@click.option("--description", "-d", help="Description of the published version.")
-@connection_options
-@output_option
+@deploy_options
 def deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str | None,
            handler: str | None, memory_size: int | None, timeout: int | None, publish: bool,
            description: str | None) -> None:
@@ -110,9 +148,24 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
       fcinfra deploy my-svc quote examples/functions/v2 --publish -d "v2: bulk discount"
       fcinfra rollout my-svc prod 2 --probe-function quote
     """
+    run_deploy(conn, output, service, function, folder, runtime, handler, memory_size, timeout, publish,
+               description)
+
+
+def run_deploy(conn: Connection, output: str, service: str, function: str, folder: Path, runtime: str | None,
+               handler: str | None, memory_size: int | None, timeout: int | None, publish: bool,
+               description: str | None) -> None:
+    """``deploy``'s work, on FC 2.0 or (``conn.fc3``: ``service`` is the function itself) FC 3.0."""
     from fcinfra.errors import InvalidArgumentError
     from fcinfra.packaging import zip_folder
-    from fcinfra.release import FunctionSettings, current_function, publish_or_reuse, upload_code
+    from fcinfra.release import (
+        Fc3Release,
+        FunctionSettings,
+        ReleaseClient,
+        current_function,
+        publish_or_reuse,
+        upload_code,
+    )
 
     out = Output(output)
     settings = FunctionSettings(runtime, handler, memory_size, timeout)
@@ -120,7 +173,7 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
         settings.check()
     except InvalidArgumentError as exc:
         raise click.UsageError(str(exc)) from None
-    client = conn.client()
+    client: ReleaseClient = Fc3Release(conn.client3()) if conn.fc3 else conn.client()
     code = zip_folder(folder)
     _, current = current_function(client, service, function)
     # checked before anything is created: the wrong folder would otherwise become a published, broken version
@@ -136,7 +189,8 @@ def deploy(conn: Connection, output: str, service: str, function: str, folder: P
     if out.json:
         out.emit(doc)
         return
-    out.console.print(f"{uploaded.action} {service}/{function} at LATEST from {folder}")
+    where = function if conn.fc3 else f"{service}/{function}"
+    out.console.print(f"{uploaded.action} {where} at LATEST from {folder}")
     if publish:
         verb = "published version" if doc["published"] else "nothing changed since version"
         out.console.print(f"{verb} [bold]{doc['version_id']}[/]")
@@ -200,7 +254,7 @@ def versions_list(conn: Connection, output: str, service: str) -> None:
       fcinfra versions list my-svc
     """
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     found = client.list_versions(service)
     users: dict[str, list[str]] = {}
     for a in client.list_aliases(service):
@@ -238,7 +292,7 @@ def versions_publish(conn: Connection, output: str, service: str, description: s
     Fails with a clear message when nothing changed since the last published version.
     """
     out = Output(output)
-    version = conn.client().publish_version(service, description=description)
+    version = conn.any_client().publish_version(service, description=description)
     if out.json:
         out.emit(version)
     else:
@@ -257,10 +311,8 @@ def versions_delete(conn: Connection, output: str, service: str, version_id: str
     Example:
       fcinfra versions delete my-svc 3
     """
-    from fcinfra.lifecycle import delete_version_safely
-
     out = Output(output)
-    delete_version_safely(conn.client(), service, version_id)
+    lifecycle(conn).delete_version_safely(conn.any_client(), service, version_id)
     if out.json:
         out.emit({"deleted": [version_id]})
     else:
@@ -285,11 +337,11 @@ def versions_prune(conn: Connection, output: str, service: str, keep_last: int, 
       fcinfra versions prune my-svc --keep-last 5 --yes
     """
     from fcinfra.cli.commands_history import undo_targets
-    from fcinfra.lifecycle import prune_versions
 
     out = Output(output)
-    client = conn.client()
-    protect = undo_targets(client, service)
+    client = conn.any_client()
+    prune_versions = lifecycle(conn).prune_versions
+    protect = set() if conn.fc3 else undo_targets(client, service)  # FC 3.0 keeps no release history (no undo)
     if not dry_run and not yes:
         doomed = prune_versions(client, service, keep_last=keep_last, dry_run=True, protect=protect)
         if doomed and not click.confirm(f"delete versions {', '.join(doomed)} of {service}?", err=True):
@@ -342,7 +394,7 @@ def alias_get(conn: Connection, output: str, service: str, name: str) -> None:
       fcinfra alias get my-svc prod
     """
     out = Output(output)
-    a = conn.client().get_alias(service, name)
+    a = conn.any_client().get_alias(service, name)
     if out.json:
         out.emit(a)
     else:
@@ -378,7 +430,7 @@ def alias_set(conn: Connection, output: str, service: str, name: str, version_id
 
     weights = _canary_weights(version_id, canary_version, weight)
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     try:
         current = client.get_alias(service, name)
     except NotFoundError:

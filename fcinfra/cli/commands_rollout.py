@@ -88,6 +88,9 @@ def _published_version(ctx: click.Context, param: click.Parameter, value: str) -
               help="Check VERSION, ALIAS and the probe function, print the schedule and where a run would start; "
                    "change nothing.")
 @click.option("--probe-function", metavar="FUNCTION", help="Invoke this function of SERVICE to judge health.")
+@click.option("--gate", "gate_specs", multiple=True, metavar="TYPE:KEY=VALUE,...",
+              help="A gate on real traffic (repeatable): sls:project=P,logstore=L,function=F; cms:function=F; "
+                   "prometheus:url=URL,function=F (docs/gates.md).")
 @click.option("--payload", "payloads", multiple=True, metavar="TEXT|@FILE",
               help="Probe event: literal text or @file. Repeat to probe with each in turn. Default: empty.")
 @click.option("--samples", default=20, show_default=True, type=click.IntRange(1),
@@ -119,9 +122,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             max_error_rate: float, max_latency_ms: float | None, max_error_rate_increase: float | None,
             probe_mode: str, pre_traffic: bool, check_every: float | None, time_budget: float | None,
             force: bool = False, notifier: Any = None, pre_hook: Any = None, post_hook: Any = None,
-            post_bake: float = 0.0, report_path: Path | None = None) -> None:
+            post_bake: float = 0.0, report_path: Path | None = None, gate_specs: tuple[str, ...] = ()) -> None:
     out = Output(output)
-    ends = RunEnd(out, service, alias_name, version)
+    ends = RunEnd(out, service, alias_name, version, command="fcinfra fc3" if conn.fc3 else "fcinfra")
     with ends.reported():
         strategy = build_strategy(steps, canary, linear, all_at_once, interval, pauses)
         _refuse_gate_options_without_a_gate(click.get_current_context(), has_gate=bool(probe_function))
@@ -140,11 +143,21 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
-        client = conn.client()
-        current = _checked(client, service, alias_name, version, probe_function)
-        from fcinfra.cli.commands_history import record_result, refuse_rolled_back  # history in service tags
+        if conn.fc3 and (pre_hook is not None or post_hook is not None or gate_specs):  # FC 2.0 services only
+            raise click.UsageError("--pre-traffic-hook, --post-traffic-hook and --gate are not available on FC 3.0 "
+                                   "yet")
+        if conn.fc3 and probe_function not in (None, service):  # an FC 3.0 alias belongs to one function
+            raise click.BadParameter(f"on FC 3.0 alias {alias_name} belongs to function {service}: the probe "
+                                     f"can only invoke {service}", param_hint="--probe-function")
+        traffic_specs = _traffic_gate_specs(gate_specs)
+        client = conn.any_client()
+        health += _traffic_gates(traffic_specs, client)
+        # FC 3.0: the alias's owner is the probed function itself, so there is no other function to look up
+        current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function)
+        if not conn.fc3:  # release history lives in FC 2.0 service tags; FC 3.0 keeps none yet
+            from fcinfra.cli.commands_history import refuse_rolled_back
 
-        refuse_rolled_back(client, service, alias_name, version, force)
+            refuse_rolled_back(client, service, alias_name, version, force)
         if dry_run:
             _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
                            current)
@@ -160,7 +173,8 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             if report_path is not None else None
         if report is not None:
             sinks.append(report.recorder)
-        runner = Rollout(client, service=service, alias=alias_name, to_version=version, strategy=strategy,
+        runner = Rollout(client, service=None if conn.fc3 else service, function=service if conn.fc3 else None,
+                         alias=alias_name, to_version=version, strategy=strategy,
                          health=health, on_event=sinks,
                          pre_traffic=pre_traffic if pre_hook is None else  # the hook is one more pre-traffic gate
                          [*(health if pre_traffic or all_at_once else []), pre_hook],
@@ -174,7 +188,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         finally:
             for failure in notifier.close() if notifier is not None else []:
                 out.err.print(f"Warning: {failure}", soft_wrap=True)
-        record_result(client, out, result)
+        _record(conn, client, out, result)
         if report is not None and report_path is not None:
             out.err.print(f"report: {report.write(result, report_path)}", soft_wrap=True)
         display.finish(result)
@@ -221,6 +235,31 @@ GATE_OPTIONS = ("payloads", "samples", "max_error_rate", "max_latency_ms", "max_
                 "pre_traffic")
 
 
+def _traffic_gate_specs(texts: tuple[str, ...]) -> list[dict[str, Any]]:
+    """``--gate`` values parsed and checked before anything is read or changed (bad ones exit 2)."""
+    from fcinfra.errors import InvalidArgumentError
+    from fcinfra.rollout.traffic.specs import GateCredentials, gate_from_spec, parse_gate_option
+
+    specs = []
+    for text in texts:
+        try:
+            spec = parse_gate_option(text)
+            gate_from_spec(spec, GateCredentials("cn-hangzhou", "validation-only", "validation-only"))
+        except InvalidArgumentError as exc:
+            raise click.BadParameter(str(exc), param_hint="--gate") from None
+        specs.append(spec)
+    return specs
+
+
+def _traffic_gates(specs: list[dict[str, Any]], client: Any) -> list[Any]:
+    """Issue 14's gates on real traffic, querying with the access key the FC client uses."""
+    from fcinfra.rollout.traffic.specs import credentials_from_client, gate_from_spec
+
+    needs_key = any(spec["type"] in ("sls", "cms") for spec in specs)
+    credentials = credentials_from_client(client) if needs_key else None
+    return [gate_from_spec(spec, credentials) for spec in specs]
+
+
 def _refuse_gate_options_without_a_gate(ctx: click.Context, has_gate: bool) -> None:
     """A threshold given without any gate would be silently ignored: the rollout would go unchecked."""
     if has_gate:
@@ -245,8 +284,9 @@ def _checked(client: Any, service: str, alias_name: str, version: str, probe_fun
 class RunEnd:
     """Makes every run end with a ``result`` line in JSON mode, and SIGTERM behave like Ctrl-C (exit 143)."""
 
-    def __init__(self, out: Output, service: str, alias: str, version: str) -> None:
+    def __init__(self, out: Output, service: str, alias: str, version: str, command: str = "fcinfra") -> None:
         self.out, self.service, self.alias, self.version = out, service, alias, version
+        self.command = command  # how the user calls fcinfra for this API (`fcinfra fc3` on FC 3.0)
         self.display: Any = None
         self.signal = 0
 
@@ -288,7 +328,7 @@ class RunEnd:
         self._last_line("interrupted", f"interrupted by {name}")
         self.out.err.print(f"Interrupted{' by SIGTERM' if name == 'SIGTERM' else ''}{where} on version "
                            f"{self.version}: the alias stays as it is. Run the same command to resume, or "
-                           f"`fcinfra rollback {self.service} {self.alias}` to undo.", soft_wrap=True)
+                           f"`{self.command} rollback {self.service} {self.alias}` to undo.", soft_wrap=True)
         raise SystemExit(EXIT_TERMINATED if self.signal == signal.SIGTERM else EXIT_INTERRUPTED)
 
 
@@ -377,11 +417,9 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     from fcinfra.rollout import promote as do_promote
 
     out = Output(output)
-    from fcinfra.cli.commands_history import record_result
-
-    client = conn.client()
+    client = conn.any_client()
     result = do_promote(client, service, alias_name, to_version, full=full)  # refusals: exit 2
-    record_result(client, out, result)
+    _record(conn, client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
@@ -407,11 +445,9 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    from fcinfra.cli.commands_history import record_result
-
-    client = conn.client()
+    client = conn.any_client()
     result = do_rollback(client, service, alias_name, to_version)  # refusals: exit 2
-    record_result(client, out, result)
+    _record(conn, client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 
@@ -453,7 +489,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
     from fcinfra.rollout import status as alias_status
 
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     strategy = build_strategy(steps, None, None, False, interval) if steps else None
 
     def snapshot() -> dict[str, Any]:
@@ -462,8 +498,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         aliases = client.list_aliases(service)
         names = [alias_name] if alias_name else [a.alias_name for a in aliases]
         statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
-        triggers = [(fn.function_name, t) for fn in client.list_functions(service)
-                    for t in client.list_triggers(service, fn.function_name)]
+        triggers = _triggers(client, service, conn.fc3)
         return status_document(service, statuses, client.list_versions(service), triggers, aliases)
 
     if watch:  # issue 12: a live view (fcinfra/cli/watch.py)
@@ -476,3 +511,19 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         out.emit(doc)
     else:
         render_status(out.console, doc)
+
+
+def _record(conn: Connection, client: Any, out: Output, result: Any) -> None:
+    """Record the release's end in the history (FC 2.0 service tags); FC 3.0 keeps no release history yet."""
+    if not conn.fc3:
+        from fcinfra.cli.commands_history import record_result
+
+        record_result(client, out, result)
+
+
+def _triggers(client: Any, owner: str, fc3: bool) -> list[tuple[str, Any]]:
+    """(function, trigger) of every function of the service (FC 2.0), or of the function itself (FC 3.0)."""
+    if fc3:
+        return [(owner, t) for t in client.list_triggers(owner)]
+    return [(fn.function_name, t) for fn in client.list_functions(owner)
+            for t in client.list_triggers(owner, fn.function_name)]

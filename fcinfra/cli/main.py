@@ -12,15 +12,18 @@ from typing import Any
 
 import click
 
+from fcinfra.cli.commands_fc3 import fc3
 from fcinfra.cli.commands_history import abort, history, retry, undo
 from fcinfra.cli.commands_local import demo, emulator
 from fcinfra.cli.commands_resources import alias, deploy, invoke, versions
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
+from fcinfra.cli.commands_traffic import traffic
 from fcinfra.cli.commands_triggers import trigger  # also adds `alias list` and `alias delete`
 from fcinfra.cli.options import ACCESS_KEY_ID, CONNECTION_HELP
 from fcinfra.display.output import EXIT_ERROR, EXIT_INTERRUPTED, EXIT_USAGE
 
-MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute (FC 2.0): versions, aliases and canary rollouts.
+MAIN_HELP = f"""Safe releases on Alibaba Cloud Function Compute: versions, aliases and canary rollouts (FC 2.0; FC 3.0
+under `fcinfra fc3`).
 
 \b
 Try it with no cloud account (starts a local FC emulator, deploys, canaries):
@@ -76,8 +79,8 @@ def cli() -> None:
     pass
 
 
-for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, versions,
-                 alias, trigger, emulator):
+for _command in (demo, deploy, rollout, retry, promote, rollback, abort, undo, status, history, invoke, traffic,
+                 versions, alias, trigger, emulator, fc3):
     cli.add_command(_command)
 
 

@@ -16,9 +16,11 @@ import click
 
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
+    from fcinfra.fc3 import Fc3Client
 
 F = TypeVar("F", bound=Callable[..., Any])
 ACCESS_KEY_ID = "fcinfra.access_key_id"  # click context meta key: the key id the command's client signs with
+FC3 = "fcinfra.fc3"  # click context meta key, set by the `fcinfra fc3` group: its commands speak FC 3.0
 
 CONNECTION_HELP = """\b
 Connection (flags override the environment):
@@ -51,21 +53,36 @@ class Connection:
     region: str | None = None
     access_key_id: str | None = None
     profile: str | None = None
+    fc3: bool = False  # under `fcinfra fc3`: the owner argument is a function, the client an Fc3Client
 
     def client(self) -> FcClient:
-        """Build the FC client (imported only now, to keep ``--help`` fast); flags win over the environment."""
-        from fcinfra.config import resolve_settings
-        from fcinfra.errors import ConfigurationError
+        """Build the FC 2.0 client (imported only now, to keep ``--help`` fast); flags win over the environment."""
         from fcinfra.fc import FcClient
 
-        given = {k: v for k, v in vars(self).items() if v}
+        return self._build(FcClient)
+
+    def client3(self) -> Fc3Client:
+        """Build the FC 3.0 client from the same flags, environment and credentials chain."""
+        from fcinfra.fc3 import Fc3Client
+
+        return self._build(Fc3Client)
+
+    def any_client(self) -> FcClient | Fc3Client:
+        """The client of the API the command runs under (``fcinfra fc3 ...``: FC 3.0)."""
+        return self.client3() if self.fc3 else self.client()
+
+    def _build(self, cls: Any) -> Any:
+        from fcinfra.config import resolve_settings
+        from fcinfra.errors import ConfigurationError
+
+        given = {k: v for k, v in vars(self).items() if v and k != "fc3"}
         settings = resolve_settings(use_pulumi=False, **given)
         check_settings(settings)
         ctx = click.get_current_context(silent=True)
         if ctx is not None:  # named in auth errors: which key FC refused is the first thing to check
             ctx.meta[ACCESS_KEY_ID] = settings.access_key_id
         try:
-            return FcClient.from_settings(settings)
+            return cls.from_settings(settings)
         except ConfigurationError as exc:
             if str(exc).startswith("cannot tell which FC endpoint"):
                 raise click.ClickException(ENDPOINT_HINT) from None
@@ -86,6 +103,11 @@ def check_settings(settings: Any) -> None:
             "`fcinfra emulator --access-key AK:SK`, then export its key pair and FC_ENDPOINT (see `fcinfra --help`)"
         )
 
+
+
+def _under_fc3() -> bool:
+    ctx = click.get_current_context(silent=True)
+    return bool(ctx is not None and ctx.meta.get(FC3))
 
 
 def connection_options(func: F) -> F:
@@ -114,6 +136,7 @@ def connection_options(func: F) -> F:
             region=kwargs.pop("region"),
             access_key_id=kwargs.pop("access_key_id"),
             profile=kwargs.pop("profile"),
+            fc3=_under_fc3(),
         )
         return func(conn=conn, **kwargs)
 

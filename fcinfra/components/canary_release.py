@@ -22,8 +22,10 @@ from typing import TYPE_CHECKING, Any, NotRequired, Required, TypedDict
 import pulumi
 import pulumi_alicloud as alicloud
 
+from fcinfra.components.fc3_function import Fc3Function
 from fcinfra.components.fc_service import FcService
 from fcinfra.errors import InvalidArgumentError, RolloutError
+from fcinfra.providers._props import as_json
 from fcinfra.providers._rollout import DEFAULT_STRATEGY
 from fcinfra.providers.alias_shift import AliasShift
 from fcinfra.providers.alias_trigger import AliasTrigger
@@ -49,13 +51,14 @@ class TriggerSpec(TypedDict, total=False):
 class CanaryReleaseArgs(TypedDict, total=False):
     """What to release and how.
 
-    ``service`` is an :class:`FcService` (its fingerprint is used) or a service name together with
-    ``fingerprint``. ``strategy`` is plain data, e.g. ``{"type": "steps", "weights": [10, 25, 50, 100],
-    "interval": 30}`` (also ``canary``/``linear``/``all_at_once``); ``health`` a list such as
-    ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``.
+    ``service`` is an :class:`FcService` (its fingerprint is used), an :class:`Fc3Function` (FC 3.0: the
+    function owns the versions and the alias; each trigger's ``function`` is then only its name's default), or a
+    service name together with ``fingerprint``. ``strategy`` is plain data, e.g. ``{"type": "steps",
+    "weights": [10, 25, 50, 100], "interval": 30}`` (also ``canary``/``linear``/``all_at_once``); ``health`` a
+    list such as ``[{"type": "invoke", "function": "fn", "samples": 20, "max_error_rate": 0.05}]``.
     """
 
-    service: Required[FcService | pulumi.Input[str]]
+    service: Required[FcService | Fc3Function | pulumi.Input[str]]
     alias: Required[str]
     fingerprint: NotRequired[pulumi.Input[str]]
     strategy: NotRequired[dict[str, Any]]
@@ -132,6 +135,10 @@ class CanaryRelease(pulumi.ComponentResource):
     def __init__(self, name: str, args: CanaryReleaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(TYPE, name, None, opts)
         service = args["service"]
+        if isinstance(service, Fc3Function):
+            self._release_function(name, service, args)
+            self._finish(name)
+            return
         if isinstance(service, FcService):
             service_name: pulumi.Input[str] = service.service_name
             fp: pulumi.Input[str] | None = args.get("fingerprint") or service.fingerprint
@@ -142,15 +149,7 @@ class CanaryRelease(pulumi.ComponentResource):
         alias_name = args["alias"]
         child = pulumi.ResourceOptions(parent=self)
 
-        self.version = ServiceVersion(
-            f"{name}-version",
-            service=service_name,
-            fingerprint=fp,
-            description=args.get("version_description"),
-            retain_on_delete=args.get("retain_versions", True),
-            keep_last=args.get("keep_last"),
-            opts=child,
-        )
+        self.version = self._new_version(name, ServiceVersion, service_name, fp, args)
         self.alias = alicloud.fc.Alias(
             f"{name}-alias",
             service_name=service_name,
@@ -159,18 +158,7 @@ class CanaryRelease(pulumi.ComponentResource):
             description=args.get("alias_description"),
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["service_version", "routing_config"]),
         )
-        self.shift = AliasShift(
-            f"{name}-shift",
-            service=service_name,
-            alias=self.alias.alias_name,
-            version_id=self.version.version_id,
-            strategy=args.get("strategy") or DEFAULT_STRATEGY,
-            health=args.get("health") or [],
-            time_budget=args.get("time_budget"),
-            fingerprint=self.version.fingerprint,
-            force=args.get("force"),
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.alias]),
-        )
+        self.shift = self._new_shift(name, AliasShift, service_name, args)
         if pulumi.runtime.is_dry_run():
             pulumi.log.info(
                 preview_note(name, alias_name, args.get("strategy") or DEFAULT_STRATEGY, args.get("health") or [],
@@ -194,6 +182,66 @@ class CanaryRelease(pulumi.ComponentResource):
                 opts=child,
             )
 
+        self._finish(name)
+
+    def _release_function(self, name: str, fn: Fc3Function, args: CanaryReleaseArgs) -> None:
+        """FC 3.0: FunctionVersion + ``alicloud.fc.V3Alias`` (existence) + FunctionAliasShift (traffic) +
+        ``alicloud.fc.V3Trigger`` per trigger, bound to the alias once (its qualifier never changes)."""
+        from fcinfra.providers.function_alias_shift import FunctionAliasShift
+        from fcinfra.providers.function_version import FunctionVersion
+
+        child = pulumi.ResourceOptions(parent=self)
+        fp = args.get("fingerprint") or fn.fingerprint
+        self.version = self._new_version(name, FunctionVersion, fn.function_name, fp, args)
+        self.alias = alicloud.fc.V3Alias(  # type: ignore[assignment]
+            f"{name}-alias",
+            function_name=fn.function_name,
+            alias_name=args["alias"],
+            version_id=self.version.version_id,  # only at creation: traffic belongs to the FunctionAliasShift
+            description=args.get("alias_description"),
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["version_id", "additional_version_weight"]),
+        )
+        self.shift = self._new_shift(name, FunctionAliasShift, fn.function_name, args)
+        self.triggers = {}
+        for spec in args.get("triggers") or []:
+            trigger_name = spec.get("name") or f"{spec['function']}-{spec['trigger_type']}"
+            config = spec.get("trigger_config")
+            self.triggers[trigger_name] = alicloud.fc.V3Trigger(  # type: ignore[assignment]
+                f"{name}-{trigger_name}",
+                function_name=fn.function_name,
+                trigger_name=trigger_name,
+                trigger_type=spec["trigger_type"],
+                qualifier=self.alias.alias_name,  # bound once: a canary moves the alias, never the trigger
+                trigger_config=None if config is None else pulumi.Output.from_input(config).apply(as_json),
+                source_arn=spec.get("source_arn"),
+                invocation_role=spec.get("invocation_role"),
+                description=spec.get("description"),
+                opts=child,
+            )
+
+    def _new_version(self, name: str, cls: type[ServiceVersion], owner: pulumi.Input[str], fp: pulumi.Input[str],
+                 args: CanaryReleaseArgs) -> ServiceVersion:
+        """The version published from ``fp``: a service's (FC 2.0) or, ``FunctionVersion``, a function's."""
+        return cls(f"{name}-version", owner, fp, args.get("version_description"), args.get("retain_versions", True),
+                   args.get("keep_last"), opts=pulumi.ResourceOptions(parent=self))
+
+    def _new_shift(self, name: str, cls: type[AliasShift], owner: pulumi.Input[str],
+                   args: CanaryReleaseArgs) -> AliasShift:
+        """The alias's traffic, walked by ``cls`` (``AliasShift``, or ``FunctionAliasShift`` on FC 3.0)."""
+        return cls(
+            f"{name}-shift",
+            service=owner,
+            alias=self.alias.alias_name,
+            version_id=self.version.version_id,
+            strategy=args.get("strategy") or DEFAULT_STRATEGY,
+            health=args.get("health") or [],
+            time_budget=args.get("time_budget"),
+            fingerprint=self.version.fingerprint,
+            force=args.get("force"),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[self.alias]),
+        )
+
+    def _finish(self, name: str) -> None:
         self.version_id = self.version.version_id
         self.status = pulumi.Output.all(
             self.shift.status, self.shift.target_version, self.shift.version_id, self.shift.reason

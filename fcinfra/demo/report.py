@@ -68,6 +68,9 @@ def probe_stats(data: Mapping[str, Any]) -> tuple[float | None, float | None]:
         if verdict.get("status") not in ("pass", "fail"):
             continue
         details = verdict.get("details") or {}
+        if details.get("canary_requests"):  # a traffic gate (issue 14): users' requests, canary against baseline
+            seen = details["canary_requests"] + (details.get("baseline_requests") or 0)
+            return details["canary_failures"] / details["canary_requests"], details["canary_requests"] / seen
         canary, main = details.get("canary") or {}, details.get("main") or {}
         if canary.get("count"):
             total = canary["count"] + (main.get("count") or 0)

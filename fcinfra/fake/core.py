@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import email.utils
+import json
 import random
 import re
 import threading
@@ -38,6 +39,8 @@ from fcinfra.fake.handlers import HANDLERS, Call, split_qualifier
 from fcinfra.fake.httpfn import refuse_api_invocation, trigger_request, trigger_response
 from fcinfra.fake.invoke import LOG_TAIL_BYTES, Handler, missing_handler, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse, error_response, json_response
+from fcinfra.fake.observability import Invocation, Observability
+from fcinfra.fake.observability.record import metric_error_type
 from fcinfra.fake.records import LATEST, FunctionRecord
 from fcinfra.fake.sts import StsFake, is_sts_request
 from fcinfra.fc.signing import query_pairs
@@ -78,6 +81,8 @@ class FakeFc:
         # FC 3.0 (/2023-03-30/ and its HTTP-trigger URLs) beside FC 2.0: same keys, faults, lock and code runner.
         self.fc3 = fc3_api.Fc3Api(verifier=self.verifier, faults=self.faults, lock=self.lock, seed=seed, clock=clock,
                                   request_ids=self._request_id, account_id=account_id, region=region)
+        # What FC records about each served invocation (Log Service rows, CloudMonitor, /metrics): issue 14.
+        self.observability = Observability(access_keys, clock=clock)
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"
@@ -99,6 +104,7 @@ class FakeFc:
             self.backend.reset()
             self.fc3.reset()
             self.invocation_counts.clear()
+            self.observability.reset()
             self.faults.clear()
             self.faults.seed(self.seed)
 
@@ -155,6 +161,8 @@ class FakeFc:
             response = self._dispatch(req, match, request_id)
         except FakeApiError as exc:
             response = error_response(exc, request_id)
+        if operation in ("CreateService", "UpdateService") and response.status < 300:
+            self._log_config_set(response.body)
         if operation is not None:
             self.faults.after(operation)
         return self._dated(response)
@@ -242,7 +250,9 @@ class FakeFc:
             resolved, fn = backend.resolve_function(service, qualifier, params["functionName"], route=True)
             if resolved.version == LATEST:
                 fn = fn.snapshot()  # LATEST may change while the function runs outside the lock
+        started = self.observability.clock()
         outcome = self._run(backend, resolved, fn, req.body, request_id, log_type == "Tail")
+        self._observe(backend, resolved, fn, request_id, started, outcome, None, "Async" if asynchronous else "Sync")
         headers = {
             "X-Fc-Request-Id": request_id,
             "X-Fc-Invocation-Service-Version": resolved.version,
@@ -285,8 +295,34 @@ class FakeFc:
             if resolved.version == LATEST:
                 fn = fn.snapshot()
         request = trigger_request(req, params.get("path", ""))
+        started = self.observability.clock()
         outcome = self._run(backend, resolved, fn, b"", request_id, False, http=request)
-        return trigger_response(outcome, request_id, resolved.version)
+        response = trigger_response(outcome, request_id, resolved.version)
+        self._observe(backend, resolved, fn, request_id, started, outcome, response.status, "Sync")
+        return response
+
+    def _log_config_set(self, body: bytes) -> None:
+        """A service's logConfig names a logstore: FC refuses one that does not exist, so in the emulator (which
+        has no Log Service to create it in) naming it makes it exist, before any row is written."""
+        try:
+            log_config = json.loads(body or b"{}").get("logConfig") or {}
+        except (ValueError, AttributeError):
+            return
+        if log_config.get("project") and log_config.get("logstore"):
+            self.observability.logs.create_logstore(str(log_config["project"]), str(log_config["logstore"]))
+
+    def _observe(self, backend: RegionBackend, resolved: Resolved, fn: FunctionRecord, request_id: str,
+                 started: float, outcome: InvocationOutcome, status: int | None, invocation_type: str) -> None:
+        """Record a served invocation as FC does: request-metric row (per the service's logConfig), acs_fc
+        metrics, Prometheus series."""
+        call = Invocation(
+            time=started, request_id=request_id, service=resolved.service.name, function=fn.name,
+            qualifier=resolved.qualifier, version_id=resolved.version, duration_ms=outcome.duration_ms,
+            error_type=metric_error_type(outcome.error_type, outcome.payload), status_code=status,
+            memory_mb=int(fn.config.get("memorySize") or 128), memory_usage_mb=outcome.max_memory_mb or 0.0,
+            invocation_type=invocation_type, region=backend.region,
+        )
+        self.observability.record(call, resolved.service.config.get("logConfig") or None)
 
 
 __all__ = ["FakeFc", "FakeRequest", "FakeResponse", "json_response"]

@@ -7,6 +7,8 @@ retention removes) are FC 2.0's, reused as they are: only gathering the function
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from fcinfra.errors import InvalidArgumentError, NotFoundError, VersionInUseError
 from fcinfra.fc.models import Alias, Trigger, check_version_id
 from fcinfra.fc3.client import Fc3Client
@@ -43,18 +45,19 @@ def delete_version_safely(client: Fc3Client, function: str, version_id: str | in
     client.delete_version(function, version_id)
 
 
-def prune_versions(client: Fc3Client, function: str, keep_last: int = 5, dry_run: bool = False) -> list[str]:
+def prune_versions(client: Fc3Client, function: str, keep_last: int = 5, dry_run: bool = False,
+                   protect: Iterable[str] = ()) -> list[str]:
     """Delete the function's versions beyond the newest ``keep_last`` that nothing refers to; oldest first.
 
     Returns the ids deleted (or, with ``dry_run``, that would be). A version an alias (main or additional) or
-    a trigger (directly or through an alias) uses is never deleted, however old.
+    a trigger (directly or through an alias) uses is never deleted, however old, nor one in ``protect``.
     """
     versions_to_prune((), set(), keep_last)  # validate keep_last before asking FC anything
     candidates = versions_to_prune([v.version_id for v in client.list_versions(function)], set(), keep_last)
     if not candidates:
         return []
     aliases, triggers = gather_references(client, function)
-    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers), key=int)
+    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers) - {str(v) for v in protect}, key=int)
     if dry_run:
         return doomed
     deleted: list[str] = []

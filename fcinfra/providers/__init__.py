@@ -6,6 +6,8 @@ public and stable (pinned by ``tests/providers/test_import_paths.py``):
 - ``fcinfra.providers.service_version.ServiceVersionProvider``  (resource ``ServiceVersion``)
 - ``fcinfra.providers.alias_shift.AliasShiftProvider``          (resource ``AliasShift``)
 - ``fcinfra.providers.alias_trigger.AliasTriggerProvider``      (resource ``AliasTrigger``)
+- ``fcinfra.providers.function_version.FunctionVersionProvider`` (resource ``FunctionVersion``, FC 3.0)
+- ``fcinfra.providers.function_alias_shift.FunctionAliasShiftProvider`` (resource ``FunctionAliasShift``, FC 3.0)
 
 Importing this package imports ``pulumi``; ``fcinfra`` itself and the CLI never do.
 """
@@ -15,6 +17,8 @@ from __future__ import annotations
 from fcinfra.providers.alias_shift import AliasShift, AliasShiftProvider
 from fcinfra.providers.alias_trigger import AliasTrigger, AliasTriggerProvider
 from fcinfra.providers.fingerprint import code_digest, fingerprint
+from fcinfra.providers.function_alias_shift import FunctionAliasShift, FunctionAliasShiftProvider
+from fcinfra.providers.function_version import FunctionVersion, FunctionVersionProvider
 from fcinfra.providers.service_version import ServiceVersion, ServiceVersionProvider
 
 __all__ = [
@@ -22,6 +26,10 @@ __all__ = [
     "AliasShiftProvider",
     "AliasTrigger",
     "AliasTriggerProvider",
+    "FunctionAliasShift",
+    "FunctionAliasShiftProvider",
+    "FunctionVersion",
+    "FunctionVersionProvider",
     "ServiceVersion",
     "ServiceVersionProvider",
     "code_digest",

@@ -35,6 +35,7 @@ class FcProviderBase(ResourceProvider):
     # The pickle holds no secret (tests/providers/test_pickle_secrets.py), yet Pulumi's default of storing it
     # as a secret is kept: it costs nothing and stays safe if a subclass ever holds more.
     serialize_as_secret_always = True
+    fc3 = False  # FC 3.0 providers (function-level versions and aliases) say True: they build an Fc3Client
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,9 +94,18 @@ class FcProviderBase(ResourceProvider):
                 self._client = self._client_factory() if self._client_factory else self._build_client()
             return self._client
 
+    def _client_class(self) -> Any:
+        """The client ``_build_client`` makes: ``FcClient``, or ``Fc3Client`` for an FC 3.0 provider."""
+        if self.fc3:
+            from fcinfra.fc3 import Fc3Client
+
+            return Fc3Client
+        from fcinfra.fc import FcClient
+
+        return FcClient
+
     def _build_client(self) -> FcClient:
         from fcinfra.config import resolve_settings
-        from fcinfra.fc import FcClient
 
         config = self._stack_config
 
@@ -105,7 +115,7 @@ class FcProviderBase(ResourceProvider):
                 return None
             return json.dumps(value) if isinstance(value, Mapping | list) else str(value)
 
-        return FcClient.from_settings(resolve_settings(pulumi_config=read))
+        return self._client_class().from_settings(resolve_settings(pulumi_config=read))
 
 _SERIALIZED: dict[Any, str] = {}
 

@@ -226,6 +226,7 @@ class AliasShiftProvider(FcProviderBase):
             sleep=self._sleep,
             clock=self._clock,
             checkpoint=olds.get("checkpoint") if olds.get("status") == "in_progress" else None,
+            fc3=self.fc3,
         )
         if outcome.status == "aborted":
             raise AliasChangedError(
@@ -323,4 +324,8 @@ class AliasShift(FcResource, module="fcinfra", name="AliasShift"):
         }
         for key in _OUTPUT_ATTRS:
             props.setdefault(key, None)
-        super().__init__(AliasShiftProvider(), resource_name, props, opts)
+        super().__init__(self._new_provider(), resource_name, props, opts)
+
+    @staticmethod
+    def _new_provider() -> AliasShiftProvider:
+        return AliasShiftProvider()

@@ -14,6 +14,7 @@ The import path of :class:`ServiceVersionProvider` is public and stable: users' 
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -25,7 +26,7 @@ from fcinfra.providers._props import changed, is_unknown, known_failures, plain
 
 __all__ = ["ServiceVersion", "ServiceVersionProvider"]
 
-_REPLACE_KEYS = ("service",)
+_REPLACE_KEYS = ("service",)  # FC 2.0's; the provider uses its owner_key
 _PUBLISH_KEYS = ("fingerprint",)
 _UPDATE_KEYS = ("description", "retain_on_delete", "keep_last")
 
@@ -33,12 +34,17 @@ _UPDATE_KEYS = ("description", "retain_on_delete", "keep_last")
 class ServiceVersionProvider(FcProviderBase):
     """Publishes, adopts, retains and (safely) deletes service versions."""
 
+    # What owns the versions: FC 2.0's service. ``FunctionVersionProvider`` (FC 3.0) says "function" and builds an
+    # Fc3Client; the rules below are the same for both.
+    owner_key = "service"
+    lifecycle_module = "fcinfra.lifecycle"
+
     def check(self, _olds: dict[str, Any], news: dict[str, Any]) -> CheckResult:
         """Refuse bad inputs at preview time, with per-field messages, before anything is published."""
         failures: list[CheckFailure] = []
-        service = news.get("service")
-        if not isinstance(service, str) or not service:
-            failures.append(CheckFailure("service", "service must be the name of an FC service"))
+        owner, key = news.get(self.owner_key), self.owner_key
+        if not isinstance(owner, str) or not owner:
+            failures.append(CheckFailure(key, f"{key} must be the name of an FC {key}"))
         fingerprint = news.get("fingerprint")
         if not isinstance(fingerprint, str) or not fingerprint:
             failures.append(CheckFailure("fingerprint", "fingerprint must be a non-empty string"))
@@ -57,12 +63,12 @@ class ServiceVersionProvider(FcProviderBase):
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
         """Pure: a new fingerprint publishes (update); another service is another resource (replace)."""
         olds, news = _with_defaults(olds), _with_defaults(news)
-        replaces = changed(olds, news, _REPLACE_KEYS)
+        replaces = changed(olds, news, (self.owner_key,))
         updates = changed(olds, news, _PUBLISH_KEYS + _UPDATE_KEYS)
         return DiffResult(
             changes=bool(replaces or updates),
             replaces=replaces,
-            stables=["service"],
+            stables=[self.owner_key],
             delete_before_replace=False,
         )
 
@@ -70,20 +76,20 @@ class ServiceVersionProvider(FcProviderBase):
         """Publish LATEST as a version, or adopt the newest one when nothing changed since it was published."""
         inputs = plain(props)
         outs = self._publish(inputs)
-        return CreateResult(f"{inputs['service']}@{outs['version_id']}", outs)
+        return CreateResult(f"{inputs[self.owner_key]}@{outs['version_id']}", outs)
 
     def update(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         """Publish again only when the fingerprint changed; other settings change the state only."""
         inputs = plain(news)
         if changed(olds, inputs, _PUBLISH_KEYS) or not olds.get("version_id"):
             return UpdateResult(self._publish(inputs))
-        outs = {**_outputs_of(olds), **_settings_of(inputs)}
+        outs = {**_outputs_of(olds, self.owner_key), **_settings_of(inputs)}
         return UpdateResult(outs)
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         """Refresh: the version still exists (outputs unchanged) or it was deleted (resource gone)."""
         state = plain(props)
-        service, version_id = state.get("service"), state.get("version_id")
+        service, version_id = state.get(self.owner_key), state.get("version_id")
         if not service or not version_id:
             service, _, version_id = id_.partition("@")
         try:
@@ -93,7 +99,7 @@ class ServiceVersionProvider(FcProviderBase):
         match = next((v for v in versions if v.version_id == str(version_id)), None)
         if match is None:
             return ReadResult("", {})
-        outs = {**state, "service": service, "version_id": match.version_id,
+        outs = {**state, self.owner_key: service, "version_id": match.version_id,
                 "created_time": match.created_time or state.get("created_time")}
         return ReadResult(id_, outs)
 
@@ -102,10 +108,9 @@ class ServiceVersionProvider(FcProviderBase):
         state = plain(props)
         if state.get("retain_on_delete", True) is not False:
             return
-        from fcinfra.lifecycle import delete_version_safely
-
+        delete_version_safely = importlib.import_module(self.lifecycle_module).delete_version_safely
         try:
-            delete_version_safely(self.client(), state["service"], str(state["version_id"]))
+            delete_version_safely(self.client(), state[self.owner_key], str(state["version_id"]))
         except NotFoundError:
             return  # already gone (or the whole service is): nothing to do
 
@@ -113,7 +118,7 @@ class ServiceVersionProvider(FcProviderBase):
 
     def _publish(self, inputs: dict[str, Any]) -> dict[str, Any]:
         client = self.client()
-        service = inputs["service"]
+        service = inputs[self.owner_key]
         description = inputs.get("description") or f"fcinfra fingerprint {str(inputs['fingerprint'])[:16]}"
         adopted = False
         try:
@@ -128,11 +133,10 @@ class ServiceVersionProvider(FcProviderBase):
         pruned: list[str] = []
         keep_last = inputs.get("keep_last")
         if keep_last:
-            from fcinfra.lifecycle import prune_versions
-
+            prune_versions = importlib.import_module(self.lifecycle_module).prune_versions
             pruned = list(prune_versions(client, service, keep_last=int(keep_last)))
         return {
-            "service": service,
+            self.owner_key: service,
             "fingerprint": inputs["fingerprint"],
             "version_id": str(version_id),
             "adopted": adopted,
@@ -155,8 +159,8 @@ def _settings_of(inputs: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _outputs_of(olds: dict[str, Any]) -> dict[str, Any]:
-    keys = ("service", "fingerprint", "version_id", "adopted", "created_time", "pruned")
+def _outputs_of(olds: dict[str, Any], owner_key: str = "service") -> dict[str, Any]:
+    keys = (owner_key, "fingerprint", "version_id", "adopted", "created_time", "pruned")
     return {k: olds.get(k) for k in keys}
 
 
@@ -186,11 +190,17 @@ class ServiceVersion(FcResource, module="fcinfra", name="ServiceVersion"):
     ) -> None:
         optional = {"description": description, "keep_last": keep_last}
         props: dict[str, Any] = {
-            "service": service,
+            self._owner_key: service,
             "fingerprint": fingerprint,
             "retain_on_delete": retain_on_delete,
             **{k: v for k, v in optional.items() if v is not None},  # unset inputs cost nothing
             "version_id": None,
             "adopted": None,
         }
-        super().__init__(ServiceVersionProvider(), resource_name, props, opts)
+        super().__init__(self._new_provider(), resource_name, props, opts)
+
+    _owner_key = "service"  # FunctionVersion (FC 3.0): "function"
+
+    @staticmethod
+    def _new_provider() -> ServiceVersionProvider:
+        return ServiceVersionProvider()

@@ -19,7 +19,9 @@ from fcinfra.rollout.ops import AliasStatus, promote, rollback, status
 from fcinfra.rollout.preflight import check_release
 from fcinfra.rollout.result import Checkpoint
 from fcinfra.rollout.runner import Rollout, RolloutResult, VirtualClock
+from fcinfra.rollout.sequential import SequentialTest
 from fcinfra.rollout.spec import AllAtOnce, Canary, Linear, Pause, Stage, Steps, Strategy
+from fcinfra.rollout.traffic import CmsGate, PrometheusGate, SlsGate, TrafficGate, WarmUp
 from fcinfra.rollout.verdicts import Thresholds, Verdict
 
 __all__ = [
@@ -29,21 +31,27 @@ __all__ = [
     "CallableGate",
     "Canary",
     "Checkpoint",
+    "CmsGate",
     "Event",
     "Gate",
     "HttpProbe",
     "InvokeProbe",
     "Linear",
     "Pause",
+    "PrometheusGate",
     "Rollout",
     "RolloutResult",
+    "SequentialTest",
+    "SlsGate",
     "Stage",
     "Steps",
     "Strategy",
     "Target",
     "Thresholds",
+    "TrafficGate",
     "Verdict",
     "VirtualClock",
+    "WarmUp",
     "check_release",
     "decide",
     "json_lines",

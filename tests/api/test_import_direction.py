@@ -37,15 +37,15 @@ ALLOWED: dict[str, set[str]] = {
     # rollout notifications (issue 12): an event sink sending webhooks
     "notify": {"rollout.events", "errors"},
     "rollout": {"fc", "errors"},
-    "providers": {"fc", "rollout", "lifecycle", "errors", "config"},
+    "providers": {"fc", "fc3", "rollout", "lifecycle", "errors", "config"},  # fc3: FunctionVersion, FunctionAliasShift
     "components": {"providers", "fc.models", "errors", "packaging", "config", "credentials"},
     "display": {"rollout", "errors"},
-    # release operations (upload if changed, publish or reuse)
-    "release": {"fc", "errors"},
-    "cli": {"rollout", "lifecycle", "fc", "fake", "errors", "config", "demo", "display", "packaging", "release",
+    # release operations (upload if changed, publish or reuse), on FC 2.0 or (Fc3Release) FC 3.0
+    "release": {"fc", "fc3", "errors"},
+    "cli": {"rollout", "lifecycle", "fc", "fc3", "fake", "errors", "config", "demo", "display", "packaging", "release",
             "history", "notify"},
     # demo never imports cli: cli runs the demo
-    "demo": {"display", "rollout", "lifecycle", "fc", "fake", "errors", "config", "packaging", "release"},
+    "demo": {"display", "rollout", "lifecycle", "fc", "fc3", "fake", "errors", "config", "packaging", "release"},
     "testing": {"fake", "fc", "errors", "config", "providers", "components", "rollout", "lifecycle"},
 }
 # A sub-package that may import more than its layer: the emulator's own modules may raise fcinfra.errors

@@ -53,6 +53,7 @@ def test_the_table_is_what_the_commands_print(run: Callable[..., Result], shop, 
     assert list(_json(run("alias", "get", s, "staging", "-o", "json"))) == seen["`alias get`, `alias set`"]
     seen["`invoke`"] = list(_json(run("invoke", s, "quote", "-q", "prod", "-p", '{"item": "pear"}', "-o", "json")))
     seen["`invoke -n N` (N > 1)"] = list(_json(run("invoke", s, "quote", "-q", "prod", "-n", "3", "-o", "json")))
+    seen["`traffic`"] = list(_json(run("traffic", s, "prod", "-f", "quote", "--rate", "100", "-n", "3", "-o", "json")))
     status = _json(run("status", s, "-o", "json"))
     seen["`status`"] = list(status)
     seen["`status --watch`: each line"] = [*status, "at"]  # checked for real in test_cli_watch.py

@@ -16,6 +16,8 @@ PINNED = [
     ("fcinfra.providers.service_version", "ServiceVersionProvider"),
     ("fcinfra.providers.alias_shift", "AliasShiftProvider"),
     ("fcinfra.providers.alias_trigger", "AliasTriggerProvider"),
+    ("fcinfra.providers.function_version", "FunctionVersionProvider"),
+    ("fcinfra.providers.function_alias_shift", "FunctionAliasShiftProvider"),
 ]
 
 

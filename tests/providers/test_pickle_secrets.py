@@ -10,14 +10,21 @@ import pytest
 from pulumi.dynamic import Config, ConfigureRequest
 from pulumi.dynamic.dynamic import serialize_provider
 
-from fcinfra.providers import AliasShiftProvider, AliasTriggerProvider, ServiceVersionProvider
+from fcinfra.providers import (
+    AliasShiftProvider,
+    AliasTriggerProvider,
+    FunctionAliasShiftProvider,
+    FunctionVersionProvider,
+    ServiceVersionProvider,
+)
 
 SECRET = "S3cr3t-Access-Key-Secret-value"
 TOKEN = "STS-security-token-value-1234567890"
 ENV_SECRET = "env-secret-should-not-leak-0987"
 
 
-@pytest.mark.parametrize("cls", [ServiceVersionProvider, AliasShiftProvider, AliasTriggerProvider])
+@pytest.mark.parametrize("cls", [ServiceVersionProvider, AliasShiftProvider, AliasTriggerProvider,
+                                 FunctionVersionProvider, FunctionAliasShiftProvider])
 def test_pickled_provider_holds_no_credentials(cls: type, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ALIBABA_CLOUD_ACCESS_KEY_SECRET", ENV_SECRET)
     provider: Any = cls()

@@ -9,6 +9,8 @@
     GET    /_fcinfra/state           the whole state (FakeFc.dump_state())
     PUT    /_fcinfra/state           replace the whole state (FakeFc.load_state())
     POST   /_fcinfra/state/save      write the state file now (when the emulator has one)
+    GET    /_fcinfra/clock           {"now", "offset"}: the observability services' clock (issue 14)
+    POST   /_fcinfra/clock           {"advance": 60}: move it forward (CloudMonitor's minute ends at once)
 
 Pure request -> (status, JSON) logic; the WSGI plumbing lives in ``server.py``.
 """
@@ -133,5 +135,16 @@ class ControlApi:
             if written is None:
                 return _error(409, "the emulator was started without a state file")
             return ControlAnswer(200, {"saved": written})
-        known = "GET health, POST reset, PUT seed, GET|PUT|DELETE faults, GET|PUT state, POST state/save"
+        if route == ("GET", "clock"):
+            clock = fake.observability.clock
+            return ControlAnswer(200, {"now": clock(), "offset": clock.offset})
+        if route == ("POST", "clock"):
+            advance = data.get("advance") if isinstance(data, dict) else None
+            if isinstance(advance, bool) or not isinstance(advance, int | float):
+                raise ValueError("'advance' must be a number of seconds >= 0")
+            clock = fake.observability.clock
+            clock.advance(advance)
+            return ControlAnswer(200, {"now": clock(), "offset": clock.offset})
+        known = ("GET health, POST reset, PUT seed, GET|PUT|DELETE faults, GET|PUT state, POST state/save, "
+                 "GET|POST clock")
         return _error(404, f"no control endpoint {route[0]} {CONTROL_PREFIX}{route[1]}; known: {known}")

@@ -11,13 +11,15 @@ With a state file the state is loaded at start (no file: start empty), written a
 ``save_interval`` seconds when it changed, on ``stop()``, and on SIGINT/SIGTERM. With ``tls=True`` a throw-away
 CA and a server certificate for 127.0.0.1/localhost are made with trustme; the CA's PEM is written to
 ``ca_file`` for clients to trust. Functions with zip code run for real in ``PythonCodeRunner`` workers.
-Requests under ``/_fcinfra/`` go to the control endpoints (``control.py``); a fault that drops the connection
-closes the socket without an answer.
+Requests under ``/_fcinfra/`` go to the control endpoints (``control.py``); ``/metrics``, Log Service and
+CloudMonitor requests to the observability services (``fcinfra.fake.observability``); a fault that drops the
+connection closes the socket without an answer.
 """
 
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import os
 import signal
@@ -32,6 +34,7 @@ from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from cheroot import server as cheroot_server
 from cheroot import wsgi
 from cheroot.ssl.builtin import BuiltinSSLAdapter
 from werkzeug.wrappers import Request, Response
@@ -65,6 +68,18 @@ class _DroppingGateway(wsgi.Gateway_10):
             self.req.sent_headers = True  # cheroot then writes nothing and closes the socket
 
 
+class _AbsoluteFormRequest(cheroot_server.HTTPRequest):
+    """Accepts absolute-form request targets (``POST http://proj.host/logstores/...``): Log Service's SDKs reach
+    the emulator as an HTTP proxy because Log Service names the project in the host. Nothing is forwarded."""
+
+    def __init__(self, server: Any, conn: Any, proxy_mode: bool = True, strict_mode: bool = True) -> None:
+        super().__init__(server, conn, proxy_mode=True, strict_mode=strict_mode)
+
+
+class _AbsoluteFormConnection(cheroot_server.HTTPConnection):
+    RequestHandlerClass = _AbsoluteFormRequest
+
+
 def _raw_path_and_query(environ: Mapping[str, Any], request: Request) -> tuple[str, str]:
     """The path as the client sent it (percent-encoded: signatures are checked on it) and the raw query."""
     raw = environ.get("REQUEST_URI") or environ.get("RAW_URI")
@@ -91,6 +106,11 @@ class FakeWsgiApp:
             control = self.control.handle(request.method, path, body, request.remote_addr)
             response = Response(control.encode(), status=control.status, content_type="application/json")
             return response(environ, start_response)
+        observed = self.fake.observability.route({**environ, "PATH_INFO": path})
+        if observed is not None:  # /metrics, Log Service, CloudMonitor (issue 14): see fake/observability/hub.py
+            environ["wsgi.input"] = io.BytesIO(body)  # the body was read above; let the service read it again
+            environ["CONTENT_LENGTH"] = str(len(body))
+            return self.fake.observability.app_for(observed)(environ, start_response)
         fake_request = FakeRequest(
             method=request.method,
             path=path,
@@ -240,6 +260,7 @@ class Emulator:
                 server = wsgi.Server((self.host, port), app, numthreads=self.threads, max=max(self.threads, 64),
                                      shutdown_timeout=2)
                 server.gateway = _DroppingGateway
+                server.ConnectionClass = _AbsoluteFormConnection
                 if self.tls:
                     server.ssl_adapter = adapter
                 try:
