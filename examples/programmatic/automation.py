@@ -69,7 +69,10 @@ def make_program(code_dir: Path, service: str = "demo-shop", alias: str = "prod"
 def _select_stack(**kwargs: Any) -> Any:
     from pulumi import automation as auto
 
-    return auto.create_or_select_stack(**kwargs)
+    # fcinfra's resources are Pulumi dynamic providers, which the engine starts with `python3` from PATH unless
+    # told otherwise: run them with this interpreter, the one that has fcinfra and pulumi installed.
+    opts = auto.LocalWorkspaceOptions(env_vars={"PULUMI_PYTHON_CMD": sys.executable})
+    return auto.create_or_select_stack(opts=opts, **kwargs)
 
 
 def run(
@@ -77,6 +80,7 @@ def run(
     code_dir: Path = DEFAULT_CODE,
     stack_name: str = "dev",
     region: str = "cn-hangzhou",
+    interval: float = 60,
     *,
     select_stack: Callable[..., Any] = _select_stack,
     echo: Callable[[str], None] = print,
@@ -89,7 +93,8 @@ def run(
         raise ValueError(f"unknown action {action!r}: use up, preview or destroy")
     from pulumi.automation import CommandError, ConfigValue
 
-    stack = select_stack(stack_name=stack_name, project_name=PROJECT, program=make_program(code_dir))
+    program = make_program(code_dir, strategy={**STRATEGY, "interval": interval})
+    stack = select_stack(stack_name=stack_name, project_name=PROJECT, program=program)
     stack.set_config("alicloud:region", ConfigValue(value=region))
     try:
         if action == "preview":
@@ -116,8 +121,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("code_dir", nargs="?", type=Path, default=DEFAULT_CODE)
     parser.add_argument("--stack", default="dev")
     parser.add_argument("--region", default="cn-hangzhou")
+    parser.add_argument("--interval", type=float, default=60, help="seconds to bake at each canary step")
     args = parser.parse_args(argv)
-    return run(args.action, args.code_dir, args.stack, args.region)
+    return run(args.action, args.code_dir, args.stack, args.region, args.interval)
 
 
 if __name__ == "__main__":

@@ -31,7 +31,7 @@ from fcinfra.providers.alias_shift import AliasShift
 from fcinfra.providers.alias_trigger import AliasTrigger
 from fcinfra.providers.service_version import ServiceVersion
 
-__all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "rollout_verdict"]
+__all__ = ["CanaryRelease", "CanaryReleaseArgs", "TriggerSpec", "preview_note", "rollout_verdict"]
 
 TYPE = "fcinfra:index:CanaryRelease"
 
@@ -92,19 +92,50 @@ def _check_operator(release: str, args: CanaryReleaseArgs) -> None:
 
 
 def rollout_verdict(release: str, status: str | None, target: str | None, live: str | None, reason: str | None) -> str:
-    """Turn the AliasShift's recorded outcome into the update's outcome (pure; raises on a rollback)."""
+    """Turn the AliasShift's recorded outcome into the update's outcome: an update raises on a rollback, a
+    preview only warns (it must still show what the next update would do)."""
     if status == "rolled_back":
-        raise RolloutError(
+        message = (
             f"CanaryRelease {release!r}: version {target} was rolled back ({reason or 'health gates failed'}); "
             f"traffic stays on version {live}. This code will not receive production traffic again: change "
             "the code (a new fingerprint) or set `force` to a new value to retry it"
         )
+        if pulumi.runtime.is_dry_run():  # a preview tells, and does not fail: the update will
+            pulumi.log.warn(message)
+            return status
+        raise RolloutError(message)
     if status == "in_progress":
         pulumi.log.warn(
             f"CanaryRelease {release!r}: the rollout to version {target} reached its time budget; run `pulumi up` "
             "again to continue from the alias's current weights"
         )
     return status or "unknown"
+
+
+def _describe_gate(spec: dict[str, Any]) -> str:
+    kind = str(spec.get("type", "invoke"))
+    words = [f"{kind} {spec.get('function', '?')}" + (f" {spec['path']}" if spec.get("path") else "")]
+    if spec.get("samples") is not None:
+        words.append(f"{int(spec['samples'])} samples")
+    if spec.get("max_error_rate") is not None:
+        words.append(f"max error rate {float(spec['max_error_rate']) * 100:g}%")
+    if spec.get("max_latency_ms") is not None:
+        words.append(f"max latency {float(spec['max_latency_ms']):g} ms")
+    return ", ".join(words)
+
+
+def preview_note(release: str, alias: str, strategy: dict[str, Any], health: list[dict[str, Any]],
+                 time_budget: float | None) -> str:
+    """What ``pulumi preview`` tells about a rollout: the schedule, the gates and the total time (pure)."""
+    from fcinfra.providers._rollout import build_health, build_strategy
+
+    plan = build_strategy(strategy)
+    build_health(health)  # a bad gate fails the preview with the same typed error the update would give
+    weights = " -> ".join(f"{w}%" for w in plan.schedule)
+    gates = "; ".join(_describe_gate(g) for g in health) or "none"
+    budget = f"; at most {time_budget:g}s per `pulumi up`" if time_budget else ""
+    return (f"CanaryRelease {release!r}: a new version walks alias {alias!r} {weights}; health gates: {gates}; "
+            f"total {plan.total_duration:g}s{budget}\n{plan.describe()}")
 
 
 class CanaryRelease(pulumi.ComponentResource):
@@ -149,6 +180,12 @@ class CanaryRelease(pulumi.ComponentResource):
             opts=pulumi.ResourceOptions(parent=self, ignore_changes=["service_version", "routing_config"]),
         )
         self.shift = self._new_shift(name, AliasShift, service_name, args)
+        if pulumi.runtime.is_dry_run():
+            pulumi.log.info(
+                preview_note(name, alias_name, args.get("strategy") or DEFAULT_STRATEGY, args.get("health") or [],
+                             args.get("time_budget")),
+                resource=self,
+            )
         self.triggers = {}
         for spec in args.get("triggers") or []:
             trigger_name = spec.get("name") or f"{spec['function']}-{spec['trigger_type']}"
