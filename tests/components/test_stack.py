@@ -76,3 +76,17 @@ def test_environment_keys_are_not_copied_into_provider_inputs(monkeypatch: pytes
     inputs = provider_inputs({"fcinfra:accountId": "1234567890", "alicloud:region": "cn-hangzhou"})
     assert inputs is not None
     assert "env-secret" not in json.dumps(inputs, default=str) and "access_key" not in inputs
+
+
+def test_settings_the_default_provider_reads_keep_the_default_provider(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Stacks made before the credentials chain used the default provider with the environment's or alicloud:*
+    account id and keys: an explicit provider would show them a change on their next preview
+    (tests/e2e/test_state_compat)."""
+    monkeypatch.setenv("ALIBABA_CLOUD_ACCOUNT_ID", "1234567890")
+    assert provider_inputs({"alicloud:region": "cn-hangzhou"}) is None
+    assert provider_inputs({"alicloud:accountId": "1234567890", "alicloud:accessKey": "LTAIstack",
+                            "alicloud:secretKey": "stack-secret", "alicloud:region": "cn-hangzhou"}) is None
+    inputs = provider_inputs({"fcinfra:accountId": "1234567890", "alicloud:accessKey": "LTAIstack",
+                              "alicloud:secretKey": "stack-secret", "alicloud:region": "cn-hangzhou"})
+    assert inputs is not None and inputs["account_id"] == "1234567890"
+    assert secret(inputs["access_key"]) == "LTAIstack"

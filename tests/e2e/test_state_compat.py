@@ -31,10 +31,6 @@ PROJECT = "examples/canary"
 BUILD_DIR = "/tmp/fcinfra-e2e-build"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "since the credentials chain (issue 13), fcinfra.components.stack.alicloud_provider creates an explicit "
-    "alicloud provider when the account id comes from the environment: this stack, made with the default "
-    "provider, previews '+ pulumi:providers:alicloud fcinfra-alicloud create' (no other change)"))
 def test_e394ea5_stack_previews_as_no_change(tools_bin: Path, tmp_path: Path) -> None:
     state_file = tmp_path / "emulator-state.json"
     shutil.copyfile(FIXTURE / "emulator-state.json", state_file)
