@@ -139,6 +139,7 @@ def run_rollout(
     in the service's history tags (:func:`fcinfra.history.record_result`, as the CLI does)."""
     from fcinfra.providers._operator import build_hooks, build_notifier, run_post_traffic
     from fcinfra.rollout import Rollout
+    from fcinfra.rollout.lease import stable_lease_id
 
     timing: dict[str, Any] = dict(rollout_timing(strategy))
     extra: dict[str, Any] = {}
@@ -172,6 +173,9 @@ def run_rollout(
         time_budget=budget,
         wait_for_promote=False,
         checkpoint=checkpoint or None,
+        # one lease id per alias for Pulumi: a `pulumi up` killed mid-canary is resumed by the next one, not
+        # blocked by its own lease until it expires (Pulumi runs one update of a stack at a time)
+        lease_id=stable_lease_id("pulumi", "fc3" if fc3 else "fc2", service, alias),
         **timing,  # only what the spec sets: the engine's own defaults otherwise
         **extra,
     )

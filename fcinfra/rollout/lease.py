@@ -14,6 +14,7 @@ promotion and the rollback write the user's own description back, without the le
 from __future__ import annotations
 
 import getpass
+import hashlib
 import os
 import re
 import socket
@@ -21,7 +22,7 @@ import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-__all__ = ["DESCRIPTION_LIMIT", "Lease", "new_holder", "render", "split"]
+__all__ = ["DESCRIPTION_LIMIT", "Lease", "is_lease_id", "new_holder", "render", "split", "stable_lease_id"]
 
 DESCRIPTION_LIMIT = 256  # FC: an alias description is 0-256 characters
 _MARK = re.compile(
@@ -78,6 +79,16 @@ def render(own: str, lease: Lease | None) -> str:
     room = DESCRIPTION_LIMIT - len(mark) - 1
     kept = own if len(own) <= room else own[: max(room, 0)]
     return f"{kept} {mark}" if kept else mark
+
+
+def is_lease_id(value: str) -> bool:
+    """The form a lease id takes in the marker: 8 lowercase hex digits."""
+    return re.fullmatch(r"[0-9a-f]{8}", value) is not None
+
+
+def stable_lease_id(*identity: str) -> str:
+    """The same lease id for every run of one owner (e.g. a Pulumi resource), so a run resumes its own lease."""
+    return hashlib.sha256("\0".join(identity).encode()).hexdigest()[:8]
 
 
 def new_holder() -> tuple[str, str]:

@@ -47,7 +47,7 @@ from fcinfra.rollout.engine import (
 )
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, HttpProbe, InvokeProbe, Target, as_gate
-from fcinfra.rollout.lease import Lease, new_holder, render, split
+from fcinfra.rollout.lease import Lease, is_lease_id, new_holder, render, split
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
 from fcinfra.rollout.spec import Stage, Strategy, compile_plan, default_strategy, describe_plan, to_fc_weight
@@ -127,6 +127,7 @@ class Rollout:
         checkpoint: Checkpoint | Mapping[str, Any] | None = None,
         wall_clock: Callable[[], float] = wall_time,
         look_every: float | None = None,
+        lease_id: str | None = None,
     ) -> None:
         if (service is None) == (function is None):
             raise InvalidArgumentError("give exactly one of service= (FC 2.0: the alias's service) and function= "
@@ -186,6 +187,11 @@ class Rollout:
         self.approve = approve
         self.wait_for_promote = wait_for_promote
         self.checkpoint = Checkpoint.from_mapping(checkpoint)
+        # A caller with a stable identity (a Pulumi resource: its engine runs one update of a stack at a time)
+        # names its lease, so a run that died holding one is resumed by the next run instead of blocking it.
+        if lease_id is not None and not is_lease_id(lease_id):
+            raise InvalidArgumentError(f"lease_id must be 8 lowercase hex digits, not {lease_id!r}")
+        self.lease_id = lease_id
 
     # ------------------------------------------------------------------------------------------ public
 
@@ -215,7 +221,7 @@ class Rollout:
         alias = self._read(tally)
         observed = AliasView.from_alias(alias)
         own, lease = split(alias.description)
-        foreign = lease if lease is not None and lease.live(self.wall_clock()) else None
+        foreign = lease if lease is not None and lease.live(self.wall_clock()) and lease.id != self.lease_id else None
         if foreign is not None:  # judged by decide(); resume_point would refuse a foreign split on its own terms
             progress = Progress(observed.main_version, self.to_version, -1, t0, observed)
         else:
@@ -294,7 +300,7 @@ class _RunContext:
         self.aborted: str | None = None
         self.last_look = t0  # when the bake last looked at the alias (see loop's Check)
         lease_id, holder = new_holder()
-        self.lease = Lease(lease_id, rollout.to_version, 0, 0, holder)
+        self.lease = Lease(rollout.lease_id or lease_id, rollout.to_version, 0, 0, holder)
         self.holding = False
 
     def emit(self, kind: str, message: str, weight: int | None = None, **data: Any) -> None:

@@ -28,10 +28,6 @@ def group_alive(pgid: int) -> bool:
     return True
 
 
-@pytest.mark.xfail(strict=False, raises=AssertionError, reason=(
-    "since the rollout leases of issue 12, a SIGKILLed rollout's lease outlives it (minutes): the recovering "
-    "`pulumi up` then fails with AliasChangedError 'alias is being moved by another live rollout' until it "
-    "expires; passes when the kill lands where no lease is held"))
 @pytest.mark.parametrize("moment", ["weight_boundary", "mid_bake"])
 def test_sigkill_mid_canary_then_recover(make_pulumi, tmp_path, moment: str) -> None:
     p = make_pulumi("examples/canary")

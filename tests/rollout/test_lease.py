@@ -33,3 +33,11 @@ def test_live_until_its_expiry_only() -> None:
 def test_holders_are_distinct_and_short() -> None:
     (a, holder), (b, _) = new_holder(), new_holder()
     assert a != b and len(a) == 8 and 0 < len(holder) <= 40
+
+
+def test_stable_lease_ids_name_one_owner() -> None:
+    from fcinfra.rollout.lease import is_lease_id, stable_lease_id
+    first = stable_lease_id("pulumi", "fc2", "shop", "prod")
+    assert is_lease_id(first) and first == stable_lease_id("pulumi", "fc2", "shop", "prod")
+    assert first != stable_lease_id("pulumi", "fc2", "shop", "staging")
+    assert not is_lease_id("ABCDEF12") and not is_lease_id("abc")

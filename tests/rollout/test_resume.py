@@ -121,3 +121,39 @@ def test_crash_around_the_rollback_write_then_resume_ends_rolled_back(world: Wor
     assert result.status == "rolled_back"
     assert world.split() == ("1", {})
     assert 25 not in applied  # the failing version never got more than the first step
+
+
+def run_as(client: Any, clock: Clock, lease_id: str | None) -> Any:
+    return Rollout(client, "svc", "prod", "2", strategy=Steps([10, 25, 50, 100], interval=30),
+                   health=[InvokeProbe("fn", samples=5, mode="direct")], sleep=clock.sleep, clock=clock,
+                   check_every=15, lease_id=lease_id).run()
+
+
+@pytest.mark.parametrize("write", [1, 2, 3])
+def test_a_stable_lease_id_resumes_its_own_live_lease_at_once(world: World, write: int) -> None:
+    """A Pulumi resource names its lease: the next `pulumi up` after a kill resumes instead of waiting it out."""
+    applied: list[int] = []
+    with pytest.raises(Crash):
+        run_as(Machine(applied, crash_write=write), Clock(), "0a1b2c3d")
+    stranger = run_as(Machine(applied), Clock(), "ffffffff")  # anyone else is still refused
+    assert stranger.status == "aborted" and "another live rollout 0a1b2c3d" in stranger.reason
+    assert stranger.alias_writes == 0
+    result = run_as(Machine(applied), Clock(), "0a1b2c3d")  # the same owner, no waiting for the expiry
+    assert result.status == "promoted", result.reason
+    assert applied == [10, 25, 50, 100]
+    assert result.resumed_from == applied[write - 1]
+    assert world.split() == ("2", {})
+
+
+def test_an_old_abort_of_the_same_lease_id_does_not_end_the_next_run(world: World) -> None:
+    world.client.update_alias("svc", "prod", version_id="1", additional_version_weight={},
+                              description="prod [fcinfra-abort 0a1b2c3d by=ops]")
+    result = run_as(Machine([]), Clock(), "0a1b2c3d")
+    assert result.status == "promoted", result.reason
+    assert world.client.get_alias("svc", "prod").description == "prod"
+
+
+def test_a_lease_id_must_look_like_one() -> None:
+    from fcinfra.errors import InvalidArgumentError
+    with pytest.raises(InvalidArgumentError, match="8 lowercase hex"):
+        Rollout(object(), "svc", "prod", "2", lease_id="not-hex!")
