@@ -20,6 +20,8 @@ import pulumi
 from pulumi.dynamic import ConfigureRequest, Resource, ResourceProvider
 from pulumi.dynamic.dynamic import PROVIDER_KEY, serialize_provider
 
+from fcinfra.providers._engine import engine_bound_sleep
+
 if TYPE_CHECKING:
     from fcinfra.fc import FcClient
 
@@ -45,7 +47,7 @@ class FcProviderBase(ResourceProvider):
         self._stack_config: dict[str, Any] = {}
         self._client_factory: ClientFactory | None = None
         self._client: FcClient | None = None
-        self._sleep: Callable[[float], None] = time.sleep
+        self._sleep: Callable[[float], None] = engine_bound_sleep  # stops if `pulumi up` was killed
         self._clock: Callable[[], float] = time.monotonic
         self._lock = threading.Lock()
 
