@@ -36,6 +36,24 @@ __all__ = ["DEFAULT_TIMEOUT", "PAGE_LIMIT", "FcClient", "HttpTriggerResponse"]
 DEFAULT_TIMEOUT: Timeout = (5.0, 60.0)
 
 
+def client_credentials(account_id: str | None, region: str | None, access_key_id: str | None,
+                       access_key_secret: str | None, security_token: str | None, endpoint: str | None,
+                       credentials: CredentialSource | None) -> tuple[str | None, CredentialSource]:
+    """The account id (digits; a number is accepted too) and where keys come from, checked the same way for
+    every client (FC 2.0 and FC 3.0): keys or a credentials source, never both, and enough to reach FC."""
+    if isinstance(account_id, int) and not isinstance(account_id, bool):
+        account_id = str(account_id)
+    if credentials is None:
+        Settings(account_id, region, access_key_id, access_key_secret, security_token, endpoint).require_credentials()
+        assert access_key_id and access_key_secret  # checked just above
+        return account_id, static_credentials(access_key_id, access_key_secret, security_token)
+    if access_key_id or access_key_secret or security_token:
+        raise ConfigurationError("give either credentials= or access keys, not both")
+    if not endpoint and not (account_id and region):
+        raise ConfigurationError("an FC endpoint needs both the account id and the region (or pass endpoint=)")
+    return account_id, credentials
+
+
 class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation, Tagging):
     """A Function Compute 2.0 API client. Thread-compatible; one ``requests.Session`` per client."""
 
@@ -64,17 +82,8 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation, 
 
         ``credentials``: where keys come from instead of the three key arguments (``from_settings`` passes
         the credentials chain); it is asked on every request, so temporary credentials are refreshed."""
-        if isinstance(account_id, int) and not isinstance(account_id, bool):
-            account_id = str(account_id)  # an account id is digits; accept it as a number too
-        if credentials is None:
-            Settings(account_id, region, access_key_id, access_key_secret, security_token,
-                     endpoint).require_credentials()
-            assert access_key_id and access_key_secret  # checked just above
-            credentials = static_credentials(access_key_id, access_key_secret, security_token)
-        elif access_key_id or access_key_secret or security_token:
-            raise ConfigurationError("give either credentials= or access keys, not both")
-        elif not endpoint and not (account_id and region):
-            raise ConfigurationError("an FC endpoint needs both the account id and the region (or pass endpoint=)")
+        account_id, credentials = client_credentials(account_id, region, access_key_id, access_key_secret,
+                                                     security_token, endpoint, credentials)
         self.credentials = credentials
         self.verify = arguments.verify_setting(verify)
         self.account_id = account_id or None

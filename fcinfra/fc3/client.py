@@ -17,10 +17,9 @@ from typing import Any, cast
 import requests
 
 from fcinfra.config import Settings
-from fcinfra.credentials import CredentialSource, static_credentials
-from fcinfra.errors import ConfigurationError
+from fcinfra.credentials import CredentialSource
 from fcinfra.fc import arguments
-from fcinfra.fc.client import DEFAULT_TIMEOUT, FcClient
+from fcinfra.fc.client import DEFAULT_TIMEOUT, FcClient, client_credentials
 from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc.transport import RequestEvent, Timeout, build_endpoint
 from fcinfra.fc3._functions import Functions
@@ -60,17 +59,8 @@ class Fc3Client(Functions, VersionsAndAliases, Triggers):
     ) -> None:
         """The same arguments as ``FcClient``: ``credentials`` (what ``from_settings`` passes) instead of keys is
         asked on every request, so temporary credentials are refreshed."""
-        if isinstance(account_id, int) and not isinstance(account_id, bool):
-            account_id = str(account_id)
-        if credentials is None:
-            Settings(account_id, region, access_key_id, access_key_secret, security_token,
-                     endpoint).require_credentials()
-            assert access_key_id and access_key_secret  # checked just above
-            credentials = static_credentials(access_key_id, access_key_secret, security_token)
-        elif access_key_id or access_key_secret or security_token:
-            raise ConfigurationError("give either credentials= or access keys, not both")
-        elif not endpoint and not (account_id and region):
-            raise ConfigurationError("an FC endpoint needs both the account id and the region (or pass endpoint=)")
+        account_id, credentials = client_credentials(account_id, region, access_key_id, access_key_secret,
+                                                     security_token, endpoint, credentials)
         self.credentials = credentials
         self.verify = arguments.verify_setting(verify)
         self.account_id = account_id or None
