@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 import requests
 from pydantic import BaseModel, ValidationError
 
+from fcinfra.credentials import CredentialSource
 from fcinfra.errors import FcApiError, FcinfraError, NotFoundError, PreconditionFailedError
 from fcinfra.fc import answers, arguments, retry
 from fcinfra.fc.models import check_name, check_qualifier
@@ -32,8 +33,13 @@ def _applied(req: BaseModel, current: BaseModel) -> bool:
 
 
 class ClientCore:
-    """Sending, retrying, recovering and paging; set up by ``FcClient.__init__``."""
+    """Sending, retrying, recovering and paging; set up by ``fcinfra.fc.client.wire_client``."""
 
+    credentials: CredentialSource
+    verify: bool | str | None
+    account_id: str | None
+    region: str | None
+    endpoint: str
     retry_policy: RetryPolicy
     _transport: Transport
     _sleep: Callable[[float], None]

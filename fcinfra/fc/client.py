@@ -54,6 +54,27 @@ def client_credentials(account_id: str | None, region: str | None, access_key_id
     return account_id, credentials
 
 
+def wire_client(client: Any, transport_class: type[Transport], account_id: str | None, region: str | None,
+                access_key_id: str | None, access_key_secret: str | None, security_token: str | None,
+                endpoint: str | None, *, verify: bool | str | os.PathLike[str] | None, internal: bool,
+                timeout: Timeout, retry_policy: RetryPolicy | None, session: requests.Session | None,
+                sleep: Callable[[float], None], clock: Callable[[], float],
+                on_request: Callable[[RequestEvent], None] | None, credentials: CredentialSource | None) -> None:
+    """Set up what every client (FcClient, Fc3Client) holds: settings, credentials, retry policy, transport."""
+    account_id, source = client_credentials(account_id, region, access_key_id, access_key_secret, security_token,
+                                            endpoint, credentials)
+    client.credentials = source
+    client.verify = arguments.verify_setting(verify)
+    client.account_id = account_id or None
+    client.region = region or None
+    client.endpoint = build_endpoint(account_id, region, endpoint, internal)
+    client.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
+    client._sleep = sleep
+    client._transport = transport_class(client.endpoint, source, client.account_id,
+                                        session if session is not None else requests.Session(), timeout, clock,
+                                        on_request, verify=client.verify)
+
+
 class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation, Tagging):
     """A Function Compute 2.0 API client. Thread-compatible; one ``requests.Session`` per client."""
 
@@ -82,25 +103,9 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation, 
 
         ``credentials``: where keys come from instead of the three key arguments (``from_settings`` passes
         the credentials chain); it is asked on every request, so temporary credentials are refreshed."""
-        account_id, credentials = client_credentials(account_id, region, access_key_id, access_key_secret,
-                                                     security_token, endpoint, credentials)
-        self.credentials = credentials
-        self.verify = arguments.verify_setting(verify)
-        self.account_id = account_id or None
-        self.region = region or None
-        self.endpoint = build_endpoint(account_id, region, endpoint, internal)
-        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self._sleep = sleep
-        self._transport = Transport(
-            self.endpoint,
-            credentials,
-            self.account_id,
-            session if session is not None else requests.Session(),
-            timeout,
-            clock,
-            on_request,
-            verify=self.verify,
-        )
+        wire_client(self, Transport, account_id, region, access_key_id, access_key_secret, security_token, endpoint,
+                    verify=verify, internal=internal, timeout=timeout, retry_policy=retry_policy, session=session,
+                    sleep=sleep, clock=clock, on_request=on_request, credentials=credentials)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> FcClient:

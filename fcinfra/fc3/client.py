@@ -18,10 +18,9 @@ import requests
 
 from fcinfra.config import Settings
 from fcinfra.credentials import CredentialSource
-from fcinfra.fc import arguments
-from fcinfra.fc.client import DEFAULT_TIMEOUT, FcClient, client_credentials
+from fcinfra.fc.client import DEFAULT_TIMEOUT, FcClient, wire_client
 from fcinfra.fc.retry import RetryPolicy
-from fcinfra.fc.transport import RequestEvent, Timeout, build_endpoint
+from fcinfra.fc.transport import RequestEvent, Timeout
 from fcinfra.fc3._functions import Functions
 from fcinfra.fc3._releases import VersionsAndAliases
 from fcinfra.fc3._triggers import Triggers
@@ -59,25 +58,9 @@ class Fc3Client(Functions, VersionsAndAliases, Triggers):
     ) -> None:
         """The same arguments as ``FcClient``: ``credentials`` (what ``from_settings`` passes) instead of keys is
         asked on every request, so temporary credentials are refreshed."""
-        account_id, credentials = client_credentials(account_id, region, access_key_id, access_key_secret,
-                                                     security_token, endpoint, credentials)
-        self.credentials = credentials
-        self.verify = arguments.verify_setting(verify)
-        self.account_id = account_id or None
-        self.region = region or None
-        self.endpoint = build_endpoint(account_id, region, endpoint, internal)
-        self.retry_policy = retry_policy if retry_policy is not None else RetryPolicy()
-        self._sleep = sleep
-        self._transport = Fc3Transport(
-            self.endpoint,
-            credentials,
-            self.account_id,
-            session if session is not None else requests.Session(),
-            timeout,
-            clock,
-            on_request,
-            verify=self.verify,
-        )
+        wire_client(self, Fc3Transport, account_id, region, access_key_id, access_key_secret, security_token, endpoint,
+                    verify=verify, internal=internal, timeout=timeout, retry_policy=retry_policy, session=session,
+                    sleep=sleep, clock=clock, on_request=on_request, credentials=credentials)
 
     @classmethod
     def from_settings(cls, settings: Settings, **kwargs: Any) -> Fc3Client:
