@@ -81,8 +81,10 @@ class FakeFc:
         # FC 3.0 (/2023-03-30/ and its HTTP-trigger URLs) beside FC 2.0: same keys, faults, lock and code runner.
         self.fc3 = fc3_api.Fc3Api(verifier=self.verifier, faults=self.faults, lock=self.lock, seed=seed, clock=clock,
                                   request_ids=self._request_id, account_id=account_id, region=region)
-        # What FC records about each served invocation (Log Service rows, CloudMonitor, /metrics): issue 14.
+        # What FC records about each served invocation (Log Service rows, CloudMonitor, /metrics): issue 14,
+        # for FC 2.0 and FC 3.0 invocations alike.
         self.observability = Observability(access_keys, clock=clock)
+        self.fc3.observability = self.observability
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"

@@ -42,6 +42,8 @@ from fcinfra.fake.fc3.errors import FakeApiError, invalid
 from fcinfra.fake.fc3.http_trigger import http_answer, http_event
 from fcinfra.fake.invoke import Handler, error_payload, run_callable, run_code
 from fcinfra.fake.messages import FakeRequest, FakeResponse
+from fcinfra.fake.observability import Invocation, Observability
+from fcinfra.fake.observability.record import metric_error_type
 from fcinfra.fc.crc64 import checksum
 from fcinfra.fc.signing import query_pairs
 from fcinfra.fc3 import signing
@@ -216,6 +218,8 @@ class Fc3Api:
         self.handlers: dict[tuple[str, str | None], Handler] = {}
         self._request_id = request_ids
         self.clock = clock
+        # What FC records about each served invocation (issue 14); the FC 2.0 fake shares its own.
+        self.observability: Observability | None = None
 
     def backend_for(self, account_id: str | None = None, region: str | None = None) -> Fc3Backend:
         """The state of one (account, region), created empty on first use."""
@@ -479,12 +483,16 @@ class Fc3Api:
         except FakeApiError as exc:
             body = {"Code": exc.code, "Message": exc.message, "RequestId": request_id}
             return self._json(exc.status, body, request_id)
+        started = self._now()
         outcome = self.run(backend, resolved, event, request_id)
         headers = {"x-fc-request-id": request_id, "x-fc-invocation-service-version": resolved.version}
         if outcome.error_type:
             headers.update({"x-fc-error-type": outcome.error_type, "Content-Type": "application/json"})
-            return FakeResponse(502, headers, outcome.payload)
-        return FakeResponse(*http_answer(outcome.payload, headers))
+            answer = FakeResponse(502, headers, outcome.payload)
+        else:
+            answer = FakeResponse(*http_answer(outcome.payload, headers))
+        self._observe(backend, resolved, request_id, started, outcome, answer.status, "Sync")
+        return answer
 
     # ------------------------------------------------------------------------------------- invocation
     def _invoke(self, backend: Fc3Backend, function: str, req: FakeRequest, rid: str) -> FakeResponse:
@@ -493,7 +501,9 @@ class Fc3Api:
             raise invalid(f"x-fc-invocation-type {invocation_type!r} is invalid: use Sync or Async")
         with self.lock:
             resolved = backend.resolve(function, dict(query_pairs(req.query)).get("qualifier"))
+        started = self._now()
         outcome = self.run(backend, resolved, req.body, rid, want_tail=(req.header("x-fc-log-type") == "Tail"))
+        self._observe(backend, resolved, rid, started, outcome, None, invocation_type)
         headers = {
             "x-fc-request-id": rid,
             "x-fc-invocation-service-version": resolved.version,
@@ -508,6 +518,27 @@ class Fc3Api:
             headers["x-fc-error-type"] = outcome.error_type
         headers["Content-Type"] = "application/octet-stream"
         return FakeResponse(200, headers, outcome.payload)
+
+    def _now(self) -> float:
+        """When an invocation starts, on the observability services' (movable) clock when they are attached."""
+        return self.observability.clock() if self.observability is not None else self.clock()
+
+    def _observe(self, backend: Fc3Backend, resolved: Resolved, request_id: str, started: float,
+                 outcome: InvocationOutcome, status: int | None, invocation_type: str) -> None:
+        """Record a served invocation as FC 3.0 does: a request-metric row in the logstore of the function's
+        ``logConfig`` (of the version that ran), ``acs_fc`` metrics (dimensions region and function: no
+        service), Prometheus series (``service`` label empty)."""
+        if self.observability is None:
+            return
+        config = resolved.config
+        call = Invocation(
+            time=started, request_id=request_id, service="", function=resolved.function,
+            qualifier=resolved.qualifier, version_id=resolved.version, duration_ms=outcome.duration_ms,
+            error_type=metric_error_type(outcome.error_type, outcome.payload), status_code=status,
+            memory_mb=int(config.get("memorySize") or 128), memory_usage_mb=outcome.max_memory_mb or 0.0,
+            invocation_type=invocation_type, region=backend.region,
+        )
+        self.observability.record(call, config.get("logConfig") or None, fc_api=3)
 
     def run(
         self, backend: Fc3Backend, resolved: Resolved, event: bytes, request_id: str, want_tail: bool = False

@@ -185,3 +185,61 @@ def test_trigger_urls_point_at_the_server_the_api_was_reached_at(api: Fc3Api) ->
     on_fc = api.handle(Fc3Request("GET", "/2023-03-30/functions/fn/triggers/web", [], auth,
                                   host="123.cn-hangzhou.fc.aliyuncs.com"))
     assert on_fc.json()["httpTrigger"]["urlInternet"].endswith(".cn-hangzhou.fcapp.run")
+
+
+def test_fc3_invocations_are_recorded_where_fc3_records_them() -> None:
+    """Issue 14 on FC 3.0: API and HTTP-trigger calls write request-metric rows to the logstore of the function's
+    ``logConfig`` (topic ``FCRequestMetrics:/fn``, no serviceName), count in ``acs_fc`` under FC 3.0's dimensions
+    (region and function) and in ``/metrics``, each with the version that served it."""
+    import requests
+
+    from fcinfra.fake import mock_fc
+    from fcinfra.fc3 import Fc3Client
+    from fcinfra.testing.helpers import code_zip
+
+    with mock_fc(access_keys={"ak": "sk"}, account_id="123", region="cn-hangzhou", seed=5) as fake:
+        fake.observability.clock.base = lambda: 1_790_000_000.0
+        client = Fc3Client("123", "cn-hangzhou", "ak", "sk", sleep=lambda _: None)
+
+        def handler(event: bytes, context: Any) -> str:
+            if context.service.version_id == "2" and event == b"boom":
+                raise RuntimeError("v2 breaks on boom")
+            return "ok"
+
+        fake.fc3.register_handler("fn", handler)
+        client.create_function("fn", "python3.10", "index.handler", code=code_zip("x = 1\n"),
+                               log_config={"project": "proj", "logstore": "fc-logs", "enableRequestMetrics": True})
+        client.publish_version("fn")
+        client.update_function("fn", code=code_zip("x = 2\n"))
+        client.publish_version("fn")
+        client.create_alias("fn", "prod", "1", additional_version_weight={"2": 0.5})
+        client.create_function("quiet", "python3.10", "index.handler", code=code_zip("x = 1\n"))  # no logConfig
+        fake.fc3.register_handler("quiet", handler)
+        served = [client.invoke("fn", b"boom", qualifier="prod").version_id for _ in range(20)]
+        client.invoke("quiet", b"")
+        trigger = client.create_trigger("fn", "web", "http", {"authType": "anonymous", "methods": ["POST"]}, "prod")
+        url = trigger.http_trigger.url_internet if trigger.http_trigger else ""
+        assert requests.post(url + "/pay", data=b"boom", timeout=5).status_code in (200, 502)
+
+        hub = fake.observability
+        rows = hub.logs.rows("proj", "fc-logs")
+        assert len(rows) == 21  # 20 API calls and the trigger's; "quiet" has no logConfig
+        assert {r["__topic__"] for r in rows} == {"FCRequestMetrics:/fn"}
+        assert all("serviceName" not in r and r["qualifier"] == "prod" and r["functionName"] == "fn" for r in rows)
+        api_rows = [r for r in rows if "statusCode" not in r]
+        assert [r["versionId"] for r in api_rows] == served
+        assert {r["hasFunctionError"] for r in api_rows if r["versionId"] == "2"} == {"true"}
+        assert {r["hasFunctionError"] for r in api_rows if r["versionId"] == "1"} == {"false"}
+        (http_row,) = [r for r in rows if "statusCode" in r]
+        assert http_row["statusCode"] == ("502" if http_row["hasFunctionError"] == "true" else "200")
+
+        hub.clock.base = lambda: 1_790_000_000.0 + 120  # CloudMonitor shows a minute once it has ended
+        dims = [{"region": "cn-hangzhou", "serviceName": "", "functionName": "fn"}]
+        (point,) = hub.monitor.datapoints("FunctionTotalInvocations", dims, 60, 0, 10**13 - 1)
+        assert point["Value"] == 21
+        (errors,) = hub.monitor.datapoints("FunctionFunctionErrors", dims, 60, 0, 10**13 - 1)
+        assert errors["Value"] == served.count("2") + (http_row["hasFunctionError"] == "true")
+        exposition = hub.metrics.exposition().decode()
+        assert f'fc_invocations_total{{function="fn",qualifier="prod",service="",version="2"}} ' \
+               f'{float(sum(r["versionId"] == "2" for r in rows))}' in exposition
+        assert 'function="quiet",qualifier="LATEST",service="",version="LATEST"' in exposition
