@@ -361,13 +361,17 @@ class Fc3Api:
         fn = p.get("fn", "")
         with self.lock:
             if op == "CreateFunction":
-                return self._json(200, b.create_function(_model(CreateFunctionRequest, req.body)), rid)
+                created = b.create_function(_model(CreateFunctionRequest, req.body))
+                self._log_config_set(created)
+                return self._json(200, created, rid)
             if op == "ListFunctions":
                 return self._json(200, self._page("functions", b.list_functions(q)), rid)
             if op == "GetFunction":
                 return self._json(200, b.get_function(fn, q.get("qualifier")), rid)
             if op == "UpdateFunction":
-                return self._json(200, b.update_function(fn, _model(UpdateFunctionRequest, req.body)), rid)
+                updated = b.update_function(fn, _model(UpdateFunctionRequest, req.body))
+                self._log_config_set(updated)
+                return self._json(200, updated, rid)
             if op == "GetFunctionCode":
                 _, checksum = b.function_code(fn, q.get("qualifier"))
                 url = f"https://fake-code.{b.region}.example.invalid/{fn}?qualifier={q.get('qualifier') or 'LATEST'}"
@@ -518,6 +522,13 @@ class Fc3Api:
             headers["x-fc-error-type"] = outcome.error_type
         headers["Content-Type"] = "application/octet-stream"
         return FakeResponse(200, headers, outcome.payload)
+
+    def _log_config_set(self, function: Mapping[str, Any]) -> None:
+        """A function's logConfig names a logstore: FC refuses one that does not exist, so in the emulator (which
+        has no Log Service to create it in) naming it makes it exist, before any row is written (as for FC 2.0)."""
+        log_config = function.get("logConfig") or {}
+        if self.observability is not None and log_config.get("project") and log_config.get("logstore"):
+            self.observability.logs.create_logstore(str(log_config["project"]), str(log_config["logstore"]))
 
     def _now(self) -> float:
         """When an invocation starts, on the observability services' (movable) clock when they are attached."""

@@ -13,7 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from fcinfra.errors import InvalidArgumentError
+from fcinfra.errors import GateSourceError, InvalidArgumentError
 from fcinfra.rollout.health import Gate, Target
 from fcinfra.rollout.sequential import Counts, SequentialTest, State, as_verdict
 from fcinfra.rollout.verdicts import FAIL, PASS, Thresholds, Verdict
@@ -71,6 +71,14 @@ class TrafficGate:
     def read(self, target: Target, start: float, end: float) -> Mapping[str, VersionTraffic]:
         """Requests per version id served through the alias within [start, end) (Unix seconds)."""
         raise NotImplementedError
+
+    @staticmethod
+    def owner_function(target: Target, function: str) -> None:
+        """On FC 3.0 the alias belongs to one function: a gate reading another function's records would judge
+        traffic that never reached the canary, so it refuses (and the rollout rolls back, never promotes blind)."""
+        if target.function_level and function and function != target.service:
+            raise GateSourceError(f"the gate reads function {function!r}, but alias {target.alias!r} belongs to "
+                                  f"function {target.service!r} (FC 3.0)")
 
     def sequential_test(self, target: Target) -> SequentialTest:
         """The test for this check (a source that cannot split by version adapts it to what it compares)."""

@@ -86,12 +86,13 @@ class CmsGate(TrafficGate):
         return replace(t, null_ratio=1 + share * (t.null_ratio - 1), alt_ratio=1 + share * (t.alt_ratio - 1),
                        min_canary_requests=math.ceil(t.min_canary_requests / share))
 
-    def _sum(self, metric: str, service: str, start: float, end: float) -> float:
-        """Sum of a metric's points over the periods starting within [start, end)."""
+    def _sum(self, metric: str, service: str | None, start: float, end: float) -> float:
+        """Sum of a metric's points over the periods starting within [start, end); ``service`` None: FC 3.0."""
         from alibabacloud_cms20190101 import models
 
-        dims = {"region": self.region, "serviceName": service if self.fc_api == 2 else "", "functionName":
-                self.function}
+        # FC 3.0's dimensions stop at region and function; FC's own example sends serviceName "" for them.
+        dims = {"region": self.region, "serviceName": service if service is not None and self.fc_api == 2 else "",
+                "functionName": self.function}
         request = models.DescribeMetricListRequest(
             namespace="acs_fc", metric_name=metric, dimensions=json.dumps([dims]), period=str(PERIOD),
             start_time=str(int(start) * 1000 - 1), end_time=str(int(end) * 1000 - 1), length="1440")
@@ -112,6 +113,8 @@ class CmsGate(TrafficGate):
                 return total
 
     def read(self, target: Target, start: float, end: float) -> Mapping[str, VersionTraffic]:
+        self.owner_function(target, self.function)
+        service = None if target.function_level else target.service
         key = (target.service, target.alias, target.main_version, target.canary_version)
         if self._rollout is None or self._rollout[0] != key:
             self._rollout = (key, start)
@@ -119,8 +122,8 @@ class CmsGate(TrafficGate):
         step = start // PERIOD * PERIOD
 
         def traffic(a: float, b: float) -> VersionTraffic:
-            total = round(self._sum("FunctionTotalInvocations", target.service, a, b))
-            failed = round(sum(self._sum(m, target.service, a, b) for m in self.failure_metrics))
+            total = round(self._sum("FunctionTotalInvocations", service, a, b))
+            failed = round(sum(self._sum(m, service, a, b) for m in self.failure_metrics))
             return VersionTraffic(total, min(failed, total))
 
         return {target.canary_version: traffic(step, end), target.main_version: traffic(first - self.reference, first)}

@@ -8,6 +8,11 @@ Requests go out one at a time, paced at ``rate`` per second (each at ``start + i
 clock); the payload of each is drawn from the weighted ``payloads`` mix with a seeded generator, so a run
 is repeatable. It **always stops by itself**: after ``count`` requests or ``duration`` seconds, whichever
 is given (one of them is required), and never sends more than ``MAX_REQUESTS``.
+
+On FC 3.0 (an ``Fc3Client``) ``service`` is the function that owns the alias (pass the same name as
+``function``): ``via="invoke"`` calls InvokeFunction with the alias as qualifier, ``via="http"`` calls the
+URL of the function's HTTP trigger bound to the alias (an ``anonymous`` one: FC 3.0 trigger URLs are called
+as users call them, unsigned).
 """
 
 from __future__ import annotations
@@ -96,6 +101,7 @@ def send_traffic(
     if not payloads or any(isinstance(w, bool) or not isinstance(w, int | float) or w < 0 for _, w in payloads) or \
             sum(w for _, w in payloads) <= 0:
         raise InvalidArgumentError("payloads must be (payload, weight) pairs with weights >= 0 and a positive total")
+    send = _sender(client, service, alias, function, via, path, method)
     rng = random.Random(seed)
     bodies = [p for p, _ in payloads]
     weights = [float(w) for _, w in payloads]
@@ -106,7 +112,7 @@ def send_traffic(
         if wait > 0:
             sleep(wait)
         body = rng.choices(bodies, weights)[0]
-        version, ok, kind = _one(client, service, alias, function, body, via, path, method)
+        version, ok, kind = send(body)
         report.sent += 1
         slot = report.by_version.setdefault(version or "?", VersionCalls())
         slot.calls += 1
@@ -118,6 +124,57 @@ def send_traffic(
             on_call(version, ok)
     report.seconds = clock() - start
     return report
+
+
+Sender = Callable[[Payload], tuple[str | None, bool, str]]
+
+
+def _sender(client: Any, service: str, alias: str, function: str, via: str, path: str, method: str) -> Sender:
+    """How one request goes out: FC 2.0's invoke or HTTP trigger, or FC 3.0's (checked before any is sent)."""
+    from fcinfra.fc3 import Fc3Client
+
+    if not isinstance(client, Fc3Client):
+        return lambda body: _one(client, service, alias, function, body, via, path, method)
+    if function != service:
+        raise InvalidArgumentError(f"on FC 3.0 alias {alias!r} belongs to function {service!r}: the traffic can "
+                                   f"only call {service!r}, not {function!r}")
+    if via == "invoke":
+        return lambda body: _one_fc3(client, function, alias, body)
+    url = _fc3_trigger_url(client, function, alias) + "/" + path.lstrip("/")
+    return lambda body: _one_fc3_http(url, method, body)
+
+
+def _one_fc3(client: Any, function: str, alias: str, body: Payload) -> tuple[str | None, bool, str]:
+    try:
+        answer = client.invoke(function, body, qualifier=alias)
+        return answer.version_id, answer.error_type is None, answer.error_type or ""
+    except FcinfraError as exc:
+        return None, False, getattr(exc, "code", None) or type(exc).__name__
+
+
+def _fc3_trigger_url(client: Any, function: str, alias: str) -> str:
+    """The public URL of the anonymous HTTP trigger bound to ``alias`` (FC 3.0 binds a trigger to one qualifier)."""
+    for trigger in client.list_triggers(function):
+        urls = trigger.http_trigger
+        if trigger.trigger_type == "http" and trigger.qualifier == alias and urls is not None and urls.url_internet:
+            if (trigger.trigger_config or {}).get("authType") != "anonymous":
+                raise InvalidArgumentError(f"HTTP trigger {trigger.trigger_name!r} of {function} needs signed calls "
+                                           "(authType function): simulated users call anonymous triggers only")
+            return str(urls.url_internet).rstrip("/")
+    raise InvalidArgumentError(f"function {function!r} has no HTTP trigger bound to alias {alias!r}")
+
+
+def _one_fc3_http(url: str, method: str, body: Payload) -> tuple[str | None, bool, str]:
+    import requests
+
+    data = body if isinstance(body, bytes | str) or body is None else _json(body)
+    try:
+        reply = requests.request(method.upper(), url, data=data, timeout=30)
+    except requests.RequestException as exc:
+        return None, False, type(exc).__name__
+    version = reply.headers.get("x-fc-invocation-service-version")
+    kind = reply.headers.get("x-fc-error-type") or (f"HTTP {reply.status_code}" if not reply.ok else "")
+    return version, reply.ok, kind
 
 
 def _one(client: Any, service: str, alias: str, function: str, body: Payload, via: str, path: str,

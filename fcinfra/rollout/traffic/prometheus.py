@@ -115,10 +115,15 @@ class PrometheusGate(TrafficGate):
     def read(self, target: Target, start: float, end: float) -> Mapping[str, VersionTraffic]:
         window = f"{max(1, math.ceil(end - start))}s"
         quantile = f"{(self.thresholds.latency_percentile if self.thresholds else 95.0) / 100:g}"
+        self.owner_function(target, self.function)
+        # FC 3.0 has no services: {{service}} is empty (as in the emulator's series) and {{function}} the
+        # alias's owner when the gate names none.
+        service = "" if target.function_level else target.service
+        function = self.function or (target.service if target.function_level else "")
         out = {}
         for version in (target.canary_version, target.main_version):
-            values = {"service": target.service, "alias": target.alias, "version": version,
-                      "function": self.function, "window": window, "quantile": quantile}
+            values = {"service": service, "alias": target.alias, "version": version,
+                      "function": function, "window": window, "quantile": quantile}
             total = round(self.query(render(self.queries["requests"], values), end))
             failed = min(total, round(self.query(render(self.queries["failures"], values), end)))
             latency = None

@@ -2,8 +2,9 @@
 
 With ``logConfig.enableRequestMetrics`` FC writes one row per invocation to the logstore of the service's
 (FC 2.0) or function's (FC 3.0) ``logConfig``, topic ``FCRequestMetrics:{service}/{function}`` (FC 3.0:
-``FCRequestMetrics:/{function}``). ``qualifier`` is the alias as called and ``versionId`` the version that
-served the call, so one SQL query splits the alias's traffic by version::
+``FCRequestMetrics:/{function}``, chosen by itself in a rollout of an FC 3.0 function). ``qualifier`` is
+the alias as called and ``versionId`` the version that served the call, so one SQL query splits the
+alias's traffic by version::
 
     __topic__: "FCRequestMetrics:svc/fn" and qualifier: "prod" |
     SELECT versionId, count(*) AS requests, count_if(<failure>) AS failures,
@@ -79,12 +80,13 @@ class SlsGate(TrafficGate):
         self.failure = failure
         self.name = kwargs.get("name") or f"sls:{function}"
 
-    def sql(self, service: str, alias: str) -> str:
-        """The query for one check: the alias's rows, grouped by the version that served them."""
+    def sql(self, service: str, alias: str, fc_api: Literal[2, 3] | None = None) -> str:
+        """The query for one check: the alias's rows, grouped by the version that served them (``fc_api``:
+        the gate's own unless given; an FC 3.0 rollout always reads FC 3.0's topic)."""
         for label, value in (("service", service), ("alias", alias)):
             if not _NAME.match(value):
                 raise InvalidArgumentError(f"{label} {value!r} cannot be queried safely")
-        topic = f"FCRequestMetrics:{service}/{self.function}" if self.fc_api == 2 else \
+        topic = f"FCRequestMetrics:{service}/{self.function}" if (fc_api or self.fc_api) == 2 else \
             f"FCRequestMetrics:/{self.function}"
         p = (self.thresholds.latency_percentile if self.thresholds else 95.0) / 100
         return (f'__topic__: "{topic}" and qualifier: "{alias}" | '
@@ -94,7 +96,8 @@ class SlsGate(TrafficGate):
     def read(self, target: Target, start: float, end: float) -> Mapping[str, VersionTraffic]:
         from alibabacloud_sls20201230 import models
 
-        query = self.sql(target.service, target.alias)
+        self.owner_function(target, self.function)
+        query = self.sql(target.service, target.alias, 3 if target.function_level else None)
         request = models.GetLogsRequest(from_=int(start), to=math.ceil(end) + 1, query=query, line=1000)
         try:
             response = self.client.get_logs(self.project, self.logstore, request)
