@@ -85,6 +85,7 @@ class FakeFc:
         # for FC 2.0 and FC 3.0 invocations alike.
         self.observability = Observability(access_keys, clock=clock)
         self.fc3.observability = self.observability
+        self.observability.temporary = self.sts.temporary_key
 
     def __repr__(self) -> str:
         return f"FakeFc(account_id={self.account_id!r}, region={self.region!r}, {self.verifier!r})"

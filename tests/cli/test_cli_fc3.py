@@ -107,8 +107,8 @@ def test_rollout_refusals_are_exit_2(run: Callable[..., Result], fn: str) -> Non
     assert dry["service"] == fn and dry["next_weights"] == [10, 100]
     hooked = run("fc3", "rollout", fn, "prod", "2", "--pre-traffic-hook", fn)  # hooks call FC 2.0 services
     assert hooked.exit_code == 2 and "not available on FC 3.0" in hooked.output
-    gated = run("fc3", "rollout", fn, "prod", "2", "--gate", "sls:project=p,logstore=l")
-    assert gated.exit_code == 2 and "not available on FC 3.0" in gated.output
+    gated = run("fc3", "rollout", fn, "prod", "2", "--gate", "sls:project=p,logstore=l")  # no function=
+    assert gated.exit_code == 2 and "needs function" in gated.output
 
 
 def test_promote_rollback_and_status(run: Callable[..., Result], fn: str, client3: Fc3Client) -> None:
@@ -177,3 +177,49 @@ def test_every_fc3_command_is_documented_and_prints_the_documented_keys(run: Cal
     assert list(status["versions"][0]) == docs["`status`: each of `versions`"]
     dry = _json(run("fc3", "rollout", fn, "prod", "2", "--dry-run", "-o", "json"))
     assert list(dry) == docs["`rollout --dry-run`"]
+
+
+def test_rollout_with_a_traffic_gate_judges_users_requests(run: Callable[..., Result], client3: Fc3Client,
+                                                           emulator: Emulator) -> None:
+    """`fcinfra fc3 rollout --gate sls:...` over the emulator: simulated users order figs (v3 fails on them, and
+    the probe-free rollout has no other evidence); the SLS gate reads the function's request-metric rows and
+    rolls v3 back; v2 is promoted through the same gate."""
+    import threading
+
+    from fcinfra.rollout.traffic.load import send_traffic
+
+    name = f"gated{next(_names)}"
+    client3.create_function(name, "python3.10", "index.handler", code=function_code("v1"),
+                            log_config={"project": "proj", "logstore": "fc-logs", "enableRequestMetrics": True})
+    client3.publish_version(name, "v1")
+    client3.create_alias(name, "prod", "1")
+    for code in ("v2", "v3"):
+        client3.update_function(name, code=function_code(code))
+        client3.publish_version(name, code)
+    gate = f"sls:project=proj,logstore=fc-logs,function={name},http_proxy=http://127.0.0.1:{emulator.port}"
+    mix = [({"item": "fig", "qty": 1}, 1.0), ({"item": "pear", "qty": 1}, 1.0)]
+
+    def rollout_with_users(version: str) -> Result:
+        stop = threading.Event()
+
+        def users() -> None:
+            while not stop.is_set():
+                send_traffic(client3, name, "prod", name, rate=40, count=20, payloads=mix)
+
+        thread = threading.Thread(target=users, daemon=True)
+        thread.start()
+        try:
+            return run("fc3", "rollout", name, "prod", version, "--steps", "50,100", "--interval", "4s",
+                       "--check-every", "0.5s", "--gate", gate, "-o", "json")
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+
+    bad = rollout_with_users("3")
+    assert bad.exit_code == 3, bad.output
+    last = json.loads(bad.stdout.splitlines()[-1])
+    assert last["status"] == "rolled_back" and "canary fails more often" in last["reason"]
+    assert client3.get_alias(name, "prod").version_id == "1"
+    good = rollout_with_users("2")
+    assert good.exit_code == 0, good.output
+    assert client3.get_alias(name, "prod").version_id == "2"

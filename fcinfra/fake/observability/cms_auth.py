@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from urllib.parse import quote
 
 from fcinfra.fake.exceptions import FakeApiError
+from fcinfra.fake.observability.temporary import Temporary
 
 __all__ = ["acs3_signature", "verify_acs3"]
 
@@ -35,10 +36,12 @@ def acs3_signature(secret: str, method: str, path: str, params: Iterable[tuple[s
 
 
 def verify_acs3(access_keys: Mapping[str, str] | None, method: str, path: str, params: Iterable[tuple[str, str]],
-                headers: Mapping[str, str], body: bytes) -> str:
+                headers: Mapping[str, str], body: bytes, temporary: Temporary | None = None) -> str:
     """Check one request; returns the access key id or raises :class:`FakeApiError`.
 
     ``access_keys=None`` (an emulator that accepts any key) checks the header's form and payload hash only.
+    ``temporary`` looks up a key the fake STS issued, with the ``x-acs-security-token`` the SDK sends: a refused
+    token answers STS's own code (e.g. ``InvalidSecurityToken.Expired``), as every OpenAPI product does.
     """
     lower = {k.lower(): v for k, v in headers.items()}
     found = _AUTH.match(lower.get("authorization", ""))
@@ -54,6 +57,10 @@ def verify_acs3(access_keys: Mapping[str, str] | None, method: str, path: str, p
     if access_keys is None:
         return key_id
     secret = access_keys.get(key_id)
+    if secret is None and temporary is not None:
+        secret, problem = temporary(key_id, lower.get("x-acs-security-token"))
+        if problem is not None:
+            raise FakeApiError(403, problem[0], problem[1])
     if secret is None:
         raise FakeApiError(404, "InvalidAccessKeyId.NotFound", "Specified access key is not found.")
     expected = acs3_signature(secret, method, path, params, headers, signed, payload_hash)

@@ -26,6 +26,7 @@ from werkzeug.wrappers import Request, Response
 from fcinfra.fake.exceptions import FakeApiError
 from fcinfra.fake.observability.cms_auth import verify_acs3
 from fcinfra.fake.observability.record import Invocation
+from fcinfra.fake.observability.temporary import Temporary
 
 __all__ = ["METRICS", "PERIOD", "CloudMonitor"]
 
@@ -70,8 +71,10 @@ def _millis(text: str) -> int:
 class CloudMonitor:
     """Per-minute buckets keyed by (region, service, function, period start)."""
 
-    def __init__(self, access_keys: Mapping[str, str] | None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, access_keys: Mapping[str, str] | None, clock: Callable[[], float] = time.time,
+                 temporary: Temporary | None = None) -> None:
         self.access_keys = None if access_keys is None else dict(access_keys)
+        self.temporary = temporary  # keys the fake STS issued (see temporary.py)
         self.clock = clock
         self._lock = threading.Lock()
         self._buckets: dict[tuple[str, str, str, int], _Bucket] = defaultdict(_Bucket)
@@ -135,7 +138,8 @@ class CloudMonitor:
 
     def _dispatch(self, request: Request) -> dict[str, Any]:
         params = parse_qsl(request.query_string.decode(), keep_blank_values=True)
-        verify_acs3(self.access_keys, request.method, request.path, params, dict(request.headers), request.get_data())
+        verify_acs3(self.access_keys, request.method, request.path, params, dict(request.headers), request.get_data(),
+                    self.temporary)
         args = dict(params)
         action = request.headers.get("x-acs-action") or args.get("Action")
         if action != "DescribeMetricList":

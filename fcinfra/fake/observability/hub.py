@@ -28,6 +28,7 @@ from fcinfra.fake.observability.cms_service import CloudMonitor
 from fcinfra.fake.observability.metrics import CONTENT_TYPE, PrometheusMetrics
 from fcinfra.fake.observability.record import Invocation
 from fcinfra.fake.observability.sls_service import LogService
+from fcinfra.fake.observability.temporary import Temporary
 
 __all__ = ["CMS_VERSION", "Observability", "Route"]
 
@@ -42,14 +43,20 @@ class Observability:
 
     def __init__(self, access_keys: Mapping[str, str] | None, clock: Callable[[], float] = time.time) -> None:
         self.clock = clock if isinstance(clock, MovableClock) else MovableClock(clock)
-        self.logs = LogService(access_keys)
-        self.monitor = CloudMonitor(access_keys, clock=self.clock)
+        # Keys the fake STS issued (FakeFc sets it to its STS): Log Service and CloudMonitor accept them while
+        # their token is valid, as FC does, so gates on temporary credentials are tested end to end.
+        self.temporary: Temporary | None = None
+        self.logs = LogService(access_keys, temporary=self._temporary)
+        self.monitor = CloudMonitor(access_keys, clock=self.clock, temporary=self._temporary)
         self.metrics = PrometheusMetrics()
+
+    def _temporary(self, key_id: str, token: str | None) -> tuple[str | None, tuple[str, str] | None]:
+        return self.temporary(key_id, token) if self.temporary is not None else (None, None)
 
     def reset(self) -> None:
         """Forget every row, point and series (the emulator's reset); the clock keeps its offset."""
-        self.logs = LogService(self.logs.access_keys)
-        self.monitor = CloudMonitor(self.monitor.access_keys, clock=self.clock)
+        self.logs = LogService(self.logs.access_keys, temporary=self._temporary)
+        self.monitor = CloudMonitor(self.monitor.access_keys, clock=self.clock, temporary=self._temporary)
         self.metrics = PrometheusMetrics()
 
     def __repr__(self) -> str:  # never show secrets

@@ -14,6 +14,7 @@ import hmac
 from collections.abc import Iterable, Mapping
 
 from fcinfra.fake.exceptions import FakeApiError
+from fcinfra.fake.observability.temporary import Temporary
 
 __all__ = ["sls_signature", "verify_sls"]
 
@@ -35,10 +36,12 @@ def sls_signature(secret: str, method: str, resource: str, headers: Mapping[str,
 
 
 def verify_sls(access_keys: Mapping[str, str] | None, method: str, resource: str, headers: Mapping[str, str],
-               params: Iterable[tuple[str, str]], body: bytes) -> str:
+               params: Iterable[tuple[str, str]], body: bytes, temporary: Temporary | None = None) -> str:
     """Check one request; returns the access key id or raises :class:`FakeApiError`.
 
     ``access_keys=None`` (an emulator that accepts any key) checks the header's form and the body's MD5 only.
+    ``temporary`` looks up a key the fake STS issued, with the ``x-acs-security-token`` the SDK sends: an expired
+    or missing token is refused (401 ``Unauthorized``, the code Log Service uses for refused credentials).
     """
     lower = {k.lower(): v for k, v in headers.items()}
     auth = lower.get("authorization", "")
@@ -51,6 +54,10 @@ def verify_sls(access_keys: Mapping[str, str] | None, method: str, resource: str
     if access_keys is None:
         return key_id
     secret = access_keys.get(key_id)
+    if secret is None and temporary is not None:
+        secret, problem = temporary(key_id, lower.get("x-acs-security-token"))
+        if problem is not None:
+            raise FakeApiError(401, "Unauthorized", f"{problem[0]}: {problem[1]}")
     if secret is None:
         raise FakeApiError(401, "Unauthorized", f"AccessKeyId not found: {key_id}")
     expected = sls_signature(secret, method, resource, headers, params)

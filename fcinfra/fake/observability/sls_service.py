@@ -23,6 +23,7 @@ from fcinfra.fake.observability.record import Invocation
 from fcinfra.fake.observability.sls_auth import verify_sls
 from fcinfra.fake.observability.sls_query import run_query
 from fcinfra.fake.observability.sls_rows import FcApi, request_metric_row, request_metric_topic
+from fcinfra.fake.observability.temporary import Temporary
 
 __all__ = ["LogService"]
 
@@ -30,8 +31,9 @@ __all__ = ["LogService"]
 class LogService:
     """Projects -> logstores -> rows (all string values, with ``__time__``, ``__topic__``, ``__source__``)."""
 
-    def __init__(self, access_keys: Mapping[str, str] | None) -> None:
+    def __init__(self, access_keys: Mapping[str, str] | None, temporary: Temporary | None = None) -> None:
         self.access_keys = None if access_keys is None else dict(access_keys)
+        self.temporary = temporary  # keys the fake STS issued (see temporary.py)
         self._lock = threading.Lock()
         self._stores: dict[tuple[str, str], list[dict[str, str]]] = {}
 
@@ -82,7 +84,8 @@ class LogService:
     def _dispatch(self, request: Request) -> Any:
         params = parse_qsl(request.query_string.decode(), keep_blank_values=True)
         body = request.get_data()
-        verify_sls(self.access_keys, request.method, request.path, dict(request.headers), params, body)
+        verify_sls(self.access_keys, request.method, request.path, dict(request.headers), params, body,
+                   self.temporary)
         project = request.host.split(":")[0].split(".")[0]
         parts = request.path.strip("/").split("/")
         if len(parts) >= 2 and parts[0] == "logstores":

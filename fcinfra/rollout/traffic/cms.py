@@ -33,13 +33,17 @@ __all__ = ["CmsGate", "cms_client"]
 PERIOD = 60
 
 
-def cms_client(region: str, access_key_id: str, access_key_secret: str, security_token: str | None = None,
-               endpoint: str | None = None) -> Any:
-    """An ``alibabacloud_cms20190101`` client; ``endpoint`` like ``127.0.0.1:8080`` (plain HTTP) for the emulator."""
+def cms_client(region: str, access_key_id: str = "", access_key_secret: str = "", security_token: str | None = None,
+               endpoint: str | None = None, credential: Any = None) -> Any:
+    """An ``alibabacloud_cms20190101`` client; ``endpoint`` like ``127.0.0.1:8080`` (plain HTTP) for the emulator.
+
+    Fixed keys, or ``credential`` (a :class:`~fcinfra.rollout.traffic.auth.SourceCredential`) asked per request.
+    """
     from alibabacloud_cms20190101.client import Client
     from alibabacloud_tea_openapi.models import Config
 
-    config = Config(access_key_id=access_key_id, access_key_secret=access_key_secret, security_token=security_token,
+    config = Config(access_key_id=access_key_id or None, access_key_secret=access_key_secret or None,
+                    security_token=security_token, credential=credential,
                     region_id=region, endpoint=endpoint or f"metrics.{region}.aliyuncs.com",
                     protocol="http" if endpoint and endpoint.startswith("127.") else "https",
                     read_timeout=10_000, connect_timeout=5_000)

@@ -36,13 +36,17 @@ __all__ = ["SlsGate", "sls_client"]
 _NAME = re.compile(r"^[A-Za-z0-9_.-]{1,128}$")
 
 
-def sls_client(endpoint: str, access_key_id: str, access_key_secret: str, security_token: str | None = None,
-               http_proxy: str | None = None) -> Any:
-    """An ``alibabacloud_sls20201230`` client (``endpoint`` like ``cn-hangzhou.log.aliyuncs.com``)."""
+def sls_client(endpoint: str, access_key_id: str = "", access_key_secret: str = "", security_token: str | None = None,
+               http_proxy: str | None = None, credential: Any = None) -> Any:
+    """An ``alibabacloud_sls20201230`` client (``endpoint`` like ``cn-hangzhou.log.aliyuncs.com``).
+
+    Fixed keys, or ``credential`` (a :class:`~fcinfra.rollout.traffic.auth.SourceCredential`) asked per request.
+    """
     from alibabacloud_sls20201230.client import Client
     from alibabacloud_tea_openapi.models import Config
 
-    config = Config(access_key_id=access_key_id, access_key_secret=access_key_secret, security_token=security_token,
+    config = Config(access_key_id=access_key_id or None, access_key_secret=access_key_secret or None,
+                    security_token=security_token, credential=credential,
                     endpoint=endpoint, http_proxy=http_proxy, protocol="http" if http_proxy else "https",
                     read_timeout=10_000, connect_timeout=5_000)
     return Client(config)

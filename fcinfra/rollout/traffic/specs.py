@@ -12,7 +12,9 @@ Keys per type (snake_case; Pulumi numbers may arrive as floats):
   ``require_evidence``, ``max_latency_ms``, ``max_latency_increase``, ``latency_percentile``, ``name``.
 
 Credentials never come from a spec (it is logged, stored in state, typed on command lines): Log Service
-and CloudMonitor use the access key the caller passes in, the same one that reaches FC.
+and CloudMonitor use the credentials the caller passes in: the FC client's own credentials source
+(:func:`credentials_from_client`, asked before every query, so temporary credentials are refreshed as the
+FC client's are), or fixed keys.
 """
 
 from __future__ import annotations
@@ -45,22 +47,34 @@ _SECRETS = ("secret", "accesskey", "password", "token")
 
 @dataclass(frozen=True)
 class GateCredentials:
-    """The access key the sources are queried with (hidden from ``repr``)."""
+    """What the sources are queried with (hidden from ``repr``): a credentials ``source`` (anything with
+    ``get()`` returning keys, e.g. an FC client's ``CredentialSource``), asked before every query, or fixed keys."""
 
     region: str
     access_key_id: str = field(repr=False, default="")
     access_key_secret: str = field(repr=False, default="")
     security_token: str | None = field(repr=False, default=None)
+    source: Any = field(repr=False, default=None, compare=False)
+
+    @property
+    def usable(self) -> bool:
+        """Whether there is anything to sign with."""
+        return self.source is not None or bool(self.access_key_id)
+
+    def sdk_args(self) -> dict[str, Any]:
+        """Keyword arguments for ``sls_client``/``cms_client``: the refreshing source when there is one."""
+        if self.source is not None:
+            from fcinfra.rollout.traffic.auth import SourceCredential
+
+            return {"credential": SourceCredential(self.source)}
+        return {"access_key_id": self.access_key_id, "access_key_secret": self.access_key_secret,
+                "security_token": self.security_token}
 
 
 def credentials_from_client(client: Any) -> GateCredentials:
-    """The access key an FC client signs with now (its credentials source asked once), and its region.
-
-    Temporary credentials are copied at this moment: a rollout longer than their life needs fixed keys.
-    """
-    current = client.credentials.get_credentials()
-    return GateCredentials(client.region or "cn-hangzhou", current.get_access_key_id(),
-                           current.get_access_key_secret(), current.get_security_token() or None)
+    """The FC client's region and credentials source: the gates sign each query with the keys the FC client
+    would sign with at that moment (a refreshed STS token included); nothing is copied."""
+    return GateCredentials(client.region or "cn-hangzhou", source=client.credentials)
 
 
 def _coerce(key: str, value: Any) -> Any:
@@ -115,20 +129,18 @@ def gate_from_spec(spec: Mapping[str, Any], credentials: GateCredentials | None 
         from fcinfra.rollout.traffic.prometheus import PrometheusGate
 
         return PrometheusGate(values.pop("url"), values.pop("function"), **values, **common)
-    if credentials is None or not credentials.access_key_id:
+    if credentials is None or not credentials.usable:
         raise InvalidArgumentError(f"a {kind} gate needs credentials (the access key used for FC)")
     if kind == "sls":
         from fcinfra.rollout.traffic.sls import SlsGate, sls_client
 
         endpoint = values.pop("endpoint", None) or f"{credentials.region}.log.aliyuncs.com"
-        client = sls_client(endpoint, credentials.access_key_id, credentials.access_key_secret,
-                            credentials.security_token, http_proxy=values.pop("http_proxy", None))
+        client = sls_client(endpoint, http_proxy=values.pop("http_proxy", None), **credentials.sdk_args())
         return SlsGate(values.pop("project"), values.pop("logstore"), values.pop("function"), client, **values,
                        **common)
     from fcinfra.rollout.traffic.cms import CmsGate, cms_client
 
-    client = cms_client(credentials.region, credentials.access_key_id, credentials.access_key_secret,
-                        credentials.security_token, endpoint=values.pop("endpoint", None))
+    client = cms_client(credentials.region, endpoint=values.pop("endpoint", None), **credentials.sdk_args())
     return CmsGate(values.pop("function"), client, region=credentials.region, **values, **common)
 
 
