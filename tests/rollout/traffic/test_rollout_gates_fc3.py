@@ -197,3 +197,28 @@ def test_prometheus_gate_on_a_real_prometheus_fc3(fc3_world: Fc3World) -> None:
         assert world.split() == (BASELINE, {})
         good = run(HEALTHY)
         assert good.status == "promoted", good.reason
+
+
+def test_pulumi_release_of_an_fc3_function_is_judged_by_an_sls_gate(fc3_world: Fc3World) -> None:
+    """A ``CanaryRelease`` of an ``Fc3Function`` walks its alias through ``FunctionAliasShift``; its
+    ``health: [{"type": "sls", ...}]`` is built by the provider with the FC 3.0 client's credentials."""
+    from fcinfra.providers.function_alias_shift import FunctionAliasShiftProvider
+
+    world = fc3_world
+    world.fake.observability.clock.base = time.time  # the provider's gates read Unix time
+    provider = FunctionAliasShiftProvider()
+    provider.use_client(lambda: world.client)
+    provider.use_clock(users_while_sleeping(world), world.clock)
+    health = [{"type": "sls", "project": "proj", "logstore": "fc-logs", "function": "fn",
+               "http_proxy": f"http://{world.address}"}]
+    shift = {"service": "fn", "alias": "prod", "version_id": BASELINE, "health": health,
+             "strategy": {"type": "steps", "weights": [10, 50, 100], "interval": 60, "check_every": 5}}
+    outs = provider.create(shift).outs
+    assert outs is not None and outs["status"] == "promoted"
+    failed = provider.update("fn:prod", outs, {**shift, "version_id": BROKEN, "fingerprint": "fp2"}).outs
+    assert failed is not None and failed["status"] == "rolled_back", failed
+    assert "canary fails more often" in failed["reason"]
+    assert world.split() == (BASELINE, {})
+    good = provider.update("fn:prod", failed, {**shift, "version_id": HEALTHY, "fingerprint": "fp3"}).outs
+    assert good is not None and good["status"] == "promoted", good
+    assert world.split() == (HEALTHY, {})
