@@ -4,9 +4,10 @@ One simulated traffic stream per rollout, the same for every rule: ``--rps`` req
 through an alias that sends each request to the canary with probability ``--weight`` (10 %), for a bake
 of ``--bake`` seconds (600). Each request fails with its version's error rate. Three rules watch it:
 
-* **fcinfra**: :class:`fcinfra.rollout.sequential.SequentialTest` with its defaults (alpha 0.001,
-  alt_ratio 10, minimum sample 20 canary and 20 baseline requests), on the window's cumulative counts,
-  evaluated every ``--check-every`` seconds (1);
+* **fcinfra**: :class:`fcinfra.rollout.sequential.SequentialTest` with its defaults (alpha 0.0003,
+  alt_ratio 20, minimum sample 20 canary and 20 baseline requests; ``--alpha``/``--alt-ratio`` try others,
+  e.g. the previous defaults 0.001/10), on the window's cumulative counts, evaluated every
+  ``--check-every`` seconds (1);
 * **Flagger**, its documented example: every 1-minute interval, a canary success rate below 99 % (or no
   canary request at all) is a failed check; the 5th failed check rolls back (``threshold: 5``);
 * **Fission**, its defaults: every 2 minutes (``--increment-interval 2m``), the canary's failure
@@ -18,7 +19,8 @@ Figures: for a canary failing 20 % of requests against a 1 % baseline (the targe
 rolls back (median, p95, and the share of rollouts it missed within the bake); for a healthy canary (the
 baseline's error rate, 0.1 %, 1 % and 5 %), the share of rollouts wrongly rolled back.
 
-    .venv/bin/python bench/gates.py [--runs 10000] [--rps 20] [--weight 0.1] [--bake 600] [--json]
+    .venv/bin/python bench/gates.py [--runs 10000] [--rps 20] [--weight 0.1] [--bake 600] [--seed 2026]
+                                    [--alpha A] [--alt-ratio R] [--json]
 """
 
 from __future__ import annotations
@@ -103,8 +105,14 @@ def fission_rule(t: Traffic) -> Array:
     return np.where(first >= 0, (first + 1) * FISSION_INTERVAL - 1, -1)
 
 
+def fcinfra_test(args: argparse.Namespace) -> SequentialTest:
+    """The defaults, or the ``--alpha``/``--alt-ratio`` given."""
+    given = {k: v for k, v in (("alpha", args.alpha), ("alt_ratio", args.alt_ratio)) if v is not None}
+    return SequentialTest(**given)
+
+
 RULES: dict[str, Callable[[Traffic, argparse.Namespace], Array]] = {
-    "fcinfra": lambda t, a: fcinfra_rule(t, a.check_every, SequentialTest()),
+    "fcinfra": lambda t, a: fcinfra_rule(t, a.check_every, fcinfra_test(a)),
     "Flagger": lambda t, a: flagger_rule(t),
     "Fission": lambda t, a: fission_rule(t),
 }
@@ -161,7 +169,7 @@ def _fmt(value: float | None, width: int) -> str:
 
 def report(result: dict[str, Any], args: argparse.Namespace) -> str:
     """The figures as a table, then the ratios against each anchor and the targets, met or not."""
-    test = SequentialTest()
+    test = fcinfra_test(args)
     lines = [
         f"{args.runs} simulated rollouts per case; {args.rps} requests/s through the alias, canary weight "
         f"{args.weight:.0%}, bake {args.bake}s; fcinfra checks every {args.check_every}s "
@@ -212,6 +220,8 @@ def main() -> None:
                         help="canary/baseline error rates of the broken cases; the first one is the target case")
     parser.add_argument("--healthy-rates", default="0.001,0.01,0.05")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--alpha", type=float, help="fcinfra's alpha (default: SequentialTest's)")
+    parser.add_argument("--alt-ratio", type=float, help="fcinfra's alt_ratio (default: SequentialTest's)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rng = np.random.default_rng(args.seed)

@@ -52,9 +52,9 @@ def test_arrays_and_numbers_agree() -> None:
 
 
 def test_states() -> None:
-    test = SequentialTest()  # alpha 0.001: roll back at LLR >= log(1000) = 6.91
-    assert test.judge(Counts(30, 6, 270, 3)).state == State.ROLL_BACK  # LLR 8.0
-    assert test.judge(Counts(30, 5, 270, 3)).state == State.BAKING  # LLR 6.4: one failure short
+    test = SequentialTest()  # alpha 0.0003: roll back at LLR >= log(1/0.0003) = 8.11
+    assert test.judge(Counts(30, 6, 270, 3)).state == State.ROLL_BACK  # LLR 8.4
+    assert test.judge(Counts(30, 5, 270, 3)).state == State.BAKING  # LLR 6.5: one failure short
     assert test.judge(Counts(30, 3, 270, 27)).state == State.HEALTHY  # same rate on both sides
     assert test.judge(Counts(30, 0, 270, 0)).state == State.BAKING  # no failure anywhere: no evidence either way
 
@@ -142,3 +142,12 @@ def test_a_bad_canary_is_caught_quickly() -> None:
     assert rolled.mean() > 0.999
     assert np.median(at[rolled]) <= 30
     assert np.median(at[rolled]) >= test.min_canary_requests
+
+
+def test_the_defaults_keep_their_bound_at_every_baseline_rate() -> None:
+    """The documented defaults: false rollbacks of a healthy canary under alpha (0.03 %) at 0.1, 1 and 5 %."""
+    test = SequentialTest()
+    assert (test.alpha, test.alt_ratio) == (0.0003, 20.0)
+    for seed, rate in enumerate((0.001, 0.01, 0.05)):
+        rolled, _ = simulate(np.random.default_rng(100 + seed), 20_000, 300, rate, rate, test)
+        assert rolled.mean() <= test.alpha, rate
