@@ -25,6 +25,7 @@ from fcinfra.cli.commands_resources import (
     versions_publish,
 )
 from fcinfra.cli.commands_rollout import promote, rollback, rollout, status
+from fcinfra.cli.commands_traffic import traffic
 from fcinfra.cli.options import FC3, Connection
 from fcinfra.cli.parsing import read_payload
 from fcinfra.display.output import Output
@@ -89,6 +90,9 @@ for _group, _command, _help in (
     (fc3, promote, "Move the rollout on ALIAS of FUNCTION on: to its next planned weight, or with --full to 100%."),
     (fc3, rollback, "Send all of ALIAS's traffic back to its main version, dropping the canary (one write)."),
     (fc3, status, "Show FUNCTION's aliases (traffic split, a rollout in progress), triggers and versions."),
+    (fc3, traffic, "Call FUNCTION through ALIAS at --rate requests/s with a mix of payloads, like users would "
+                   "(InvokeFunction, or --via http: the anonymous HTTP trigger bound to ALIAS). The options and "
+                   "JSON are those of `fcinfra traffic` (see its --help); --function is FUNCTION itself."),
 ):
     _group.add_command(_twin(_command, _help))
 

@@ -12,7 +12,8 @@ from fcinfra.display.output import Output
 @click.command(short_help="Send simulated user traffic through an alias.")
 @click.argument("service")
 @click.argument("alias")
-@click.option("--function", "-f", "function", required=True, help="The function to call.")
+@click.option("--function", "-f", "function", help="The function to call (required on FC 2.0; under "
+              "`fcinfra fc3` the alias's own function, the default).")
 @click.option("--rate", "-r", type=click.FloatRange(0, 1000, min_open=True), default=10.0, show_default=True,
               help="Requests per second.")
 @click.option("--count", "-n", type=click.IntRange(1, 100_000), help="Stop after this many requests.")
@@ -25,7 +26,8 @@ from fcinfra.display.output import Output
 @click.option("--seed", type=int, default=0, show_default=True, help="Seed of the payload choice (repeatable runs).")
 @connection_options
 @output_option
-def traffic(conn: Connection, output: str, service: str, alias: str, function: str, rate: float, count: int | None,
+def traffic(conn: Connection, output: str, service: str, alias: str, function: str | None, rate: float,
+            count: int | None,
             duration: str | None, payloads: tuple[str, ...], weights: str | None, via: str, seed: int) -> None:
     """Call FUNCTION through ALIAS of SERVICE at --rate requests/s with a mix of payloads, like users would.
 
@@ -43,6 +45,12 @@ def traffic(conn: Connection, output: str, service: str, alias: str, function: s
 
     if (count is None) == (duration is None):
         raise click.UsageError("give exactly one of --count and --duration")
+    if conn.fc3 and function not in (None, service):  # an FC 3.0 alias belongs to one function
+        raise click.BadParameter(f"on FC 3.0 alias {alias} belongs to function {service}: the traffic can only "
+                                 f"call {service}", param_hint="--function")
+    if function is None and not conn.fc3:
+        raise click.UsageError("Missing option '--function' / '-f'.")
+    function = function or service
     bodies = [read_payload(p) for p in payloads] or [b""]
     if weights is None:
         mix = [(b, 1.0) for b in bodies]
@@ -57,7 +65,7 @@ def traffic(conn: Connection, output: str, service: str, alias: str, function: s
         mix = list(zip(bodies, values, strict=True))
     seconds = parse_duration(duration) if duration is not None else None
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     report = send_traffic(client, service, alias, function, rate=rate, count=count, duration=seconds,
                           payloads=mix, via=via, seed=seed)  # type: ignore[arg-type]
     if out.json:

@@ -223,3 +223,15 @@ def test_rollout_with_a_traffic_gate_judges_users_requests(run: Callable[..., Re
     good = rollout_with_users("2")
     assert good.exit_code == 0, good.output
     assert client3.get_alias(name, "prod").version_id == "2"
+
+
+def test_traffic_through_an_fc3_alias(run: Callable[..., Result], fn: str, client3: Fc3Client) -> None:
+    client3.update_alias(fn, "prod", additional_version_weight={"3": 0.5})
+    result = run("fc3", "traffic", fn, "prod", "--rate", "200", "-n", "40", "-p", '{"item": "fig", "qty": 1}',
+                 "-o", "json")
+    assert result.exit_code == 0, result.output
+    report = _json(result)
+    assert report["sent"] == 40 and set(report["by_version"]) == {"1", "3"}
+    assert report["by_version"]["1"]["errors"] == 0 and report["by_version"]["3"]["errors"] > 0  # v3: figs fail
+    other = run("fc3", "traffic", fn, "prod", "-f", "another", "-n", "1")
+    assert other.exit_code == 2 and "belongs to function" in other.output
