@@ -330,8 +330,8 @@ class UpdateServiceRequest(ServiceConfig):
     pass
 
 
-class FunctionConfig(StrictRequest):
-    """The function settings shared by CreateFunction and UpdateFunction bodies, with FC's limits."""
+class FunctionSettings(StrictRequest):
+    """The function settings FC 2.0 and FC 3.0 share in CreateFunction/UpdateFunction bodies, with their limits."""
 
     description: str | None = None
     runtime: str | None = None
@@ -340,13 +340,8 @@ class FunctionConfig(StrictRequest):
     memory_size: int | None = None
     timeout: int | None = None
     environment_variables: dict[str, str] | None = None
-    initializer: str | None = None
-    initialization_timeout: int | None = None
     instance_concurrency: int | None = None
-    instance_type: str | None = None
     layers: list[str] | None = None
-    ca_port: int | None = None
-    custom_container_config: dict[str, Any] | None = None
 
     @field_validator("memory_size")
     @classmethod
@@ -369,6 +364,16 @@ class FunctionConfig(StrictRequest):
         if value is not None and not value.strip():
             raise ValueError("runtime and handler must not be empty")
         return value
+
+
+class FunctionConfig(FunctionSettings):
+    """FC 2.0's function settings: the shared ones plus initializer, instance type and container settings."""
+
+    initializer: str | None = None
+    initialization_timeout: int | None = None
+    instance_type: str | None = None
+    ca_port: int | None = None
+    custom_container_config: dict[str, Any] | None = None
 
 
 class CreateFunctionRequest(FunctionConfig):
@@ -457,40 +462,42 @@ class UpdateAliasRequest(StrictRequest):
         return self
 
 
-class CreateTriggerRequest(StrictRequest):
-    """CreateTrigger's body; ``qualifier`` binds the trigger to a version or alias from the start."""
+class TriggerChange(StrictRequest):
+    """What CreateTrigger and UpdateTrigger bodies share on FC 2.0 and FC 3.0: the binding and the role."""
 
-    trigger_name: str
-    trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
-    trigger_config: dict[str, Any] | None = None
-    source_arn: str | None = None
     invocation_role: str | None = None
     qualifier: str | None = None
     description: str | None = None
+
+    @field_validator("qualifier")
+    @classmethod
+    def _qualifier(cls, value: str | None) -> str | None:
+        return None if value is None else check_qualifier(value)
+
+
+class NewTrigger(TriggerChange):
+    """What only CreateTrigger's body has: the trigger's name, type and event source."""
+
+    trigger_name: str
+    trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
+    source_arn: str | None = None
 
     @field_validator("trigger_name")
     @classmethod
     def _name(cls, value: str) -> str:
         return check_name(value, "trigger name")
 
-    @field_validator("qualifier")
-    @classmethod
-    def _qualifier(cls, value: str | None) -> str | None:
-        return None if value is None else check_qualifier(value)
+
+class CreateTriggerRequest(NewTrigger):
+    """CreateTrigger's body; ``qualifier`` binds the trigger to a version or alias from the start."""
+
+    trigger_config: dict[str, Any] | None = None
 
 
-class UpdateTriggerRequest(StrictRequest):
+class UpdateTriggerRequest(TriggerChange):
     """UpdateTrigger's body: re-bind (``qualifier``) or reconfigure in place."""
 
     trigger_config: dict[str, Any] | None = None
-    invocation_role: str | None = None
-    qualifier: str | None = None
-    description: str | None = None
-
-    @field_validator("qualifier")
-    @classmethod
-    def _qualifier(cls, value: str | None) -> str | None:
-        return None if value is None else check_qualifier(value)
 
 
 def check_qualifier(value: str) -> str:
