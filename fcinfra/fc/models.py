@@ -16,7 +16,8 @@ from pydantic.alias_generators import to_camel
 
 LATEST = "LATEST"
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+NAME_MAX = 128
 VERSION_ID_PATTERN = re.compile(r"^[1-9][0-9]*$")
 TRIGGER_TYPES = ("oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge")
 MEMORY_MIN, MEMORY_MAX, MEMORY_STEP = 128, 32768, 64
@@ -24,16 +25,15 @@ TIMEOUT_MIN, TIMEOUT_MAX = 1, 86400
 DESCRIPTION_MAX = 256
 
 
-def check_name(value: str, what: str) -> str:
-    """FC names: 1-128 characters of letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
+def check_name(value: str, what: str, max_length: int = NAME_MAX) -> str:
+    """FC names: 1-128 (FC 3.0 functions: 1-64) letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"{what} must be a non-empty string")
-    if len(value) > 128:
-        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most 128 are allowed")
+    if len(value) > max_length:
+        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most {max_length} are allowed")
     if not NAME_PATTERN.match(value):
         raise ValueError(
-            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', "
-            "and start with a letter or '_'"
+            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
         )
     return value
 
@@ -72,9 +72,7 @@ def check_weights(weights: dict[str, float] | None, main_version: str | None = N
         if not 0.0 <= float(weight) <= 1.0:
             raise ValueError(f"weight of additional version {version} is {weight}; it must be within [0, 1]")
         if main_version is not None and version == main_version:
-            raise ValueError(
-                f"additionalVersionWeight {weights} should not contain major version {main_version}"
-            )
+            raise ValueError(f"additionalVersionWeight {weights} should not contain major version {main_version}")
     return {k: float(v) for k, v in weights.items()}
 
 
@@ -225,8 +223,8 @@ class Alias(WireModel):
         return None
 
 
-class Trigger(WireModel):
-    """A trigger; it has no version of its own, ``qualifier`` says which version or alias it invokes."""
+class TriggerFields(WireModel):
+    """What FC 2.0 and FC 3.0 say of a trigger alike; ``qualifier`` says which version or alias it invokes."""
 
     trigger_name: str
     trigger_type: str
@@ -236,16 +234,21 @@ class Trigger(WireModel):
     invocation_role: str | None = None
     trigger_config: dict[str, Any] | None = None
     description: str | None = None
-    url_internet: str | None = None
-    url_intranet: str | None = None
     created_time: str | None = None
     last_modified_time: str | None = None
-    etag: str | None = Field(default=None, exclude=True)
 
     @property
     def name(self) -> str:
         """The trigger's name, spelled like the client's parameter."""
         return self.trigger_name
+
+
+class Trigger(TriggerFields):
+    """An FC 2.0 trigger; it has no version of its own. HTTP triggers give their URLs at the top level."""
+
+    url_internet: str | None = None
+    url_intranet: str | None = None
+    etag: str | None = Field(default=None, exclude=True)
 
 
 class Invocation(BaseModel):

@@ -10,7 +10,6 @@ ARN, and a trigger's ``triggerConfig`` travels as a JSON *string* with its URLs 
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from pydantic import field_validator
@@ -26,10 +25,12 @@ from fcinfra.fc.models import (
     NewTrigger,
     PublishVersionRequest,
     TriggerChange,
+    TriggerFields,
     UpdateAliasRequest,
     Version,
     WireModel,
     check_description,
+    check_name,
     check_qualifier,
 )
 
@@ -57,22 +58,11 @@ __all__ = [
 FUNCTION_NAME_MAX = 64
 CPU_MIN, CPU_MAX = 0.05, 16.0
 DISK_SIZES = (512, 10240)
-_FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def check_function_name(value: str) -> str:
-    """FC 3.0 function names: 1-64 letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("function name must be a non-empty string")
-    if len(value) > FUNCTION_NAME_MAX:
-        raise ValueError(
-            f"function name {value[:20]!r}... is {len(value)} characters long; at most {FUNCTION_NAME_MAX} are allowed"
-        )
-    if not _FUNCTION_NAME.match(value):
-        raise ValueError(
-            f"function name {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
-        )
-    return value
+    """FC 3.0 function names: FC's name rule with at most 64 characters."""
+    return check_name(value, "function name", FUNCTION_NAME_MAX)
 
 
 # --------------------------------------------------------------------------------------------- resources
@@ -125,22 +115,12 @@ class HttpTriggerUrls(WireModel):
     url_intranet: str | None = None
 
 
-class Trigger(WireModel):
-    """A trigger bound to a qualifier (version, alias or LATEST). ``trigger_config`` is parsed from FC's JSON string."""
+class Trigger(TriggerFields):
+    """An FC 3.0 trigger bound to a qualifier. ``trigger_config`` is parsed from FC's JSON string."""
 
-    trigger_name: str
-    trigger_type: str
-    trigger_id: str | None = None
-    qualifier: str | None = None
-    source_arn: str | None = None
-    invocation_role: str | None = None
-    trigger_config: dict[str, Any] | None = None
-    description: str | None = None
-    status: str | None = None
     target_arn: str | None = None
+    status: str | None = None
     http_trigger: HttpTriggerUrls | None = None
-    created_time: str | None = None
-    last_modified_time: str | None = None
 
     @field_validator("trigger_config", mode="before")
     @classmethod
@@ -150,11 +130,6 @@ class Trigger(WireModel):
                 return None
             return json.loads(value)  # a ValueError here is reported as an unreadable answer
         return value
-
-    @property
-    def name(self) -> str:
-        """The trigger's name, spelled like the client's parameter."""
-        return self.trigger_name
 
     @property
     def url_internet(self) -> str | None:
@@ -261,4 +236,3 @@ def check_config_text(value: str) -> str:
     if not isinstance(parsed, dict):
         raise ValueError("triggerConfig must be a JSON object")
     return value
-
