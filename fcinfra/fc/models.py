@@ -9,7 +9,7 @@ refuses it with the same rules. Resource models ignore unknown fields, so a newe
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
@@ -409,38 +409,8 @@ class PublishVersionRequest(StrictRequest):
         return check_description(value)
 
 
-class CreateAliasRequest(StrictRequest):
-    """CreateAlias's body, with the alias routing rules checked client-side."""
-
-    alias_name: str
-    version_id: str
-    description: str | None = None
-    additional_version_weight: dict[str, float] | None = None
-
-    @field_validator("alias_name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_alias_name(value)
-
-    @field_validator("version_id", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> Any:
-        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        return check_version_id(value, "main version id", allow_latest=True)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return check_description(value)
-
-    @model_validator(mode="after")
-    def _weights(self) -> CreateAliasRequest:
-        self.additional_version_weight = check_weights(self.additional_version_weight, self.version_id)
-        return self
-
-
-class UpdateAliasRequest(StrictRequest):
-    """UpdateAlias's body; absent weights leave FC's as they are, ``{}`` clears them."""
+class AliasChange(StrictRequest):
+    """What CreateAlias and UpdateAlias bodies share: the main version, the weights, and the routing rules."""
 
     version_id: str | None = None
     description: str | None = None
@@ -460,9 +430,25 @@ class UpdateAliasRequest(StrictRequest):
         return check_description(value)
 
     @model_validator(mode="after")
-    def _weights(self) -> UpdateAliasRequest:
+    def _weights(self) -> Self:
         self.additional_version_weight = check_weights(self.additional_version_weight, self.version_id)
         return self
+
+
+class CreateAliasRequest(AliasChange):
+    """CreateAlias's body, with the alias routing rules checked client-side."""
+
+    alias_name: str
+    version_id: str
+
+    @field_validator("alias_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_alias_name(value)
+
+
+class UpdateAliasRequest(AliasChange):
+    """UpdateAlias's body; absent weights leave FC's as they are, ``{}`` clears them."""
 
 
 class TriggerChange(StrictRequest):
