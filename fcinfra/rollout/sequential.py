@@ -39,9 +39,9 @@ guess of it. ``bench/gates.py`` measures the real rate (below the bound).
   it must catch. The target is a canary failing 20 % against a 1 % baseline, i.e. 20 times as often.
   Ville's bound holds for any alternative, so this choice moves only speed, never the bound.
 * ``alpha=0.0003``: the false-rollback bound, as small as the speed target allows. For that canary (10 %
-  weight, 20 requests/s), the median canary requests to a rollback are 29 at alpha 0.0003, 32 at 0.0001
-  and 36 at 0.00003 (``bench/gates.py --alpha A --alt-ratio R``, two seeds agree). The target is 30 or
-  fewer, so 0.0003 is the smallest alpha that meets it.
+  weight, 20 requests/s), the median canary requests to a rollback are 29 at alpha 0.0003, 32–33 at 0.0001
+  and about 36 at 0.00003 (``bench/gates.py --alpha A --alt-ratio R``; 29 on both seeds tried). The
+  target is 30 or fewer, so 0.0003 is the smallest alpha that meets it.
 * There is no free lunch below that. The false rollbacks left come from a healthy canary's early streak,
   such as 5 of the first 6 failed requests being the canary's (probability ~6·0.1⁵ at a 10 % weight).
   A rollback by the 30th canary request needs about 5–6 canary failures, so a test that is fast enough is

@@ -37,6 +37,8 @@ def test_must_stop_by_itself(run: Callable[..., Result], shop: Any) -> None:
         assert result.exit_code == 2 and "exactly one of --count and --duration" in result.output
     result = run("traffic", shop.service, "prod", "-f", "quote", "-n", "5", "-p", "a", "--weights", "1,2")
     assert result.exit_code == 2 and "2 weights for 1 payloads" in result.output
+    result = run("traffic", shop.service, "prod", "-n", "5")  # FC 2.0: a service has many functions
+    assert result.exit_code == 2 and "Missing option '--function'" in result.output
 
 
 def test_rollout_gate_option(run: Callable[..., Result], shop: Any) -> None:
