@@ -3,7 +3,9 @@
 The steps of :mod:`fcinfra.demo.flow` (its narrator, releases, summary and report), function-level: deploy
 ``quote`` from ``examples/functions/v1``, publish its version 1, alias ``prod`` -> 1, bind an HTTP trigger to
 ``prod`` (once: its qualifier never changes), invoke through ``prod``; then roll out v2 (promoted) and v3 (rolled
-back at 10 %). Exit status 0 only if that happened, ``prod`` ends on version 2 alone and the trigger (its
+back at 10 %). As on FC 2.0, v3 is caught by the traffic gate (``SlsGate`` on FC 3.0's request-metric rows of
+the function's ``logConfig`` logstore) on simulated users' orders, fig and lime included, which the warm-up
+probe never sends. Exit status 0 only if that happened, ``prod`` ends on version 2 alone and the trigger (its
 qualifier and URL) is the one bound at the start, now answered by version 2.
 """
 
@@ -12,21 +14,23 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from fcinfra.demo.flow import (
     ALIAS,
     FUNCTION,
-    MAX_ERROR_RATE,
-    ORDERS,
+    LOG_CONFIG,
+    PROBED_ITEMS,
     RUNTIME,
     TRIGGER,
+    USER_RATE,
     Narrator,
     Shop,
     demo_session,
     finish,
     keep_running,
+    traffic_gates,
     two_releases,
+    users,
 )
 from fcinfra.demo.package import function_code
 from fcinfra.display.output import Output
@@ -47,24 +51,19 @@ def run_fc3_demo(interval: float, samples: int, report_path: Path, out: Output, 
         emu = run.emulator
         with Fc3Client(emu.account_id, emu.region, run.key_id, run.secret, endpoint=emu.endpoint) as client:
             bound = _first_release(client, run.say)
-            shop = Shop(Fc3Release(client), FUNCTION, (FUNCTION,), health=lambda n: [orders_probe(n)], fc3=True)
+            gate = (emu.endpoint, run.key_id, run.secret)
+            shop = Shop(Fc3Release(client), FUNCTION, (FUNCTION,), health=lambda n: traffic_gates(gate, n),
+                        sleep=users(client, FUNCTION), fc3=True)
             versions = two_releases(run, shop, interval, samples)
             trigger_kept = _trigger_unchanged(client, run.say, bound)
         finish(run, versions, interval, report_path,
-               f"Probe: invoke:{FUNCTION} through alias {ALIAS} with every order (fig and lime included), each result "
-               f"attributed to the version FC 3.0 reports; {samples} samples of the new version per verdict; roll "
-               f"back above {MAX_ERROR_RATE:.0%} errors.")
+               f"Gate: sls:{FUNCTION}, FC 3.0's request-metric rows of simulated users' orders ({USER_RATE:g}/s "
+               f"through alias {ALIAS}, every item, fig and lime included) split by the version that served them; "
+               f"the sequential verdict rolls back once the canary's failures prove it worse than the baseline's. "
+               f"Probe invoke:{FUNCTION} (orders for {', '.join(PROBED_ITEMS)} only) is warm-up traffic.")
         keep_running(run, wait_for_exit, f"fcinfra fc3 status {FUNCTION}",
                      f"fcinfra fc3 invoke {FUNCTION} -q {ALIAS} -n 20", f"curl '{bound.url_internet}?item=lime&qty=2'")
     return 0 if run.outcome.ok and trigger_kept else 1
-
-
-def orders_probe(samples: int) -> Any:
-    """The gate on FC 3.0: an InvokeProbe through the alias rotating over every order of ``ORDERS``."""
-    from fcinfra.rollout.health import InvokeProbe
-
-    return InvokeProbe(FUNCTION, samples=samples, max_error_rate=MAX_ERROR_RATE, name=f"invoke:{FUNCTION}",
-                       payloads=[json.dumps(order) for order in ORDERS])
 
 
 def _first_release(client: Fc3Client, say: Narrator) -> Trigger:
@@ -73,8 +72,11 @@ def _first_release(client: Fc3Client, say: Narrator) -> Trigger:
     upload_code(release, FUNCTION, FUNCTION, function_code("v1"),
                 FunctionSettings(RUNTIME, "index.handler", memory_size=128, timeout=10),
                 function_description="prices an order line")
+    client.update_function(FUNCTION, log_config=LOG_CONFIG)  # request metrics: the traffic gate's evidence
     say.step(f"deployed function [bold]{FUNCTION}[/] from examples/functions/v1 ({RUNTIME}); on FC 3.0 there is no "
              "service: the function owns its versions, aliases and triggers")
+    say.step(f"request metrics of {FUNCTION} go to Log Service {LOG_CONFIG['project']}/{LOG_CONFIG['logstore']} "
+             "(the function's logConfig)")
     v1 = publish_or_reuse(release, FUNCTION, description="v1")
     say.step(f"published version [bold]{v1.version_id}[/] of {FUNCTION} (an immutable snapshot of its code and "
              "config)", version=v1.version_id)

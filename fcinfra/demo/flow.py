@@ -80,22 +80,23 @@ def traffic_gate(endpoint: str, key_id: str, secret: str) -> Any:
                    test=test)
 
 
-def _gates(gate: tuple[str, str, str], samples: int) -> list[Any]:
-    """FC 2.0's gates: the traffic gate judges, the probe only warms the new version up."""
+def traffic_gates(gate: tuple[str, str, str], samples: int) -> list[Any]:
+    """The demo's gates (FC 2.0 and FC 3.0): the traffic gate judges, the probe only warms the new version up."""
     from fcinfra.rollout.traffic import WarmUp
 
     return [traffic_gate(*gate), WarmUp(order_probe(samples))]
 
 
-def users(client: FcClient) -> Callable[[float], None]:
-    """The rollout's sleep: simulated users order from ``ORDERS`` (fig and lime included) meanwhile."""
+def users(client: Any, owner: str = SERVICE) -> Callable[[float], None]:
+    """The rollout's sleep: simulated users order from ``ORDERS`` (fig and lime included) meanwhile, through
+    ``owner``'s alias (FC 2.0: the service; FC 3.0: the function itself)."""
     from fcinfra.rollout.traffic.load import send_traffic
 
     def sleep(seconds: float) -> None:
         deadline = time.monotonic() + seconds
         count = int(seconds * USER_RATE)
         if count:
-            send_traffic(client, SERVICE, ALIAS, FUNCTION, rate=USER_RATE, count=count, seed=count,
+            send_traffic(client, owner, ALIAS, FUNCTION, rate=USER_RATE, count=count, seed=count,
                          payloads=[(json.dumps(order), 1.0) for order in ORDERS])
         time.sleep(max(0.0, deadline - time.monotonic()))
     return sleep
@@ -183,7 +184,8 @@ def run_demo(
         with FcClient(emu.account_id, emu.region, run.key_id, run.secret, endpoint=emu.endpoint) as client:
             _first_release(client, run.say)
             gate = (emu.endpoint, run.key_id, run.secret)
-            shop = Shop(client, SERVICE, tuple(HANDLERS), health=lambda n: _gates(gate, n), sleep=users(client))
+            shop = Shop(client, SERVICE, tuple(HANDLERS), health=lambda n: traffic_gates(gate, n),
+                        sleep=users(client))
             versions = two_releases(run, shop, interval, samples)
         finish(run, versions, interval, report_path,
                f"Gate: sls:{FUNCTION}, FC's request-metric rows of simulated users' orders ({USER_RATE:g}/s through "
@@ -314,7 +316,7 @@ class Shop:
     owner: str
     functions: tuple[str, ...]
     health: Callable[[int], list[Any]]  # the gates of a rollout, given --samples
-    sleep: Callable[[float], None] | None = None  # the rollout's sleep (FC 2.0: simulated users order meanwhile)
+    sleep: Callable[[float], None] | None = None  # the rollout's sleep: simulated users order meanwhile
     fc3: bool = False
 
     @property

@@ -24,6 +24,8 @@ def test_demo_fc3_promotes_v2_rolls_back_v3_and_keeps_the_trigger(tmp_path: Path
     results = [e for e in lines if e.get("kind") == "result"]
     assert [(r["status"], r["to_version"], r["history"]) for r in results] == [
         ("promoted", "2", [10, 25, 50, 100]), ("rolled_back", "3", [10, 0])]
+    # caught by the traffic gate on users' orders (the warm-up probe never orders fig or lime)
+    assert "sls:quote" in results[1]["reason"] and "canary fails more often" in results[1]["reason"]
     bound = next(e for e in lines if "url" in e and "unchanged" not in e)
     after = next(e for e in lines if "unchanged" in e)
     assert after["unchanged"] is True and after["url"] == bound["url"] and after["qualifier"] == "prod"
