@@ -39,3 +39,9 @@ def test_gates_bench_figures_follow_the_anchors_rules() -> None:
     assert report["healthy"]["5.0%"]["Fission"] < 0.01
     # Fission's absolute 10 % cannot see a 5 % canary.
     assert report["broken"]["5% errors vs baseline 0.1%"]["Fission"]["missed_within_bake"] > 0.9
+
+
+def test_gates_bench_takes_other_settings_for_fcinfra() -> None:
+    out = run("--runs", "100", "--bake", "120", "--alpha", "0.001", "--alt-ratio", "10")
+    assert "(alpha 0.001, alt_ratio 10, minimum 20 canary / 20 baseline requests)" in out
+    assert "(alpha 0.0003, alt_ratio 20," in run("--runs", "100", "--bake", "120")  # the defaults otherwise
