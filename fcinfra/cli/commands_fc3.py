@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from fcinfra.cli.commands_history import abort, history, retry, undo
 from fcinfra.cli.commands_resources import (
     alias_get,
     alias_set,
@@ -88,7 +89,18 @@ for _group, _command, _help in (
                    "--probe-function can only name FUNCTION itself: an FC 3.0 alias belongs to one function."),
     (fc3, promote, "Move the rollout on ALIAS of FUNCTION on: to its next planned weight, or with --full to 100%."),
     (fc3, rollback, "Send all of ALIAS's traffic back to its main version, dropping the canary (one write)."),
-    (fc3, status, "Show FUNCTION's aliases (traffic split, a rollout in progress), triggers and versions."),
+    (fc3, status, "Show FUNCTION's aliases (traffic split, a rollout in progress), triggers and versions.\n\n"
+                  "With --watch, a live view until the rollout ends, with the gate verdicts the running rollout "
+                  "publishes in the function's tags. Options and JSON: `fcinfra status --help`."),
+    (fc3, history, "Show the releases recorded on ALIAS of FUNCTION, oldest first (kept in the function's tags: "
+                   "every machine sees the same history; the newest 10 entries are kept)."),
+    (fc3, undo, "Send all of ALIAS's traffic back to the main version it had before its last promotion (one "
+                "write). Refused (exit 2, nothing written) when the history names none, that version was deleted, "
+                "or a canary is live; see `fcinfra undo --help`."),
+    (fc3, abort, "Stop the rollout moving ALIAS of FUNCTION: one write sends all traffic back to the main version; "
+                 "the running `fcinfra fc3 rollout` ends aborted (exit 1). No canary: exit 0, no write."),
+    (fc3, retry, "Start a rollout of a version an earlier run rolled back (or aborted, or undid): "
+                 "`fcinfra fc3 rollout` with --force. Takes its arguments and options."),
 ):
     _group.add_command(_twin(_command, _help))
 

@@ -154,10 +154,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         health += _traffic_gates(traffic_specs, client)
         # FC 3.0: the alias's owner is the probed function itself, so there is no other function to look up
         current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function)
-        if not conn.fc3:  # release history lives in FC 2.0 service tags; FC 3.0 keeps none yet
-            from fcinfra.cli.commands_history import refuse_rolled_back
+        from fcinfra.cli.commands_history import refuse_rolled_back  # history: service (FC 3.0: function) tags
 
-            refuse_rolled_back(client, service, alias_name, version, force)
+        refuse_rolled_back(client, service, alias_name, version, force)
         if dry_run:
             _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
                            current)
@@ -173,11 +172,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             if report_path is not None else None
         if report is not None:
             sinks.append(report.recorder)
-        if not conn.fc3:  # the latest verdicts in a service tag, for `status --watch` elsewhere (FC 2.0 tags)
-            from fcinfra.gate_board import GateBoard
+        from fcinfra.gate_board import GateBoard  # the latest verdicts in a tag, for `status --watch` elsewhere
 
-            tags: Any = client  # an FcClient here (FC 2.0)
-            sinks.append(GateBoard(tags, service, alias_name, every=max(every, 5.0)))
+        sinks.append(GateBoard(client, service, alias_name, every=max(every, 5.0)))
         runner = Rollout(client, service=None if conn.fc3 else service, function=service if conn.fc3 else None,
                          alias=alias_name, to_version=version, strategy=strategy,
                          health=health, on_event=sinks,
@@ -193,7 +190,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         finally:
             for failure in notifier.close() if notifier is not None else []:
                 out.err.print(f"Warning: {failure}", soft_wrap=True)
-        _record(conn, client, out, result)
+        _record(client, out, result)
         if report is not None and report_path is not None:
             out.err.print(f"report: {report.write(result, report_path)}", soft_wrap=True)
         display.finish(result)
@@ -418,7 +415,7 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
     out = Output(output)
     client = conn.any_client()
     result = do_promote(client, service, alias_name, to_version, full=full)  # refusals: exit 2
-    _record(conn, client, out, result)
+    _record(client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
@@ -446,7 +443,7 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
     out = Output(output)
     client = conn.any_client()
     result = do_rollback(client, service, alias_name, to_version)  # refusals: exit 2
-    _record(conn, client, out, result)
+    _record(client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 
@@ -461,13 +458,14 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 
 
 def _gate_boards(client: Any, service: str) -> dict[str, Any]:
-    """The running rollouts' latest gate verdicts (fcinfra/gate_board.py); none when tags cannot be read."""
+    """The running rollouts' latest gate verdicts (fcinfra/gate_board.py, on the service or FC 3.0 function);
+    none when tags cannot be read."""
     from fcinfra import gate_board
     from fcinfra.errors import FcinfraError
 
     try:
         return gate_board.read(client, service)
-    except FcinfraError:  # no account id/region (a bare --endpoint): no service ARN to read tags by
+    except FcinfraError:  # no account id/region (a bare --endpoint): no ARN to read tags by
         return {}
 
 
@@ -510,7 +508,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
         triggers = _triggers(client, service, conn.fc3)
         doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
-        boards = {} if conn.fc3 else _gate_boards(client, service)
+        boards = _gate_boards(client, service)
         for entry in doc["aliases"]:
             board = boards.get(entry["alias"])
             entry["gates"] = board.to_dict() if board is not None and entry["state"] != "stable" else None
@@ -528,12 +526,11 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         render_status(out.console, doc)
 
 
-def _record(conn: Connection, client: Any, out: Output, result: Any) -> None:
-    """Record the release's end in the history (FC 2.0 service tags); FC 3.0 keeps no release history yet."""
-    if not conn.fc3:
-        from fcinfra.cli.commands_history import record_result
+def _record(client: Any, out: Output, result: Any) -> None:
+    """Record the release's end in the history (the service's tags; FC 3.0: the function's)."""
+    from fcinfra.cli.commands_history import record_result
 
-        record_result(client, out, result)
+    record_result(client, out, result)
 
 
 def _triggers(client: Any, owner: str, fc3: bool) -> list[tuple[str, Any]]:

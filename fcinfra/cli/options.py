@@ -110,6 +110,16 @@ def _under_fc3() -> bool:
     return bool(ctx is not None and ctx.meta.get(FC3))
 
 
+def command_prefix() -> str:
+    """How the user calls fcinfra for the running command's API, for hints: ``fcinfra fc3`` on FC 3.0."""
+    return "fcinfra fc3" if _under_fc3() else "fcinfra"
+
+
+def owner_word() -> str:
+    """What an alias belongs to under the running command: a function on FC 3.0, a service on FC 2.0."""
+    return "function" if _under_fc3() else "service"
+
+
 def connection_options(func: F) -> F:
     """Add --endpoint/--account-id/--region/--access-key-id/--profile and pass them as one ``conn`` argument."""
     options = [

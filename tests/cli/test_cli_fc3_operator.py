@@ -1,0 +1,190 @@
+"""Issue 15 item 5 with issue 12's operator features on FC 3.0: `fcinfra fc3 history|undo|abort|retry` and
+`status --watch`'s gate board, against the emulator's FC 3.0 API, with the release history in the function's
+tags. Each mirrors its FC 2.0 test (test_cli_history.py, test_cli_abort.py, test_cli_watch.py)."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from click.testing import Result
+
+from fcinfra.demo.package import function_code
+from fcinfra.fake.fc3.backend import Fc3Backend
+from fcinfra.fake.server import Emulator
+from fcinfra.fc3 import Fc3Client
+from fcinfra.history import KEY_PREFIX
+
+from .conftest import AK, SK
+
+FAST = ("--interval", "0.2s", "--check-every", "0.1s")
+_names = itertools.count(1)
+
+
+def _gate(fn: str) -> tuple[str, ...]:
+    return ("--probe-function", fn, "--samples", "5", "--payload", '{"item": "fig"}')
+
+
+@pytest.fixture(scope="module")
+def client3(emulator: Emulator) -> Iterator[Fc3Client]:
+    with Fc3Client(emulator.account_id, emulator.region, AK, SK, endpoint=emulator.endpoint) as c:
+        yield c
+
+
+@pytest.fixture
+def fn(client3: Fc3Client) -> str:
+    """A function with versions 1 (v1), 2 (v2, healthy), 3 (v3, fails on fig/lime); alias prod -> 1."""
+    name = f"ops{next(_names)}"
+    client3.create_function(name, "python3.10", "index.handler", code=function_code("v1"))
+    client3.publish_version(name, "v1")
+    client3.create_alias(name, "prod", "1")
+    for code in ("v2", "v3"):
+        client3.update_function(name, code=function_code(code))
+        client3.publish_version(name, code)
+    return name
+
+
+@pytest.fixture
+def writes3(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every FC 3.0 UpdateAlias the emulator applies (from any process), counted on its side."""
+    seen: list[str] = []
+    real = Fc3Backend.update_alias
+
+    def counting(self: Fc3Backend, function: str, name: str, *args: Any, **kwargs: Any) -> Any:
+        seen.append(f"{function}/{name}")
+        return real(self, function, name, *args, **kwargs)
+
+    monkeypatch.setattr(Fc3Backend, "update_alias", counting)
+    yield seen
+
+
+def fcinfra(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+    """A fresh `fcinfra` process: only FC (the emulator) carries memory between two of them."""
+    return subprocess.run([sys.executable, "-m", "fcinfra.cli.main", *args], capture_output=True, text=True,
+                          env={**os.environ, **env}, timeout=120)
+
+
+def test_a_fresh_process_refuses_a_version_an_earlier_one_rolled_back(env: dict[str, str], fn: str,
+                                                                     client3: Fc3Client) -> None:
+    promoted = fcinfra(env, "fc3", "rollout", fn, "prod", "2", "--steps", "50,100", *FAST, *_gate(fn))
+    assert promoted.returncode == 0, promoted.stderr
+    rolled_back = fcinfra(env, "fc3", "rollout", fn, "prod", "3", "--steps", "50,100", *FAST, *_gate(fn))
+    assert rolled_back.returncode == 3, rolled_back.stderr
+    recorded = {k: v for k, v in client3.function_tags(fn).items() if k.startswith(KEY_PREFIX)}
+    assert len(recorded) == 2 and all(len(v) <= 128 for v in recorded.values())  # on the function, FC's limits
+    etag = client3.get_alias(fn, "prod").etag
+
+    refused = fcinfra(env, "fc3", "rollout", fn, "prod", "3", "--steps", "50,100", *FAST, *_gate(fn), "-o", "json")
+    assert refused.returncode == 2, refused.stderr
+    assert "version 3 was rolled back on" in refused.stderr and "`fcinfra fc3 retry`" in refused.stderr
+    assert json.loads(refused.stdout.splitlines()[-1])["status"] == "refused"
+    assert client3.get_alias(fn, "prod").etag == etag  # nothing written
+
+    shown = json.loads(fcinfra(env, "fc3", "history", fn, "prod", "-o", "json").stdout)
+    assert [(e["from_version"], e["to_version"], e["outcome"]) for e in shown] == \
+        [("1", "2", "promoted"), ("2", "3", "rolled_back")]
+    assert {e["by"] for e in shown} == {env["ALIBABA_CLOUD_ACCESS_KEY_ID"]}
+    assert list(shown[0]) == ["seq", "at", "alias", "from_version", "to_version", "outcome", "by", "reason"]
+    assert "rolled_back" in fcinfra(env, "fc3", "history", fn, "prod").stdout
+
+    retried = fcinfra(env, "fc3", "retry", fn, "prod", "3", "--steps", "100", "--interval", "0")
+    assert retried.returncode == 0, retried.stderr  # `retry` is rollout --force, without a gate it goes through
+    assert client3.get_alias(fn, "prod").version_id == "3"
+
+
+def test_undo_goes_back_in_one_write_and_prune_keeps_its_target(run: Callable[..., Result], fn: str,
+                                                                client3: Fc3Client, writes3: list[str]) -> None:
+    assert run("fc3", "rollout", fn, "prod", "2", "--steps", "100", "--interval", "0").exit_code == 0
+    assert run("fc3", "rollout", fn, "prod", "3", "--steps", "100", "--interval", "0").exit_code == 0
+    client3.update_function(fn, description="4")
+    client3.publish_version(fn)  # version 4: newest
+    preview = json.loads(run("fc3", "versions", "prune", fn, "--keep-last", "1", "--dry-run", "-o", "json").stdout)
+    assert preview["would_delete"] == ["1"]  # 2: prod's undo target (3 was promoted from it), 3: prod, 4: newest
+    writes3.clear()
+
+    undone = run("fc3", "undo", fn, "prod", "-o", "json")
+    assert undone.exit_code == 0, undone.output
+    assert writes3 == [f"{fn}/prod"]
+    assert json.loads(undone.stdout)["status"] == "rolled_back"
+    alias = client3.get_alias(fn, "prod")
+    assert (alias.version_id, alias.additional_version_weight) == ("2", {})
+    history = json.loads(run("fc3", "history", fn, "prod", "-o", "json").stdout)
+    assert (history[-1]["from_version"], history[-1]["to_version"], history[-1]["outcome"]) == ("2", "3", "undone")
+    assert run("fc3", "rollout", fn, "prod", "3", "--steps", "100", "--interval", "0").exit_code == 2  # undone
+
+    client3.update_alias(fn, "prod", additional_version_weight={"3": 0.1})
+    writes3.clear()
+    live = run("fc3", "undo", fn, "prod")
+    assert live.exit_code == 2 and "`fcinfra fc3 rollback" in live.stderr and writes3 == []
+    client3.update_alias(fn, "prod", additional_version_weight={})
+    client3.delete_version(fn, "1")  # behind fcinfra's back: prune never would, it was 2's undo target
+    writes3.clear()
+    gone = run("fc3", "undo", fn, "prod")
+    assert gone.exit_code == 2 and "version 1" in gone.stderr and "deleted" in gone.stderr and writes3 == []
+
+
+def test_abort_from_a_second_process_ends_the_rollout_aborted_with_one_write(env: dict[str, str], fn: str,
+                                                                            client3: Fc3Client,
+                                                                            writes3: list[str]) -> None:
+    rollout = subprocess.Popen(
+        [sys.executable, "-m", "fcinfra.cli.main", "fc3", "rollout", fn, "prod", "2", "--steps", "10,50,100",
+         "--interval", "60s", "--check-every", "0.2s", "--probe-function", fn, "--samples", "5", "-o", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env={**os.environ, **env})
+    try:
+        deadline = time.monotonic() + 60
+        while client3.get_alias(fn, "prod").additional_version_weight != {"2": 0.1}:
+            assert time.monotonic() < deadline and rollout.poll() is None, "the rollout never reached 10%"
+            time.sleep(0.1)
+        writes3.clear()
+        stopped = fcinfra(env, "fc3", "abort", fn, "prod", "-o", "json")
+        assert stopped.returncode == 0, stopped.stderr
+        assert json.loads(stopped.stdout)["status"] == "aborted"
+        out, err = rollout.communicate(timeout=60)
+    finally:
+        if rollout.poll() is None:
+            rollout.kill()
+    assert rollout.returncode == 1, err
+    last = json.loads(out.splitlines()[-1])
+    assert (last["kind"], last["status"]) == ("result", "aborted") and "aborted by" in last["reason"]
+    assert writes3 == [f"{fn}/prod"]  # the abort's one write; the rollout wrote nothing after it
+    alias = client3.get_alias(fn, "prod")
+    assert (alias.version_id, alias.additional_version_weight) == ("1", {})
+    shown = json.loads(fcinfra(env, "fc3", "history", fn, "prod", "-o", "json").stdout)
+    assert [(e["to_version"], e["outcome"]) for e in shown] == [("2", "aborted")]  # told twice, recorded once
+    writes3.clear()
+    nothing = fcinfra(env, "fc3", "abort", fn, "prod")
+    assert nothing.returncode == 0 and "nothing to abort" in nothing.stdout and writes3 == []
+
+
+def test_watch_shows_the_running_rollouts_gate_verdicts(env: dict[str, str], run: Callable[..., Result], fn: str,
+                                                        client3: Fc3Client) -> None:
+    """The rollout publishes its verdicts in one function tag; another process watching sees them; the tag is
+    gone when it ends and cost no alias write."""
+    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", "fc3", "status", fn, "prod", "--watch",
+                                "--every", "0.1s", "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True, env={**os.environ, **env})
+    try:
+        first = watcher.stdout.readline()  # type: ignore[union-attr]  (the watcher has looked once)
+        assert json.loads(first)["aliases"][0]["gates"] is None
+        result = run("fc3", "rollout", fn, "prod", "2", "--steps", "50,100", "--interval", "1.5s",
+                     "--probe-function", fn, "--samples", "3", "-o", "json")
+        assert result.exit_code == 0, result.output
+        rest, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 0, err
+    docs = [json.loads(line) for line in rest.splitlines()]
+    gates = [d["aliases"][0]["gates"] for d in docs if d["aliases"][0]["gates"]]
+    assert gates and gates[0]["weight"] == 50
+    assert any(v["gate"].startswith("invoke") for g in gates for v in g["verdicts"])
+    assert docs[-1]["aliases"][0]["gates"] is None and docs[-1]["aliases"][0]["state"] == "stable"
+    assert not [k for k in client3.function_tags(fn) if k.startswith("fcinfra-gates-")]
+    assert json.loads(result.stdout.splitlines()[-1])["alias_writes"] == 2
