@@ -143,9 +143,8 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
-        if conn.fc3 and (pre_hook is not None or post_hook is not None or gate_specs):  # FC 2.0 services only
-            raise click.UsageError("--pre-traffic-hook, --post-traffic-hook and --gate are not available on FC 3.0 "
-                                   "yet")
+        if conn.fc3 and gate_specs:  # FC 2.0 services only
+            raise click.UsageError("--gate is not available on FC 3.0 yet")
         if conn.fc3 and probe_function not in (None, service):  # an FC 3.0 alias belongs to one function
             raise click.BadParameter(f"on FC 3.0 alias {alias_name} belongs to function {service}: the probe "
                                      f"can only invoke {service}", param_hint="--probe-function")

@@ -105,19 +105,20 @@ def check_settings(settings: Any) -> None:
 
 
 
-def _under_fc3() -> bool:
+def under_fc3() -> bool:
+    """True inside ``fcinfra fc3 ...`` (its group marks the click context)."""
     ctx = click.get_current_context(silent=True)
     return bool(ctx is not None and ctx.meta.get(FC3))
 
 
 def command_prefix() -> str:
     """How the user calls fcinfra for the running command's API, for hints: ``fcinfra fc3`` on FC 3.0."""
-    return "fcinfra fc3" if _under_fc3() else "fcinfra"
+    return "fcinfra fc3" if under_fc3() else "fcinfra"
 
 
 def owner_word() -> str:
     """What an alias belongs to under the running command: a function on FC 3.0, a service on FC 2.0."""
-    return "function" if _under_fc3() else "service"
+    return "function" if under_fc3() else "service"
 
 
 def connection_options(func: F) -> F:
@@ -146,7 +147,7 @@ def connection_options(func: F) -> F:
             region=kwargs.pop("region"),
             access_key_id=kwargs.pop("access_key_id"),
             profile=kwargs.pop("profile"),
-            fc3=_under_fc3(),
+            fc3=under_fc3(),
         )
         return func(conn=conn, **kwargs)
 

@@ -146,10 +146,7 @@ def run_rollout(
     extra: dict[str, Any] = {}
     plan_strategy = build_strategy(strategy)
     gates = build_health(health, _gate_credentials(client, health))
-    hook = build_hooks(hooks)
-    if fc3 and (hook.pre or hook.post):
-        raise InvalidArgumentError("hooks are not available for FC 3.0 releases yet (CanaryRelease of an "
-                                   "Fc3Function): drop `hooks`")
+    hook = build_hooks(hooks, function_level=fc3)  # FC 3.0: each hook is an FC 3.0 function
     if hook.pre is not None:  # one more pre-traffic gate; a plan without a canary stage keeps its health check
         whole = all(stage.is_promotion for stage in plan_strategy.plan())
         extra["pre_traffic"] = [*(gates if whole else []), hook.pre]

@@ -47,6 +47,7 @@ from fcinfra.rollout.engine import (
 )
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, HttpProbe, InvokeProbe, Target, as_gate
+from fcinfra.rollout.hooks import TrafficHook
 from fcinfra.rollout.lease import Lease, is_lease_id, new_holder, render, split
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
@@ -77,6 +78,9 @@ def _check_fc3_gates(function: str, gates: Sequence[Gate]) -> None:
         if isinstance(gate, HttpProbe):
             raise InvalidArgumentError("HttpProbe is not available for FC 3.0 rollouts yet: use InvokeProbe or a "
                                        "callable gate")
+        if isinstance(gate, TrafficHook) and gate.service:
+            raise InvalidArgumentError(f"{gate.name}: on FC 3.0 a hook is a function of its own (FC 3.0 has no "
+                                       "services): TrafficHook(function=...) without service")
         if isinstance(gate, InvokeProbe) and gate.function != function:
             raise InvalidArgumentError(f"InvokeProbe(function={gate.function!r}) cannot judge alias of function "
                                        f"{function!r}: on FC 3.0 an alias belongs to one function")

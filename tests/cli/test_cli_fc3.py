@@ -105,8 +105,8 @@ def test_rollout_refusals_are_exit_2(run: Callable[..., Result], fn: str) -> Non
     assert missing.exit_code == 2 and "does not exist" in missing.stderr
     dry = _json(run("fc3", "rollout", fn, "prod", "2", "--steps", "10,100", "--dry-run", "-o", "json"))
     assert dry["service"] == fn and dry["next_weights"] == [10, 100]
-    hooked = run("fc3", "rollout", fn, "prod", "2", "--pre-traffic-hook", fn)  # hooks call FC 2.0 services
-    assert hooked.exit_code == 2 and "not available on FC 3.0" in hooked.output
+    hooked = run("fc3", "rollout", fn, "prod", "2", "--pre-traffic-hook", f"svc/{fn}")  # FC 3.0 has no services
+    assert hooked.exit_code == 2 and "FC 3.0 has no services" in hooked.output
     gated = run("fc3", "rollout", fn, "prod", "2", "--gate", "sls:project=p,logstore=l")
     assert gated.exit_code == 2 and "not available on FC 3.0" in gated.output
 

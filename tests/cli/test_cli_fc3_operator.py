@@ -1,6 +1,7 @@
-"""Issue 15 item 5 with issue 12's operator features on FC 3.0: `fcinfra fc3 history|undo|abort|retry` and
-`status --watch`'s gate board, against the emulator's FC 3.0 API, with the release history in the function's
-tags. Each mirrors its FC 2.0 test (test_cli_history.py, test_cli_abort.py, test_cli_watch.py)."""
+"""Issue 15 item 5 with issue 12's operator features on FC 3.0: `fcinfra fc3 history|undo|abort|retry`,
+`status --watch`'s gate board and the rollout hooks (FC 3.0 functions), against the emulator's FC 3.0 API, with
+the release history in the function's tags. Each mirrors its FC 2.0 test (test_cli_history.py,
+test_cli_abort.py, test_cli_watch.py, test_cli_hooks.py)."""
 
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ from fcinfra.fake.fc3.backend import Fc3Backend
 from fcinfra.fake.server import Emulator
 from fcinfra.fc3 import Fc3Client
 from fcinfra.history import KEY_PREFIX
+from fcinfra.testing.helpers import code_zip
 
 from .conftest import AK, SK
 
@@ -188,3 +190,73 @@ def test_watch_shows_the_running_rollouts_gate_verdicts(env: dict[str, str], run
     assert docs[-1]["aliases"][0]["gates"] is None and docs[-1]["aliases"][0]["state"] == "stable"
     assert not [k for k in client3.function_tags(fn) if k.startswith("fcinfra-gates-")]
     assert json.loads(result.stdout.splitlines()[-1])["alias_writes"] == 2
+
+
+HOOK = """
+import json
+
+def handler(event, context):
+    e = json.loads(event)
+    assert set(e) == {"hook", "service", "alias", "from_version", "to_version"}, e
+    if e["to_version"] in ("%s",):
+        return json.dumps({"status": "failed", "reason": e["hook"] + " smoke test failed for " + e["service"]
+                           + "/" + e["alias"] + " " + e["from_version"] + "->" + e["to_version"]})
+    return json.dumps({"status": "succeeded"})
+"""
+
+
+@pytest.fixture
+def hook(client3: Fc3Client) -> Callable[[str], str]:
+    """An FC 3.0 function of its own that fails for the given to_version: returns its name."""
+
+    def make(failing: str) -> str:
+        name = f"hook{next(_names)}"
+        client3.create_function(name, "python3.10", "index.handler", code=code_zip(HOOK % failing))
+        return name
+
+    return make
+
+
+def _lines(result: Result) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+
+
+def test_a_failing_post_traffic_hook_rolls_back_after_100_before_success(run: Callable[..., Result], fn: str,
+                                                                         client3: Fc3Client, hook: Any,
+                                                                         writes3: list[str]) -> None:
+    result = run("fc3", "rollout", fn, "prod", "2", "--steps", "50,100", "--interval", "0",
+                 "--post-traffic-hook", hook("2"), "--post-traffic-bake", "0.2s", "-o", "json")
+    assert result.exit_code == 3, result.output
+    last = _lines(result)[-1]
+    assert (last["kind"], last["status"], last["history"]) == ("result", "rolled_back", [50, 100, 0])
+    assert f"post_traffic smoke test failed for {fn}/prod 1->2" in last["reason"]  # the event named them
+    assert writes3 == [f"{fn}/prod"] * 3
+    alias = client3.get_alias(fn, "prod")
+    assert (alias.version_id, alias.additional_version_weight) == ("1", {})
+    shown = json.loads(run("fc3", "history", fn, "prod", "-o", "json").stdout)
+    assert [(e["to_version"], e["outcome"]) for e in shown] == [("2", "rolled_back")]
+
+
+def test_a_passing_post_traffic_hook_lets_the_promotion_stand(run: Callable[..., Result], fn: str,
+                                                             client3: Fc3Client, hook: Any) -> None:
+    result = run("fc3", "rollout", fn, "prod", "2", "--steps", "100", "--interval", "0",
+                 "--post-traffic-hook", hook("9"), "-o", "json")
+    assert result.exit_code == 0, result.output
+    assert "post-traffic hook" in _lines(result)[-1]["reason"] and "passed" in _lines(result)[-1]["reason"]
+    assert client3.get_alias(fn, "prod").version_id == "2"
+
+
+def test_a_failing_pre_traffic_hook_moves_nothing(run: Callable[..., Result], fn: str, client3: Fc3Client,
+                                                  hook: Any, writes3: list[str]) -> None:
+    result = run("fc3", "rollout", fn, "prod", "3", "--steps", "50,100", "--interval", "0",
+                 "--pre-traffic-hook", hook("3"), "-o", "json")
+    assert result.exit_code == 3, result.output
+    assert _lines(result)[-1]["history"] == [] and "pre_traffic smoke test failed" in _lines(result)[-1]["reason"]
+    assert writes3 == [] and client3.get_alias(fn, "prod").version_id == "1"
+    again = run("fc3", "rollout", fn, "prod", "3", "--steps", "100", "--interval", "0", "--pre-traffic-hook",
+                hook("9"))
+    assert again.exit_code == 2 and "was rolled back" in again.stderr  # the pre-traffic failure is in the history
+    missing = run("fc3", "rollout", fn, "prod", "3", "--steps", "100", "--interval", "0", "--force",
+                  "--pre-traffic-hook", "no-such-hook", "-o", "json")
+    assert missing.exit_code == 3 and "no-such-hook" in _lines(missing)[-1]["reason"]  # a hook that cannot run fails
+    assert writes3 == []

@@ -1,6 +1,6 @@
 """FunctionAliasShiftProvider (FC 3.0) records each rollout's end in the function's tags and publishes its gate
 verdicts there, as AliasShiftProvider does on the service (test_operator.py); a later `fcinfra fc3` run
-honours that history."""
+honours that history. Its hooks are FC 3.0 functions."""
 
 from __future__ import annotations
 
@@ -105,3 +105,25 @@ def test_the_rollout_publishes_its_verdicts_on_the_function_and_clears_them(fake
     assert published and published[0].weight == 20 and published[0].verdicts[0][0] == "invoke:fn"
     assert gate_board.read(client3, "fn") == {}  # gone once the rollout ended
     assert [e.outcome for e in history.read(client3, "fn", "prod")] == ["promoted"]
+
+
+def test_a_failing_post_traffic_hook_function_rolls_back_after_100(fake: MockFc, client3: Fc3Client) -> None:
+    fake.fc3.register_handler("fn", lambda event, ctx: "v2", version="2")  # healthy: only the hook says no
+    client3.create_function("smoke", "python3.10", "index.handler", code=code_zip(handler_source("ok")))
+    seen: list[dict[str, Any]] = []
+
+    def smoke(event: bytes, ctx: Any) -> str:
+        seen.append(json.loads(event))
+        return json.dumps({"status": "failed", "reason": "smoke test said so"})
+
+    fake.fc3.register_handler("smoke", smoke)
+    p = provider(client3)
+    outs = p.create(shift()).outs
+    assert outs is not None
+    done = p.update("fn:prod", outs, shift(version_id="2", hooks={"post_traffic": "smoke"})).outs
+    assert done is not None and done["status"] == "rolled_back" and done["history"] == [20, 50, 100, 0]
+    assert "smoke test said so" in done["reason"]
+    assert seen == [{"hook": "post_traffic", "service": "fn", "alias": "prod", "from_version": "1",
+                     "to_version": "2"}]
+    assert client3.get_alias("fn", "prod").version_id == "1"
+    assert [e.outcome for e in history.read(client3, "fn", "prod")] == ["rolled_back"]
