@@ -82,7 +82,7 @@ def test_exactly_one_of_service_and_function(fc3_fake: Fake) -> None:
         _rollout(client, "2", health=[HttpProbe(function="other")])
     with pytest.raises(InvalidArgumentError, match="belongs to one function"):
         _rollout(client, "2", health=[InvokeProbe(function="other")])
-    with pytest.raises(InvalidArgumentError, match="FC 3.0 has no services"):
+    with pytest.raises(InvalidArgumentError, match=r"FC 3\.0 has no services"):
         _rollout(client, "2", pre_traffic=[TrafficHook("check", PRE_TRAFFIC, service="ops")])
     with pytest.raises(InvalidArgumentError):
         Rollout(client, function="9bad", alias="prod", to_version="2")
