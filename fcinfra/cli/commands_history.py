@@ -149,7 +149,7 @@ def undo(conn: Connection, output: str, service: str, alias_name: str) -> None:
     if target not in {v.version_id for v in client.list_versions(service)}:
         raise ReleaseCheckError(f"version {target}, the main version before {current.version_id}, was deleted: "
                                 "nothing to go back to")
-    result = do_rollback(client, service, alias_name, target)  # refusals: exit 2
+    result = do_rollback(client, service, alias_name, target, function_level=conn.fc3)  # refusals: exit 2
     record_result(client, out, result, "undone")
     _print_change(out, result, "undone")
 

@@ -152,7 +152,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         client = conn.any_client()
         health += _traffic_gates(traffic_specs, client)
         # FC 3.0: the alias's owner is the probed function itself, so there is no other function to look up
-        current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function)
+        current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function, conn.fc3)
         from fcinfra.cli.commands_history import refuse_rolled_back  # history: service (FC 3.0: function) tags
 
         refuse_rolled_back(client, service, alias_name, version, force)
@@ -269,11 +269,13 @@ def _refuse_gate_options_without_a_gate(ctx: click.Context, has_gate: bool) -> N
                                "FUNCTION (without a gate the steps only wait)")
 
 
-def _checked(client: Any, service: str, alias_name: str, version: str, probe_function: str | None) -> Any:
+def _checked(client: Any, service: str, alias_name: str, version: str, probe_function: str | None,
+             fc3: bool = False) -> Any:
     """Everything that can be checked before traffic moves; a refusal (``ReleaseCheckError``) is exit 2."""
     from fcinfra.rollout.preflight import check_release
 
-    return check_release(client, service, alias_name, version, [probe_function] if probe_function else [])
+    return check_release(client, service, alias_name, version, [probe_function] if probe_function else [],
+                         function_level=fc3)
 
 
 class RunEnd:
@@ -413,7 +415,7 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
 
     out = Output(output)
     client = conn.any_client()
-    result = do_promote(client, service, alias_name, to_version, full=full)  # refusals: exit 2
+    result = do_promote(client, service, alias_name, to_version, full=full, function_level=conn.fc3)  # refusals: 2
     _record(client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
@@ -441,7 +443,7 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
 
     out = Output(output)
     client = conn.any_client()
-    result = do_rollback(client, service, alias_name, to_version)  # refusals: exit 2
+    result = do_rollback(client, service, alias_name, to_version, function_level=conn.fc3)  # refusals: exit 2
     _record(client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 

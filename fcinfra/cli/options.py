@@ -113,12 +113,9 @@ def under_fc3() -> bool:
 
 def command_prefix() -> str:
     """How the user calls fcinfra for the running command's API, for hints: ``fcinfra fc3`` on FC 3.0."""
-    return "fcinfra fc3" if under_fc3() else "fcinfra"
+    from fcinfra.rollout.owner import cli_name
 
-
-def owner_word() -> str:
-    """What an alias belongs to under the running command: a function on FC 3.0, a service on FC 2.0."""
-    return "function" if under_fc3() else "service"
+    return cli_name(under_fc3())
 
 
 def connection_options(func: F) -> F:

@@ -49,6 +49,7 @@ from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, HttpProbe, InvokeProbe, Target, as_gate
 from fcinfra.rollout.hooks import TrafficHook
 from fcinfra.rollout.lease import Lease, is_lease_id, new_holder, render, split
+from fcinfra.rollout.owner import cli_name
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
 from fcinfra.rollout.spec import Stage, Strategy, compile_plan, default_strategy, describe_plan, to_fc_weight
@@ -499,7 +500,8 @@ class _RunContext:
         except FcinfraError as exc:
             raise RolloutError(
                 f"rolling back failed ({type(exc).__name__}: {exc}); the alias may still be at {observed.describe()}: "
-                f"run `fcinfra rollback {self.r.service} {self.r.alias}`; reason for the rollback: {reason}"
+                f"run `{cli_name(self.r.function is not None)} rollback {self.r.service} {self.r.alias}`; reason "
+                f"for the rollback: {reason}"
             ) from exc
         seen = AliasView.from_alias(alias)
         if not ours:

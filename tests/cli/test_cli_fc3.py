@@ -102,7 +102,15 @@ def test_rollout_refusals_are_exit_2(run: Callable[..., Result], fn: str) -> Non
     other = run("fc3", "rollout", fn, "prod", "2", "--probe-function", "another")
     assert other.exit_code == 2 and "belongs to function" in other.output
     missing = run("fc3", "rollout", fn, "prod", "9", "--dry-run")
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert missing.exit_code == 2 and f"version 9 of function '{fn}' does not exist" in missing.stderr
+    assert f"`fcinfra fc3 versions publish {fn}`" in missing.stderr  # FC 3.0's words and commands, not FC 2.0's
+    no_alias = run("fc3", "rollout", fn, "staging", "2")
+    assert no_alias.exit_code == 2 and f"alias 'staging' of function '{fn}'" in no_alias.stderr
+    assert f"`fcinfra fc3 alias set {fn} staging --version N`" in no_alias.stderr
+    newer = run("fc3", "rollback", fn, "prod", "--to-version", "2")
+    assert newer.exit_code == 2 and f"`fcinfra fc3 promote {fn} prod --version 2`" in newer.stderr
+    for result in (missing, no_alias, newer):
+        assert "service" not in result.stderr
     dry = _json(run("fc3", "rollout", fn, "prod", "2", "--steps", "10,100", "--dry-run", "-o", "json"))
     assert dry["service"] == fn and dry["next_weights"] == [10, 100]
     hooked = run("fc3", "rollout", fn, "prod", "2", "--pre-traffic-hook", f"svc/{fn}")  # FC 3.0 has no services
