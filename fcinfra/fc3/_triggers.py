@@ -5,19 +5,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import quote, urlsplit
-
-from requests.structures import CaseInsensitiveDict
+from urllib.parse import urlsplit
 
 from fcinfra.errors import ConfigurationError
 from fcinfra.fc import answers, arguments
 from fcinfra.fc._core import ClientCore
-from fcinfra.fc._triggers import HttpTriggerResponse
+from fcinfra.fc._triggers import HttpTriggerResponse, send_http
 from fcinfra.fc.models import check_name
 from fcinfra.fc.transport import Timeout
 from fcinfra.fc3._functions import function_path
 from fcinfra.fc3.models import LATEST, CreateTriggerRequest, Trigger, UpdateTriggerRequest
-from fcinfra.fc3.transport import OCTET_STREAM
 
 
 def config_text(config: Mapping[str, Any] | str | None) -> str | None:
@@ -128,31 +125,7 @@ class Triggers(ClientCore):
         ``sign=True`` signs ACS3-HMAC-SHA256 over the trigger's own host (``authType: function``); ``False``
         is for ``anonymous`` triggers. Not retried: the function may have run.
         """
-        base = (url or self.http_trigger_url(function, qualifier)).rstrip("/")
-        split = urlsplit(base)
-        sub = "/".join(quote(part, safe="") for part in path.lstrip("/").split("/"))
-        full_path = f"{split.path.rstrip('/')}/{sub}"
-        pairs = list(query.items()) if isinstance(query, Mapping) else list(query or [])
-        extra = dict(headers or {})
-        content_type = extra.pop("Content-Type", None) or extra.pop("content-type", None)
-        resp = self._transport.send(
-            "HttpTriggerInvoke",
-            method.upper(),
-            full_path,
-            query=pairs,
-            body=body.encode("utf-8") if isinstance(body, str) else body,
-            headers=extra,
-            timeout=timeout,
-            raise_for_status=False,
-            content_type=content_type or OCTET_STREAM,
-            sign=sign,
-            base_url=f"{split.scheme}://{split.netloc}",
-        )
-        return HttpTriggerResponse(
-            status_code=resp.status_code,
-            headers=CaseInsensitiveDict(resp.headers),
-            body=resp.content,
-            request_id=resp.headers.get("X-Fc-Request-Id"),
-            version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
-        )
+        split = urlsplit(url or self.http_trigger_url(function, qualifier))
+        return send_http(self._transport, split.path, path, method, body=body, headers=headers, query=query,
+                         sign=sign, timeout=timeout, base_url=f"{split.scheme}://{split.netloc}")
 

@@ -4,38 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from click.testing import Result
 
-from fcinfra.demo.package import function_code
-from fcinfra.fake.server import Emulator
 from fcinfra.fc3 import Fc3Client
 
-from .conftest import AK, SK
-
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def client3(emulator: Emulator) -> Iterator[Fc3Client]:
-    with Fc3Client(emulator.account_id, emulator.region, AK, SK, endpoint=emulator.endpoint) as c:
-        yield c
-
-
-@pytest.fixture
-def fn(client3: Fc3Client) -> str:
-    """A function with versions 1 (v1), 2 (v2, healthy), 3 (v3, fails on fig/lime); alias prod -> 1."""
-    name = f"quote{next(_names)}"
-    client3.create_function(name, "python3.10", "index.handler", code=function_code("v1"))
-    client3.publish_version(name, "v1")
-    client3.create_alias(name, "prod", "1")
-    for code in ("v2", "v3"):
-        client3.update_function(name, code=function_code(code))
-        client3.publish_version(name, code)
-    return name
 
 
 def _json(result: Result) -> Any:
