@@ -176,29 +176,45 @@ def alias_triggers(alias_name: str, triggers: Iterable[FunctionTrigger]) -> list
     return sorted(f"{t.function}/{t.trigger.trigger_name}" for t in triggers if t.trigger.qualifier == alias_name)
 
 
+def delete_unused_alias(owner: str, name: str, references: References, delete: Callable[[], None],
+                        owner_kind: str = "service") -> None:
+    """The rule behind both APIs' ``delete_alias_safely``: ``delete()`` runs only if no trigger among
+    ``references()`` invokes the alias (the caller has read the alias first: a typo is a 404)."""
+    users = alias_triggers(name, references()[1])
+    if users:
+        raise AliasInUseError(owner, name, users, owner=owner_kind)
+    delete()
+
+
 def delete_alias_safely(client: FcClient, service: str, name: str) -> None:
     """Delete an alias only if no trigger invokes it; otherwise raise ``AliasInUseError`` naming them.
 
     FC deletes an alias a trigger still uses; the trigger then fails on every event. Missing alias: NotFoundError.
     """
     alias = client.get_alias(service, name)  # a typo is a 404 before anything else is asked
-    _, triggers = gather_references(client, service)
-    users = alias_triggers(name, triggers)
-    if users:
-        raise AliasInUseError(service, name, users)
-    client.delete_alias(service, name, if_match=alias.etag)
+    delete_unused_alias(service, name, lambda: gather_references(client, service),
+                        lambda: client.delete_alias(service, name, if_match=alias.etag))
 
 
-def check_qualifier(client: FcClient, service: str, qualifier: str) -> None:
+class QualifierOwner(Protocol):
+    """What checking a qualifier reads (FcClient on a service, Fc3Client on a function)."""
+
+    def list_versions(self, owner: str, /) -> list[Version]: ...
+
+    def get_alias(self, owner: str, name: str, /) -> Alias: ...
+
+
+def check_qualifier(client: QualifierOwner, service: str, qualifier: str, owner_kind: str = "service") -> None:
     """A trigger may invoke LATEST, an existing version or an existing alias; anything else is refused
-    before the trigger changes (FC would accept it and fail every event)."""
+    before the trigger changes (FC would accept it and fail every event). ``owner_kind``: "function" on FC 3.0."""
     if qualifier == LATEST:
         return
     if qualifier.isdigit():
         if any(v.version_id == qualifier for v in client.list_versions(service)):
             return
-        raise ReleaseCheckError(f"service {service} has no version {qualifier}")
+        raise ReleaseCheckError(f"{owner_kind} {service} has no version {qualifier}")
     try:
         client.get_alias(service, qualifier)
     except NotFoundError:
-        raise ReleaseCheckError(f"service {service} has no alias {qualifier} (nor is it a version number)") from None
+        raise ReleaseCheckError(f"{owner_kind} {service} has no alias {qualifier} (nor is it a version "
+                                "number)") from None

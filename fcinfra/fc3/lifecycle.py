@@ -12,9 +12,9 @@ from collections.abc import Iterable
 
 from fcinfra.fc.models import Alias, Trigger
 from fcinfra.fc3.client import Fc3Client
-from fcinfra.lifecycle import FunctionTrigger, delete_unreferenced, prune_unreferenced
+from fcinfra.lifecycle import FunctionTrigger, delete_unreferenced, delete_unused_alias, prune_unreferenced
 
-__all__ = ["delete_version_safely", "gather_references", "prune_versions"]
+__all__ = ["delete_alias_safely", "delete_version_safely", "gather_references", "prune_versions"]
 
 
 def gather_references(client: Fc3Client, function: str) -> tuple[list[Alias], list[FunctionTrigger]]:
@@ -42,3 +42,11 @@ def prune_versions(client: Fc3Client, function: str, keep_last: int = 5, dry_run
     """
     return prune_unreferenced(client, function, lambda: gather_references(client, function), keep_last, dry_run,
                               protect)
+
+
+def delete_alias_safely(client: Fc3Client, function: str, name: str) -> None:
+    """Delete the function's alias only if no trigger invokes it; otherwise raise ``AliasInUseError`` naming them.
+    Missing alias: NotFoundError."""
+    client.get_alias(function, name)  # a typo is a 404 before anything else is asked
+    delete_unused_alias(function, name, lambda: gather_references(client, function),
+                        lambda: client.delete_alias(function, name), "function")

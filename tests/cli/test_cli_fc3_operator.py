@@ -237,3 +237,44 @@ def test_a_failing_pre_traffic_hook_moves_nothing(run: Callable[..., Result], fn
                   "--pre-traffic-hook", "no-such-hook", "-o", "json")
     assert missing.exit_code == 3 and "no-such-hook" in _lines(missing)[-1]["reason"]  # a hook that cannot run fails
     assert writes3 == []
+
+
+def test_triggers_and_aliases_of_a_function(run: Callable[..., Result], fn: str, client3: Fc3Client) -> None:
+    """`fcinfra fc3 trigger list|create|bind|delete` and `alias list|delete` on the function's own triggers, with
+    `trigger list`'s and `alias list`'s documented JSON keys; deleting an alias a trigger invokes is refused."""
+    from .test_cli_docs import documented
+
+    docs = documented()
+    created = _json_of(run("fc3", "trigger", "create", fn, "web", "-q", "prod", "-o", "json"))
+    assert list(created) == docs["`trigger create`, `trigger bind`"]
+    assert (created["function"], created["trigger_name"], created["qualifier"]) == (fn, "web", "prod")
+    assert created["url_internet"] and client3.get_trigger(fn, "web").qualifier == "prod"
+    assert client3.get_trigger(fn, "web").trigger_config == {"authType": "function", "methods": ["GET", "POST"]}
+    listed = _json_of(run("fc3", "trigger", "list", fn, "-o", "json"))
+    assert [list(r) for r in listed] == [docs["`trigger list`"]] and listed[0]["trigger_name"] == "web"
+
+    bad = run("fc3", "trigger", "bind", fn, "web", "staging")
+    assert bad.exit_code == 2 and f"function {fn} has no alias staging" in bad.stderr
+    assert client3.get_trigger(fn, "web").qualifier == "prod"  # nothing changed
+    refused = run("fc3", "alias", "delete", fn, "prod")
+    assert refused.exit_code == 1 and f"{fn}/web" in refused.stderr and "`fcinfra fc3 trigger bind`" in refused.stderr
+    assert f"of function {fn}" in refused.stderr and [a.alias_name for a in client3.list_aliases(fn)] == ["prod"]
+
+    run("fc3", "alias", "set", fn, "staging", "--version", "2")
+    aliases = _json_of(run("fc3", "alias", "list", fn, "-o", "json"))
+    assert [a["alias_name"] for a in aliases] == ["prod", "staging"]
+    assert list(aliases[0]) == docs["`alias list`"]
+    bound = _json_of(run("fc3", "trigger", "bind", fn, "web", "staging", "-o", "json"))
+    assert bound["qualifier"] == "staging" and client3.get_trigger(fn, "web").qualifier == "staging"
+    assert _json_of(run("fc3", "alias", "delete", fn, "prod", "-o", "json")) == {"deleted": ["prod"]}
+    assert [a.alias_name for a in client3.list_aliases(fn)] == ["staging"]
+    assert _json_of(run("fc3", "trigger", "delete", fn, "web", "-o", "json")) == {"deleted": [f"{fn}/web"]}
+    assert client3.list_triggers(fn) == []
+    timer = run("fc3", "trigger", "create", fn, "nightly", "--type", "timer", "-q", "9")
+    assert timer.exit_code == 2  # no --config for a timer, then no version 9: nothing created
+    assert client3.list_triggers(fn) == []
+
+
+def _json_of(result: Result) -> Any:
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
