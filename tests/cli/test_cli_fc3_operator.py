@@ -22,6 +22,9 @@ from fcinfra.fc3 import Fc3Client
 from fcinfra.history import KEY_PREFIX
 from fcinfra.testing.helpers import code_zip
 
+from .conftest import TOKEN, Receiver
+from .test_cli_notify import WEBHOOK_SECRET
+
 FAST = ("--interval", "0.2s", "--check-every", "0.1s")
 _names = itertools.count(1)
 
@@ -278,3 +281,30 @@ def test_triggers_and_aliases_of_a_function(run: Callable[..., Result], fn: str,
 def _json_of(result: Result) -> Any:
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
+
+
+def test_notifications_and_report_of_an_fc3_rollout(run: Callable[..., Result], env: dict[str, str], fn: str,
+                                                    client3: Fc3Client, receiver: Callable[..., Receiver],
+                                                    tmp_path: Any) -> None:
+    """--webhook (retried past two 500s, signed) and --report on `fcinfra fc3 rollout`, as on FC 2.0; no URL
+    token or secret reaches the output or the function's history tags."""
+    from click.testing import CliRunner
+
+    from fcinfra.cli.main import cli
+
+    rec = receiver([500, 500])
+    path = tmp_path / "fc3.html"
+    result = CliRunner().invoke(cli, ["fc3", "rollout", fn, "prod", "3", "--steps", "50,100", "--interval", "0.2s",
+                                      "--check-every", "0.1s", *_gate(fn), "--webhook", rec.url, "--report",
+                                      str(path), "-o", "json"],
+                                env={**env, "FCINFRA_WEBHOOK_SECRET": WEBHOOK_SECRET}, catch_exceptions=False)
+    assert result.exit_code == 3, result.output
+    kinds = [json.loads(body)["kind"] for _, _, body in rec.got()]
+    assert kinds[0] == "start" and kinds[-1] == "rolled_back" and len(rec.requests) == len(kinds) + 2
+    assert {json.loads(body)["service"] for _, _, body in rec.got()} == {fn}
+    page = path.read_text()
+    assert "<svg" in page and "rolled back" in page and f"{fn}/prod" in page
+    tags = json.dumps(client3.function_tags(fn))
+    assert any(k.startswith(KEY_PREFIX) for k in client3.function_tags(fn))
+    for secret in (TOKEN, WEBHOOK_SECRET):
+        assert secret not in result.stdout and secret not in result.stderr and secret not in tags
