@@ -52,6 +52,8 @@ Examples:
   fcinfra fc3 rollout quote prod 2 --steps 10,50,100 --interval 1m --probe-function quote
   fcinfra fc3 invoke quote -q prod -n 20
   fcinfra fc3 rollback quote prod
+  fcinfra fc3 history quote prod          # the release history, in the function's tags
+  fcinfra fc3 undo quote prod
 """
 
 

@@ -75,7 +75,7 @@ def _when(at: int) -> str:
     return datetime.datetime.fromtimestamp(at, datetime.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-@click.command(short_help="Show an alias's recorded releases (kept in the service's tags).")
+@click.command(short_help="Show an alias's recorded releases (kept in FC's tags).")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @connection_options
