@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -159,3 +164,22 @@ def receiver() -> Iterator[Callable[..., Receiver]]:
     for server in servers:
         server.shutdown()
         server.server_close()
+
+
+def watch_while(env: dict[str, str], status_args: list[str],
+                act: Callable[[], Result]) -> tuple[dict[str, Any], list[dict[str, Any]], Result]:
+    """`fcinfra STATUS_ARGS --watch -o json` in a second process while ``act()`` (a rollout, here) runs: the
+    watcher's first document (it has looked once before ``act``), every later one, and ``act``'s result."""
+    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", *status_args, "--watch", "--every", "0.1s",
+                                "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **env})
+    try:
+        assert watcher.stdout is not None
+        first = json.loads(watcher.stdout.readline())
+        result = act()
+        rest, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 0, err
+    return first, [json.loads(line) for line in rest.splitlines()], result

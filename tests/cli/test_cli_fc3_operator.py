@@ -22,7 +22,7 @@ from fcinfra.fc3 import Fc3Client
 from fcinfra.history import KEY_PREFIX
 from fcinfra.testing.helpers import code_zip
 
-from .conftest import TOKEN, Receiver
+from .conftest import TOKEN, Receiver, watch_while
 from .test_cli_notify import WEBHOOK_SECRET
 
 FAST = ("--interval", "0.2s", "--check-every", "0.1s")
@@ -149,21 +149,11 @@ def test_watch_shows_the_running_rollouts_gate_verdicts(env: dict[str, str], run
                                                         client3: Fc3Client) -> None:
     """The rollout publishes its verdicts in one function tag; another process watching sees them; the tag is
     gone when it ends and cost no alias write."""
-    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", "fc3", "status", fn, "prod", "--watch",
-                                "--every", "0.1s", "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, **env})
-    try:
-        first = watcher.stdout.readline()  # type: ignore[union-attr]  (the watcher has looked once)
-        assert json.loads(first)["aliases"][0]["gates"] is None
-        result = run("fc3", "rollout", fn, "prod", "2", "--steps", "50,100", "--interval", "1.5s",
-                     "--probe-function", fn, "--samples", "3", "-o", "json")
-        assert result.exit_code == 0, result.output
-        rest, err = watcher.communicate(timeout=60)
-    finally:
-        if watcher.poll() is None:
-            watcher.kill()
-    assert watcher.returncode == 0, err
-    docs = [json.loads(line) for line in rest.splitlines()]
+    first, docs, result = watch_while(env, ["fc3", "status", fn, "prod"], lambda: run(
+        "fc3", "rollout", fn, "prod", "2", "--steps", "50,100", "--interval", "1.5s", "--probe-function", fn,
+        "--samples", "3", "-o", "json"))
+    assert first["aliases"][0]["gates"] is None
+    assert result.exit_code == 0, result.output
     gates = [d["aliases"][0]["gates"] for d in docs if d["aliases"][0]["gates"]]
     assert gates and gates[0]["weight"] == 50
     assert any(v["gate"].startswith("invoke") for g in gates for v in g["verdicts"])
