@@ -11,8 +11,8 @@ is given (one of them is required), and never sends more than ``MAX_REQUESTS``.
 
 On FC 3.0 (an ``Fc3Client``) ``service`` is the function that owns the alias (pass the same name as
 ``function``): ``via="invoke"`` calls InvokeFunction with the alias as qualifier, ``via="http"`` calls the
-URL of the function's HTTP trigger bound to the alias (an ``anonymous`` one: FC 3.0 trigger URLs are called
-as users call them, unsigned).
+URL of the function's HTTP trigger bound to the alias (``Fc3Client.http_trigger_request``, signed as FC 2.0's
+trigger calls are).
 """
 
 from __future__ import annotations
@@ -138,8 +138,8 @@ def _sender(client: Any, service: str, alias: str, function: str, via: str, path
                                    f"only call {service!r}, not {function!r}")
     if via == "invoke":
         return lambda body: _one_fc3(client, function, alias, body)
-    url = _fc3_trigger_url(client, function, alias) + "/" + path.lstrip("/")
-    return lambda body: _one_fc3_http(url, method, body)
+    url = client.http_trigger_url(function, alias)  # once: the trigger bound to the alias never moves
+    return lambda body: _one_fc3_http(client, function, alias, url, path, method, body)
 
 
 def _fc3(client: Any) -> bool:
@@ -155,29 +155,19 @@ def _one_fc3(client: Any, function: str, alias: str, body: Payload) -> tuple[str
         return None, False, getattr(exc, "code", None) or type(exc).__name__
 
 
-def _fc3_trigger_url(client: Any, function: str, alias: str) -> str:
-    """The public URL of the anonymous HTTP trigger bound to ``alias`` (FC 3.0 binds a trigger to one qualifier)."""
-    for trigger in client.list_triggers(function):
-        urls = trigger.http_trigger
-        if trigger.trigger_type == "http" and trigger.qualifier == alias and urls is not None and urls.url_internet:
-            if (trigger.trigger_config or {}).get("authType") != "anonymous":
-                raise InvalidArgumentError(f"HTTP trigger {trigger.trigger_name!r} of {function} needs signed calls "
-                                           "(authType function): simulated users call anonymous triggers only")
-            return str(urls.url_internet).rstrip("/")
-    raise InvalidArgumentError(f"function {function!r} has no HTTP trigger bound to alias {alias!r}")
-
-
-def _one_fc3_http(url: str, method: str, body: Payload) -> tuple[str | None, bool, str]:
-    import requests
-
+def _one_fc3_http(client: Any, function: str, alias: str, url: str, path: str, method: str,
+                  body: Payload) -> tuple[str | None, bool, str]:
     data = body if isinstance(body, bytes | str) or body is None else _json(body)
     try:
-        reply = requests.request(method.upper(), url, data=data, timeout=30)
-    except requests.RequestException as exc:
-        return None, False, type(exc).__name__
-    version = reply.headers.get("x-fc-invocation-service-version")
-    kind = reply.headers.get("x-fc-error-type") or (f"HTTP {reply.status_code}" if not reply.ok else "")
-    return version, reply.ok, kind
+        return _answered(client.http_trigger_request(function, alias, path, method, body=data, url=url))
+    except FcinfraError as exc:
+        return None, False, getattr(exc, "code", None) or type(exc).__name__
+
+
+def _answered(reply: Any) -> tuple[str | None, bool, str]:
+    """(version that served it, ok, error kind) of an HTTP trigger's answer (FC 2.0 and FC 3.0 alike)."""
+    kind = reply.headers.get("X-Fc-Error-Type") or (f"HTTP {reply.status_code}" if not reply.ok else "")
+    return reply.version_id, reply.ok, kind
 
 
 def _one(client: Any, service: str, alias: str, function: str, body: Payload, via: str, path: str,
@@ -188,9 +178,7 @@ def _one(client: Any, service: str, alias: str, function: str, body: Payload, vi
             answer = client.invoke(service, function, body, qualifier=alias)
             return answer.version_id, answer.error_type is None, answer.error_type or ""
         data = body if isinstance(body, bytes | str) or body is None else _json(body)
-        reply = client.http_trigger_request(service, alias, function, path, method, body=data)
-        kind = reply.headers.get("X-Fc-Error-Type") or (f"HTTP {reply.status_code}" if not reply.ok else "")
-        return reply.version_id, reply.ok, kind
+        return _answered(client.http_trigger_request(service, alias, function, path, method, body=data))
     except FcinfraError as exc:
         return None, False, getattr(exc, "code", None) or type(exc).__name__
 
