@@ -8,34 +8,22 @@ refuses it with the same rules. Resource models ignore unknown fields, so a newe
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-LATEST = "LATEST"
+# the naming rules live in names.py (no pydantic: the Pulumi providers' checks use them); re-exported here
+from fcinfra.fc.names import LATEST as LATEST
+from fcinfra.fc.names import NAME_PATTERN as NAME_PATTERN
+from fcinfra.fc.names import TRIGGER_TYPES as TRIGGER_TYPES
+from fcinfra.fc.names import VERSION_ID_PATTERN as VERSION_ID_PATTERN
+from fcinfra.fc.names import check_name as check_name
+from fcinfra.fc.names import check_qualifier as check_qualifier
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
-VERSION_ID_PATTERN = re.compile(r"^[1-9][0-9]*$")
-TRIGGER_TYPES = ("oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge")
 MEMORY_MIN, MEMORY_MAX, MEMORY_STEP = 128, 32768, 64
 TIMEOUT_MIN, TIMEOUT_MAX = 1, 86400
 DESCRIPTION_MAX = 256
-
-
-def check_name(value: str, what: str) -> str:
-    """FC names: 1-128 characters of letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty string")
-    if len(value) > 128:
-        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most 128 are allowed")
-    if not NAME_PATTERN.match(value):
-        raise ValueError(
-            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', "
-            "and start with a letter or '_'"
-        )
-    return value
 
 
 def check_alias_name(value: str) -> str:
@@ -491,12 +479,3 @@ class UpdateTriggerRequest(StrictRequest):
     @classmethod
     def _qualifier(cls, value: str | None) -> str | None:
         return None if value is None else check_qualifier(value)
-
-
-def check_qualifier(value: str) -> str:
-    """A qualifier is LATEST, a version id, or an alias name."""
-    if not isinstance(value, str):
-        raise ValueError(f"qualifier must be a string (LATEST, a version id or an alias name), got {value!r}")
-    if value == LATEST or VERSION_ID_PATTERN.match(value):
-        return value
-    return check_name(value, "qualifier")
