@@ -9,25 +9,25 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["LATEST", "NAME_PATTERN", "TRIGGER_TYPES", "VERSION_ID_PATTERN", "check_name", "check_qualifier"]
+__all__ = ["LATEST", "NAME_MAX", "NAME_PATTERN", "TRIGGER_TYPES", "VERSION_ID_PATTERN", "check_name", "check_qualifier"]
 
 LATEST = "LATEST"
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+NAME_MAX = 128
 VERSION_ID_PATTERN = re.compile(r"^[1-9][0-9]*$")
 TRIGGER_TYPES = ("oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge")
 
 
-def check_name(value: str, what: str) -> str:
-    """FC names: 1-128 characters of letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
+def check_name(value: str, what: str, max_length: int = NAME_MAX) -> str:
+    """FC names: 1-128 (FC 3.0 functions: 1-64) letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"{what} must be a non-empty string")
-    if len(value) > 128:
-        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most 128 are allowed")
+    if len(value) > max_length:
+        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most {max_length} are allowed")
     if not NAME_PATTERN.match(value):
         raise ValueError(
-            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', "
-            "and start with a letter or '_'"
+            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
         )
     return value
 
