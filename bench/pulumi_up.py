@@ -11,7 +11,9 @@ Per side it times a ``pulumi preview`` of the new stack, the ``pulumi up`` that 
 ``pulumi preview`` with nothing to change, then prints the fcinfra/raw ratio of each (target <= 1.1) and
 the FC calls (by operation) each side made. Runs are noisy on a shared machine, so it does ``--repeat``
 rounds (each with a fresh emulator and stacks) and compares medians, printing every round's ratio and the
-load average. Needs the tools: ``python3 tasks.py tools``.
+load average. ``--skip-checkpoints`` is a diagnosis: with ``PULUMI_SKIP_CHECKPOINTS=true`` the file backend
+stops rewriting the whole state after every step, which is most of what ``pulumi up`` costs per resource.
+Needs the tools: ``python3 tasks.py tools``.
 
     PATH="$(python3 tasks.py tools | tail -n 1):$PATH" .venv/bin/python bench/pulumi_up.py [--services 10] [--repeat 3]
 """
@@ -168,6 +170,8 @@ def one_round(args: argparse.Namespace, tools: Path, calls: dict[str, Counter[st
         env = environment(emu, home, tools)
         env.update({"BENCH_SERVICES": str(args.services), "BENCH_FUNCTIONS": str(args.functions),
                     "BENCH_CODE": str(CODE)})
+        if args.skip_checkpoints:  # diagnosis only: the engine then writes the state once, at the end
+            env["PULUMI_SKIP_CHECKPOINTS"] = "true"
         sides = {"raw": project(home, "raw", RAW_PROGRAM), "fcinfra": project(home, "fcinfra", FCINFRA_PROGRAM)}
         times: dict[str, dict[str, float]] = {side: {} for side in sides}
         for folder in sides.values():
@@ -186,6 +190,9 @@ def main() -> None:
     parser.add_argument("--functions", type=int, default=4)
     parser.add_argument("--repeat", type=int, default=3,
                         help="rounds, each with a fresh emulator and stacks; the medians are compared")
+    parser.add_argument("--skip-checkpoints", action="store_true",
+                        help="diagnosis: PULUMI_SKIP_CHECKPOINTS=true on both sides, to see what the file backend's "
+                             "per-step state writes cost each side (not how users run it)")
     args = parser.parse_args()
     tools = shutil.which("pulumi")
     if tools is None:
@@ -196,7 +203,8 @@ def main() -> None:
     for _ in range(args.repeat):
         rounds.append(one_round(args, Path(tools).parent, calls))
     print(f"pulumi up/preview, {args.services} services x {args.functions} functions, real engine vs emulator; "
-          f"{args.repeat} round(s), load average {load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+          f"{args.repeat} round(s), load average {load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+          + ("; PULUMI_SKIP_CHECKPOINTS=true (diagnosis)" if args.skip_checkpoints else ""))
     print(f"{'phase':<22}{'raw s':>9}{'fcinfra s':>11}{'ratio':>8}   per-round ratios")
     for phase, _cmd in PHASES:
         raw = statistics.median(r["raw"][phase] for r in rounds)
