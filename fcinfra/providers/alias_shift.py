@@ -17,6 +17,7 @@ The import path of :class:`AliasShiftProvider` is public and stable: users' stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pulumi
@@ -261,14 +262,13 @@ def _operator_failures(news: dict[str, Any], fc3: bool = False) -> list[CheckFai
     from fcinfra.providers._operator import build_hooks, check_notifications
 
     failures = []
-    for key, check in (("hooks", build_hooks), ("notifications", check_notifications)):
+    checks: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+        ("hooks", lambda spec: build_hooks(spec, function_level=fc3)), ("notifications", check_notifications))
+    for key, check in checks:
         if news.get(key) is None or is_unknown(news.get(key)):
             continue
         if news.get("strategy") is None:
             failures.append(CheckFailure(key, f"{key} need a strategy: they belong to a rollout"))
-            continue
-        if fc3 and key == "hooks":
-            failures.append(CheckFailure(key, "hooks are not available for FC 3.0 releases yet"))
             continue
         try:
             check(news[key])

@@ -51,6 +51,7 @@ from fcinfra.fake.fc3.errors import (
 from fcinfra.fake.fc3.records import LATEST, AliasRecord, FunctionRecord, TriggerRecord, VersionRecord
 from fcinfra.fake.paging import parse_limit
 from fcinfra.fc.crc64 import checksum
+from fcinfra.fc.tagging import check_count, check_tags
 from fcinfra.fc3.models import (
     CreateAliasRequest,
     CreateFunctionRequest,
@@ -294,10 +295,15 @@ class Fc3Backend:
         functions = self._tagged(resource_type, arns)
         pairs: dict[str, str] = {}
         for tag in tags:
-            key, value = str(tag.get("Key") or ""), str(tag.get("Value") or "")
-            if not key or len(key) > 64 or key.startswith(("aliyun", "acs:")) or len(value) > 128:
-                raise invalid(f"tag {tag!r} is invalid: keys 1-64 characters, not 'aliyun'/'acs:', values <= 128")
-            pairs[key] = value
+            if not isinstance(tag, Mapping):
+                raise invalid(f"tag {tag!r} is invalid: each tag is {{\"Key\": ..., \"Value\": ...}}")
+            pairs[str(tag.get("Key") or "")] = str(tag.get("Value") or "")
+        try:  # FC's limits (fcinfra.fc.tagging): checked for every function before any is changed
+            check_tags(pairs, allow_empty=True)
+            for fn in functions:
+                check_count(fn.tags, pairs)
+        except ValueError as exc:
+            raise invalid(str(exc)) from None
         for fn in functions:
             fn.tags.update(pairs)
 
