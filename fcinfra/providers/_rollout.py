@@ -55,10 +55,12 @@ def build_health(specs: Sequence[Mapping[str, Any]] | None, credentials: Any = N
     Traffic gates (``sls``, ``cms``, ``prometheus``: docs/gates.md) query with ``credentials`` (a
     ``GateCredentials``); without them (validation in ``check``) they are built with placeholder keys.
     """
+    specs = from_json(specs)
+    if not specs:
+        return []  # no gates: a preview's check does not import the probes and traffic gates
     import fcinfra.rollout as rollout
     from fcinfra.rollout.traffic.specs import GATE_TYPES, GateCredentials, gate_from_spec
 
-    specs = from_json(specs)
     gates: list[Any] = []
     kinds = {"invoke": "InvokeProbe", "http": "HttpProbe"}
     for spec in specs or []:

@@ -24,7 +24,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import AliasChangedError, FcinfraError, NotFoundError, PreconditionFailedError
-from fcinfra.fc.models import LATEST, VERSION_ID_PATTERN
+from fcinfra.fc.names import LATEST, VERSION_ID_PATTERN
 from fcinfra.providers._base import FcProviderBase, FcResource
 from fcinfra.providers._props import as_json, changed, is_unknown, known_failures, plain
 
@@ -120,7 +120,7 @@ class AliasShiftProvider(FcProviderBase):
                 CheckFailure("time_budget", f"time_budget must be a positive number of seconds, got {budget!r}")
             )
         elif plan is not None and not is_unknown(budget):
-            from fcinfra.rollout.runner import check_time_budget
+            from fcinfra.rollout.spec import check_time_budget
 
             try:  # a budget shorter than one bake could never raise that weight (it stops before such a write)
                 check_time_budget(float(budget) if budget is not None else DEFAULT_TIME_BUDGET, plan)

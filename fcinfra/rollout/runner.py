@@ -52,7 +52,15 @@ from fcinfra.rollout.lease import Lease, is_lease_id, new_holder, render, split
 from fcinfra.rollout.owner import cli_name
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
-from fcinfra.rollout.spec import Stage, Strategy, compile_plan, default_strategy, describe_plan, to_fc_weight
+from fcinfra.rollout.spec import (
+    Stage,
+    Strategy,
+    check_time_budget,
+    compile_plan,
+    default_strategy,
+    describe_plan,
+    to_fc_weight,
+)
 from fcinfra.rollout.verdicts import FAIL, Verdict
 
 __all__ = ["Rollout", "RolloutResult", "VirtualClock", "resolve_time"]
@@ -276,16 +284,6 @@ class Rollout:
             fresh = self._read(tally)
             # Our own write may have landed with its answer lost (then a retry meets our new ETag).
             return fresh, AliasView.from_alias(fresh) == view
-
-
-def check_time_budget(budget: float, plan: Sequence[Stage]) -> None:
-    """A budget shorter than a stage's bake could never raise that weight: refuse it before anything runs."""
-    longest = max((stage.bake for stage in plan if not stage.is_promotion), default=0.0)
-    if budget < longest:
-        raise InvalidArgumentError(
-            f"a time budget of {budget:g}s cannot bake a {longest:g}s step: the rollout would stop before every "
-            "write it cannot watch to the end. Give more time or a shorter interval"
-        )
 
 
 class _RunContext:
