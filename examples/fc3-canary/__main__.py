@@ -17,6 +17,7 @@ from fcinfra.components.stack import alicloud_provider, code_path
 HERE = Path(__file__).resolve().parent
 config = pulumi.Config()  # this project's own keys (see Pulumi.yaml)
 function_name = config.get("functionName") or "fcinfra-fc3-quote"
+interval = config.get_float("stepInterval") or 60.0
 
 provider = alicloud_provider(pulumi.Config("fcinfra"))
 opts = pulumi.ResourceOptions(providers=[provider] if provider else None)
@@ -41,7 +42,7 @@ release = CanaryRelease(
     {
         "service": quote,
         "alias": "prod",
-        "strategy": {"type": "steps", "weights": [10, 25, 50, 100], "interval": config.get_float("stepInterval") or 60.0},
+        "strategy": {"type": "steps", "weights": [10, 25, 50, 100], "interval": interval},
         "health": [
             # invoke through the alias; judge the canary version on its own samples ("fig" crashes v3)
             {"type": "invoke", "function": function_name, "samples": 30, "max_error_rate": 0.05,
@@ -63,5 +64,6 @@ pulumi.export("function_name", quote.function_name)
 pulumi.export("version_id", release.version_id)
 pulumi.export("status", release.status)
 pulumi.export("live_version", release.shift.version_id)
+pulumi.export("history", release.shift.history)
 pulumi.export("trigger_id", trigger.trigger_id)
 pulumi.export("trigger_url", trigger.http_trigger.apply(lambda h: h.url_internet if h else None))
