@@ -214,9 +214,12 @@ class Fc3Backend:
             "tags": [{"Key": k, "Value": v} for k, v in sorted(fn.tags.items())],
         }
 
-    def create_function(self, req: CreateFunctionRequest) -> dict[str, Any]:
+    def create_function(self, req: CreateFunctionRequest, tags: list[Any] | None = None) -> dict[str, Any]:
+        """``tags``: CreateFunctionInput's ``tags`` (``[{"Key", "Value"}]``; the alicloud provider spells the field
+        ``Tags``), checked like TagResources' before anything is created."""
         if req.function_name in self.functions:
             raise already_exists("Function", req.function_name)
+        pairs = _tag_pairs(tags or [])
         code = decode_code(req.code.to_wire() if req.code else None) or b""
         config = {**copy.deepcopy(_FUNCTION_DEFAULTS), **req.to_wire()}
         config.pop("functionName", None)
@@ -231,6 +234,7 @@ class Fc3Backend:
             created=now,
             modified=now,
         )
+        fn.tags.update(pairs)
         self.functions[fn.name] = fn
         return self._function_wire(fn, fn.config, fn.code)
 
@@ -292,12 +296,7 @@ class Fc3Backend:
 
     def tag_resources(self, resource_type: str | None, arns: list[str], tags: list[dict[str, Any]]) -> None:
         functions = self._tagged(resource_type, arns)
-        pairs: dict[str, str] = {}
-        for tag in tags:
-            key, value = str(tag.get("Key") or ""), str(tag.get("Value") or "")
-            if not key or len(key) > 64 or key.startswith(("aliyun", "acs:")) or len(value) > 128:
-                raise invalid(f"tag {tag!r} is invalid: keys 1-64 characters, not 'aliyun'/'acs:', values <= 128")
-            pairs[key] = value
+        pairs = _tag_pairs(tags)
         for fn in functions:
             fn.tags.update(pairs)
 
@@ -524,6 +523,18 @@ class Fc3Backend:
                 if trigger.domain_prefix == prefix:
                     return fn, trigger
         return None
+
+
+def _tag_pairs(tags: list[Any]) -> dict[str, str]:
+    """Tags as ``{key: value}``, from ``[{"Key", "Value"}]`` (either case); a bad one is refused whole."""
+    pairs: dict[str, str] = {}
+    for tag in tags:
+        fields = {str(k).lower(): v for k, v in tag.items()} if isinstance(tag, dict) else {}
+        key, value = str(fields.get("key") or ""), str(fields.get("value") or "")
+        if not key or len(key) > 64 or key.startswith(("aliyun", "acs:")) or len(value) > 128:
+            raise invalid(f"tag {tag!r} is invalid: keys 1-64 characters, not 'aliyun'/'acs:', values <= 128")
+        pairs[key] = value
+    return pairs
 
 
 def dump_function(fn: FunctionRecord) -> dict[str, Any]:
