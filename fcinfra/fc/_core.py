@@ -4,8 +4,9 @@ already happened, and following pages. The API methods live in the ``_services``
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any, Self, TypeVar
 
 import requests
 from pydantic import BaseModel, ValidationError
@@ -43,6 +44,32 @@ class ClientCore:
     retry_policy: RetryPolicy
     _transport: Transport
     _sleep: Callable[[float], None]
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(endpoint={self.endpoint!r}, credentials={self.credentials.description!r})"
+
+    def __getstate__(self) -> None:
+        raise TypeError(f"{type(self).__name__} holds credentials and is not picklable; build one where it is needed")
+
+    @property
+    def session(self) -> requests.Session:
+        """The one reused ``requests.Session`` (keep-alive; ``responses`` and test adapters hook in here)."""
+        return self._transport.session
+
+    @property
+    def calls(self) -> Counter[str]:
+        """HTTP attempts per FC operation name (``GetAlias``, ``UpdateAlias``, ...) since this client was made."""
+        return self._transport.calls
+
+    def close(self) -> None:
+        """Release the session's pooled connections; the client is not usable afterwards."""
+        self._transport.session.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def _call(
         self,

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -141,33 +140,3 @@ class FcClient(ServicesAndFunctions, VersionsAndAliases, TriggersAndInvocation, 
                          "profile", "role_arn", "role_session_name", "sts_endpoint")
         explicit = {k: kwargs.pop(k) for k in setting_names if k in kwargs}
         return cls.from_settings(resolve_settings(env=env, **explicit), **kwargs)
-
-    def __repr__(self) -> str:
-        return (
-            f"FcClient(endpoint={self.endpoint!r}, credentials={self.credentials.description!r})"
-        )
-
-    def __getstate__(self) -> None:
-        raise TypeError("FcClient holds credentials and is not picklable; build one where it is needed")
-
-    # ---------------------------------------------------------------------------------------- plumbing
-
-    @property
-    def session(self) -> requests.Session:
-        """The one reused ``requests.Session`` (keep-alive; ``responses`` and test adapters hook in here)."""
-        return self._transport.session
-
-    @property
-    def calls(self) -> Counter[str]:
-        """HTTP attempts per FC operation name (``GetAlias``, ``UpdateAlias``, ...) since this client was made."""
-        return self._transport.calls
-
-    def close(self) -> None:
-        """Release the session's pooled connections; the client is not usable afterwards."""
-        self._transport.session.close()
-
-    def __enter__(self) -> FcClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

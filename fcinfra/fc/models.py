@@ -9,14 +9,15 @@ refuses it with the same rules. Resource models ignore unknown fields, so a newe
 from __future__ import annotations
 
 import re
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
 LATEST = "LATEST"
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]{0,127}$")
+NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
+NAME_MAX = 128
 VERSION_ID_PATTERN = re.compile(r"^[1-9][0-9]*$")
 TRIGGER_TYPES = ("oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge")
 MEMORY_MIN, MEMORY_MAX, MEMORY_STEP = 128, 32768, 64
@@ -24,16 +25,15 @@ TIMEOUT_MIN, TIMEOUT_MAX = 1, 86400
 DESCRIPTION_MAX = 256
 
 
-def check_name(value: str, what: str) -> str:
-    """FC names: 1-128 characters of letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
+def check_name(value: str, what: str, max_length: int = NAME_MAX) -> str:
+    """FC names: 1-128 (FC 3.0 functions: 1-64) letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
     if not isinstance(value, str) or not value:
         raise ValueError(f"{what} must be a non-empty string")
-    if len(value) > 128:
-        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most 128 are allowed")
+    if len(value) > max_length:
+        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most {max_length} are allowed")
     if not NAME_PATTERN.match(value):
         raise ValueError(
-            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', "
-            "and start with a letter or '_'"
+            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
         )
     return value
 
@@ -72,9 +72,7 @@ def check_weights(weights: dict[str, float] | None, main_version: str | None = N
         if not 0.0 <= float(weight) <= 1.0:
             raise ValueError(f"weight of additional version {version} is {weight}; it must be within [0, 1]")
         if main_version is not None and version == main_version:
-            raise ValueError(
-                f"additionalVersionWeight {weights} should not contain major version {main_version}"
-            )
+            raise ValueError(f"additionalVersionWeight {weights} should not contain major version {main_version}")
     return {k: float(v) for k, v in weights.items()}
 
 
@@ -225,8 +223,8 @@ class Alias(WireModel):
         return None
 
 
-class Trigger(WireModel):
-    """A trigger; it has no version of its own, ``qualifier`` says which version or alias it invokes."""
+class TriggerFields(WireModel):
+    """What FC 2.0 and FC 3.0 say of a trigger alike; ``qualifier`` says which version or alias it invokes."""
 
     trigger_name: str
     trigger_type: str
@@ -236,16 +234,21 @@ class Trigger(WireModel):
     invocation_role: str | None = None
     trigger_config: dict[str, Any] | None = None
     description: str | None = None
-    url_internet: str | None = None
-    url_intranet: str | None = None
     created_time: str | None = None
     last_modified_time: str | None = None
-    etag: str | None = Field(default=None, exclude=True)
 
     @property
     def name(self) -> str:
         """The trigger's name, spelled like the client's parameter."""
         return self.trigger_name
+
+
+class Trigger(TriggerFields):
+    """An FC 2.0 trigger; it has no version of its own. HTTP triggers give their URLs at the top level."""
+
+    url_internet: str | None = None
+    url_intranet: str | None = None
+    etag: str | None = Field(default=None, exclude=True)
 
 
 class Invocation(BaseModel):
@@ -330,8 +333,8 @@ class UpdateServiceRequest(ServiceConfig):
     pass
 
 
-class FunctionConfig(StrictRequest):
-    """The function settings shared by CreateFunction and UpdateFunction bodies, with FC's limits."""
+class FunctionSettings(StrictRequest):
+    """The function settings FC 2.0 and FC 3.0 share in CreateFunction/UpdateFunction bodies, with their limits."""
 
     description: str | None = None
     runtime: str | None = None
@@ -340,13 +343,8 @@ class FunctionConfig(StrictRequest):
     memory_size: int | None = None
     timeout: int | None = None
     environment_variables: dict[str, str] | None = None
-    initializer: str | None = None
-    initialization_timeout: int | None = None
     instance_concurrency: int | None = None
-    instance_type: str | None = None
     layers: list[str] | None = None
-    ca_port: int | None = None
-    custom_container_config: dict[str, Any] | None = None
 
     @field_validator("memory_size")
     @classmethod
@@ -369,6 +367,16 @@ class FunctionConfig(StrictRequest):
         if value is not None and not value.strip():
             raise ValueError("runtime and handler must not be empty")
         return value
+
+
+class FunctionConfig(FunctionSettings):
+    """FC 2.0's function settings: the shared ones plus initializer, instance type and container settings."""
+
+    initializer: str | None = None
+    initialization_timeout: int | None = None
+    instance_type: str | None = None
+    ca_port: int | None = None
+    custom_container_config: dict[str, Any] | None = None
 
 
 class CreateFunctionRequest(FunctionConfig):
@@ -401,38 +409,8 @@ class PublishVersionRequest(StrictRequest):
         return check_description(value)
 
 
-class CreateAliasRequest(StrictRequest):
-    """CreateAlias's body, with the alias routing rules checked client-side."""
-
-    alias_name: str
-    version_id: str
-    description: str | None = None
-    additional_version_weight: dict[str, float] | None = None
-
-    @field_validator("alias_name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_alias_name(value)
-
-    @field_validator("version_id", mode="before")
-    @classmethod
-    def _version(cls, value: Any) -> Any:
-        value = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-        return check_version_id(value, "main version id", allow_latest=True)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return check_description(value)
-
-    @model_validator(mode="after")
-    def _weights(self) -> CreateAliasRequest:
-        self.additional_version_weight = check_weights(self.additional_version_weight, self.version_id)
-        return self
-
-
-class UpdateAliasRequest(StrictRequest):
-    """UpdateAlias's body; absent weights leave FC's as they are, ``{}`` clears them."""
+class AliasChange(StrictRequest):
+    """What CreateAlias and UpdateAlias bodies share: the main version, the weights, and the routing rules."""
 
     version_id: str | None = None
     description: str | None = None
@@ -452,45 +430,63 @@ class UpdateAliasRequest(StrictRequest):
         return check_description(value)
 
     @model_validator(mode="after")
-    def _weights(self) -> UpdateAliasRequest:
+    def _weights(self) -> Self:
         self.additional_version_weight = check_weights(self.additional_version_weight, self.version_id)
         return self
 
 
-class CreateTriggerRequest(StrictRequest):
-    """CreateTrigger's body; ``qualifier`` binds the trigger to a version or alias from the start."""
+class CreateAliasRequest(AliasChange):
+    """CreateAlias's body, with the alias routing rules checked client-side."""
 
-    trigger_name: str
-    trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
-    trigger_config: dict[str, Any] | None = None
-    source_arn: str | None = None
+    alias_name: str
+    version_id: str
+
+    @field_validator("alias_name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        return check_alias_name(value)
+
+
+class UpdateAliasRequest(AliasChange):
+    """UpdateAlias's body; absent weights leave FC's as they are, ``{}`` clears them."""
+
+
+class TriggerChange(StrictRequest):
+    """What CreateTrigger and UpdateTrigger bodies share on FC 2.0 and FC 3.0: the binding and the role."""
+
     invocation_role: str | None = None
     qualifier: str | None = None
     description: str | None = None
+
+    @field_validator("qualifier")
+    @classmethod
+    def _qualifier(cls, value: str | None) -> str | None:
+        return None if value is None else check_qualifier(value)
+
+
+class NewTrigger(TriggerChange):
+    """What only CreateTrigger's body has: the trigger's name, type and event source."""
+
+    trigger_name: str
+    trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
+    source_arn: str | None = None
 
     @field_validator("trigger_name")
     @classmethod
     def _name(cls, value: str) -> str:
         return check_name(value, "trigger name")
 
-    @field_validator("qualifier")
-    @classmethod
-    def _qualifier(cls, value: str | None) -> str | None:
-        return None if value is None else check_qualifier(value)
+
+class CreateTriggerRequest(NewTrigger):
+    """CreateTrigger's body; ``qualifier`` binds the trigger to a version or alias from the start."""
+
+    trigger_config: dict[str, Any] | None = None
 
 
-class UpdateTriggerRequest(StrictRequest):
+class UpdateTriggerRequest(TriggerChange):
     """UpdateTrigger's body: re-bind (``qualifier``) or reconfigure in place."""
 
     trigger_config: dict[str, Any] | None = None
-    invocation_role: str | None = None
-    qualifier: str | None = None
-    description: str | None = None
-
-    @field_validator("qualifier")
-    @classmethod
-    def _qualifier(cls, value: str | None) -> str | None:
-        return None if value is None else check_qualifier(value)
 
 
 def check_qualifier(value: str) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping
 from typing import Any, cast
 
@@ -74,29 +73,3 @@ class Fc3Client(Functions, VersionsAndAliases, Triggers):
         """``FcClient.from_env`` for FC 3.0: settings from the environment (and Pulumi config when running
         there), keyword arguments overriding them."""
         return cast(Fc3Client, FcClient.from_env.__func__(cls, env, **kwargs))  # type: ignore[attr-defined]
-
-    def __repr__(self) -> str:
-        return f"Fc3Client(endpoint={self.endpoint!r}, credentials={self.credentials.description!r})"
-
-    def __getstate__(self) -> None:
-        raise TypeError("Fc3Client holds credentials and is not picklable; build one where it is needed")
-
-    @property
-    def session(self) -> requests.Session:
-        """The one reused ``requests.Session`` (keep-alive; ``responses`` and test adapters hook in here)."""
-        return self._transport.session
-
-    @property
-    def calls(self) -> Counter[str]:
-        """HTTP attempts per FC operation name (``GetAlias``, ``PublishFunctionVersion``...) since creation."""
-        return self._transport.calls
-
-    def close(self) -> None:
-        """Release the session's pooled connections; the client is not usable afterwards."""
-        self._transport.session.close()
-
-    def __enter__(self) -> Fc3Client:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()

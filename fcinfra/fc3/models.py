@@ -10,8 +10,7 @@ ARN, and a trigger's ``triggerConfig`` travels as a JSON *string* with its URLs 
 from __future__ import annotations
 
 import json
-import re
-from typing import Any, Literal
+from typing import Any
 
 from pydantic import field_validator
 
@@ -21,17 +20,18 @@ from fcinfra.fc.models import (
     Alias,
     Code,
     CreateAliasRequest,
+    FunctionSettings,
     Invocation,
+    NewTrigger,
     PublishVersionRequest,
-    StrictRequest,
+    TriggerChange,
+    TriggerFields,
     UpdateAliasRequest,
     Version,
     WireModel,
     check_description,
-    check_memory,
     check_name,
     check_qualifier,
-    check_timeout,
 )
 
 __all__ = [
@@ -58,22 +58,11 @@ __all__ = [
 FUNCTION_NAME_MAX = 64
 CPU_MIN, CPU_MAX = 0.05, 16.0
 DISK_SIZES = (512, 10240)
-_FUNCTION_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 
 
 def check_function_name(value: str) -> str:
-    """FC 3.0 function names: 1-64 letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
-    if not isinstance(value, str) or not value:
-        raise ValueError("function name must be a non-empty string")
-    if len(value) > FUNCTION_NAME_MAX:
-        raise ValueError(
-            f"function name {value[:20]!r}... is {len(value)} characters long; at most {FUNCTION_NAME_MAX} are allowed"
-        )
-    if not _FUNCTION_NAME.match(value):
-        raise ValueError(
-            f"function name {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
-        )
-    return value
+    """FC 3.0 function names: FC's name rule with at most 64 characters."""
+    return check_name(value, "function name", FUNCTION_NAME_MAX)
 
 
 # --------------------------------------------------------------------------------------------- resources
@@ -126,22 +115,12 @@ class HttpTriggerUrls(WireModel):
     url_intranet: str | None = None
 
 
-class Trigger(WireModel):
-    """A trigger bound to a qualifier (version, alias or LATEST). ``trigger_config`` is parsed from FC's JSON string."""
+class Trigger(TriggerFields):
+    """An FC 3.0 trigger bound to a qualifier. ``trigger_config`` is parsed from FC's JSON string."""
 
-    trigger_name: str
-    trigger_type: str
-    trigger_id: str | None = None
-    qualifier: str | None = None
-    source_arn: str | None = None
-    invocation_role: str | None = None
-    trigger_config: dict[str, Any] | None = None
-    description: str | None = None
-    status: str | None = None
     target_arn: str | None = None
+    status: str | None = None
     http_trigger: HttpTriggerUrls | None = None
-    created_time: str | None = None
-    last_modified_time: str | None = None
 
     @field_validator("trigger_config", mode="before")
     @classmethod
@@ -151,11 +130,6 @@ class Trigger(WireModel):
                 return None
             return json.loads(value)  # a ValueError here is reported as an unreadable answer
         return value
-
-    @property
-    def name(self) -> str:
-        """The trigger's name, spelled like the client's parameter."""
-        return self.trigger_name
 
     @property
     def url_internet(self) -> str | None:
@@ -183,36 +157,17 @@ class FunctionCode(WireModel):
 # ---------------------------------------------------------------------------------------------- requests
 
 
-class FunctionConfig(StrictRequest):
-    """The settings shared by CreateFunction and UpdateFunction bodies, with FC 3.0's limits."""
+class FunctionConfig(FunctionSettings):
+    """FC 3.0's function settings: the shared ones plus the settings FC 2.0 kept on the service, cpu and disk."""
 
-    description: str | None = None
-    runtime: str | None = None
-    handler: str | None = None
-    code: Code | None = None
-    memory_size: int | None = None
     cpu: float | None = None
     disk_size: int | None = None
-    timeout: int | None = None
-    environment_variables: dict[str, str] | None = None
-    instance_concurrency: int | None = None
     internet_access: bool | None = None
     role: str | None = None
-    layers: list[str] | None = None
     log_config: dict[str, Any] | None = None
     vpc_config: dict[str, Any] | None = None
     nas_config: dict[str, Any] | None = None
     custom_runtime_config: dict[str, Any] | None = None
-
-    @field_validator("memory_size")
-    @classmethod
-    def _memory(cls, value: int | None) -> int | None:
-        return None if value is None else check_memory(value)
-
-    @field_validator("timeout")
-    @classmethod
-    def _timeout(cls, value: int | None) -> int | None:
-        return None if value is None else check_timeout(value)
 
     @field_validator("cpu")
     @classmethod
@@ -226,18 +181,6 @@ class FunctionConfig(StrictRequest):
     def _disk(cls, value: int | None) -> int | None:
         if value is not None and value not in DISK_SIZES:
             raise ValueError(f"disk_size {value} is invalid: use one of {', '.join(map(str, DISK_SIZES))} (MB)")
-        return value
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return check_description(value)
-
-    @field_validator("runtime", "handler")
-    @classmethod
-    def _not_empty(cls, value: str | None) -> str | None:
-        if value is not None and not value.strip():
-            raise ValueError("runtime and handler must not be empty")
         return value
 
 
@@ -258,50 +201,10 @@ class UpdateFunctionRequest(FunctionConfig):
     """UpdateFunction's body: only the settings given are changed."""
 
 
-class CreateTriggerRequest(StrictRequest):
-    """CreateTrigger's body; ``trigger_config`` is the JSON *string* FC 3.0 wants, ``qualifier`` the binding."""
-
-    trigger_name: str
-    trigger_type: Literal["oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge"]
-    trigger_config: str
-    qualifier: str | None = None
-    source_arn: str | None = None
-    invocation_role: str | None = None
-    description: str | None = None
-
-    @field_validator("trigger_name")
-    @classmethod
-    def _name(cls, value: str) -> str:
-        return check_name(value, "trigger name")
-
-    @field_validator("qualifier")
-    @classmethod
-    def _qualifier(cls, value: str | None) -> str | None:
-        return None if value is None else check_qualifier(value)
-
-    @field_validator("trigger_config")
-    @classmethod
-    def _config(cls, value: str) -> str:
-        return check_config_text(value)
-
-    @field_validator("description")
-    @classmethod
-    def _description(cls, value: str | None) -> str | None:
-        return check_description(value)
-
-
-class UpdateTriggerRequest(StrictRequest):
-    """UpdateTrigger's body: reconfigure in place, or re-bind (``qualifier``)."""
+class TriggerConfigText(TriggerChange):
+    """FC 3.0's trigger bodies: ``trigger_config`` is a JSON *string*, and descriptions are capped."""
 
     trigger_config: str | None = None
-    qualifier: str | None = None
-    invocation_role: str | None = None
-    description: str | None = None
-
-    @field_validator("qualifier")
-    @classmethod
-    def _qualifier(cls, value: str | None) -> str | None:
-        return None if value is None else check_qualifier(value)
 
     @field_validator("trigger_config")
     @classmethod
@@ -314,6 +217,16 @@ class UpdateTriggerRequest(StrictRequest):
         return check_description(value)
 
 
+class CreateTriggerRequest(TriggerConfigText, NewTrigger):
+    """CreateTrigger's body; the config is required and ``qualifier`` is the binding."""
+
+    trigger_config: str
+
+
+class UpdateTriggerRequest(TriggerConfigText):
+    """UpdateTrigger's body: reconfigure in place, or re-bind (``qualifier``)."""
+
+
 def check_config_text(value: str) -> str:
     """A trigger config is a JSON object written as a string."""
     try:
@@ -323,4 +236,3 @@ def check_config_text(value: str) -> str:
     if not isinstance(parsed, dict):
         raise ValueError("triggerConfig must be a JSON object")
     return value
-
