@@ -9,9 +9,13 @@ function, against the same emulator (https, in this process so its FC calls can 
 
 Per side it times a ``pulumi preview`` of the new stack, the ``pulumi up`` that creates it, and a
 ``pulumi preview`` with nothing to change, then prints the fcinfra/raw ratio of each (target <= 1.1) and
-the FC calls (by operation) each side made. Needs the tools: ``python3 tasks.py tools``.
+the FC calls (by operation) each side made. Runs are noisy on a shared machine, so it does ``--repeat``
+rounds (each with a fresh emulator and stacks) and compares medians, printing every round's ratio and the
+load average. ``--skip-checkpoints`` is a diagnosis: with ``PULUMI_SKIP_CHECKPOINTS=true`` the file backend
+stops rewriting the whole state after every step, which is most of what ``pulumi up`` costs per resource.
+Needs the tools: ``python3 tasks.py tools``.
 
-    PATH="$(python3 tasks.py tools | tail -n 1):$PATH" .venv/bin/python bench/pulumi_up.py [--services 10]
+    PATH="$(python3 tasks.py tools | tail -n 1):$PATH" .venv/bin/python bench/pulumi_up.py [--services 10] [--repeat 3]
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ import argparse
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -139,15 +144,12 @@ def pulumi(folder: Path, env: dict[str, str], *args: str) -> float:
     return took
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--services", type=int, default=10)
-    parser.add_argument("--functions", type=int, default=4)
-    args = parser.parse_args()
-    tools = shutil.which("pulumi")
-    if tools is None:
-        raise SystemExit('pulumi is not on PATH: PATH="$(python3 tasks.py tools | tail -n 1):$PATH"')
-    calls: dict[str, Counter[str]] = {}
+PHASES = (("preview (create)", ["preview"]), ("up (create)", ["up", "--yes", "--skip-preview"]),
+          ("preview (no change)", ["preview", "--expect-no-changes"]))
+
+
+def one_round(args: argparse.Namespace, tools: Path, calls: dict[str, Counter[str]]) -> dict[str, dict[str, float]]:
+    """Both sides against one fresh emulator and fresh stacks; each phase runs raw then fcinfra."""
     current: list[Counter[str]] = []
     with tempfile.TemporaryDirectory(prefix="fcinfra-bench-up-") as tmp, Emulator(
         access_keys={AK: SK}, account_id=ACCOUNT, region=REGION, tls=True, threads=32
@@ -165,28 +167,54 @@ def main() -> None:
         emu.fake.handle = counting  # type: ignore[method-assign]
         home = Path(tmp)
         (home / "backend").mkdir()
-        env = environment(emu, home, Path(tools).parent)
+        env = environment(emu, home, tools)
         env.update({"BENCH_SERVICES": str(args.services), "BENCH_FUNCTIONS": str(args.functions),
                     "BENCH_CODE": str(CODE)})
+        if args.skip_checkpoints:  # diagnosis only: the engine then writes the state once, at the end
+            env["PULUMI_SKIP_CHECKPOINTS"] = "true"
         sides = {"raw": project(home, "raw", RAW_PROGRAM), "fcinfra": project(home, "fcinfra", FCINFRA_PROGRAM)}
         times: dict[str, dict[str, float]] = {side: {} for side in sides}
         for folder in sides.values():
             pulumi(folder, env, "stack", "init", "bench", "--secrets-provider", "passphrase")
-        for phase, cmd in (("preview (create)", ["preview"]), ("up (create)", ["up", "--yes", "--skip-preview"]),
-                           ("preview (no change)", ["preview", "--expect-no-changes"])):
+        for phase, cmd in PHASES:
             for side, folder in sides.items():  # side by side, raw first in every phase
                 current.append(calls.setdefault(side, Counter()))
                 times[side][phase] = pulumi(folder, env, *cmd)
                 current.pop()
-    print(f"pulumi up/preview, {args.services} services x {args.functions} functions, real engine vs emulator")
-    print(f"{'phase':<22}{'raw s':>9}{'fcinfra s':>11}{'ratio':>8}")
-    for phase in times["raw"]:
-        raw, ours = times["raw"][phase], times["fcinfra"][phase]
-        print(f"{phase:<22}{raw:>9.1f}{ours:>11.1f}{ours / raw:>8.2f}")
+    return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--services", type=int, default=10)
+    parser.add_argument("--functions", type=int, default=4)
+    parser.add_argument("--repeat", type=int, default=3,
+                        help="rounds, each with a fresh emulator and stacks; the medians are compared")
+    parser.add_argument("--skip-checkpoints", action="store_true",
+                        help="diagnosis: PULUMI_SKIP_CHECKPOINTS=true on both sides, to see what the file backend's "
+                             "per-step state writes cost each side (not how users run it)")
+    args = parser.parse_args()
+    tools = shutil.which("pulumi")
+    if tools is None:
+        raise SystemExit('pulumi is not on PATH: PATH="$(python3 tasks.py tools | tail -n 1):$PATH"')
+    calls: dict[str, Counter[str]] = {}
+    rounds: list[dict[str, dict[str, float]]] = []
+    load = os.getloadavg()[0]
+    for _ in range(args.repeat):
+        rounds.append(one_round(args, Path(tools).parent, calls))
+    print(f"pulumi up/preview, {args.services} services x {args.functions} functions, real engine vs emulator; "
+          f"{args.repeat} round(s), load average {load:.1f} -> {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+          + ("; PULUMI_SKIP_CHECKPOINTS=true (diagnosis)" if args.skip_checkpoints else ""))
+    print(f"{'phase':<22}{'raw s':>9}{'fcinfra s':>11}{'ratio':>8}   per-round ratios")
+    for phase, _cmd in PHASES:
+        raw = statistics.median(r["raw"][phase] for r in rounds)
+        ours = statistics.median(r["fcinfra"][phase] for r in rounds)
+        each = " ".join(f"{r['fcinfra'][phase] / r['raw'][phase]:.2f}" for r in rounds)
+        print(f"{phase:<22}{raw:>9.1f}{ours:>11.1f}{ours / raw:>8.2f}   {each}")
     for side in ("raw", "fcinfra"):
-        total = sum(calls[side].values())
-        detail = ", ".join(f"{op} {n}" for op, n in sorted(calls[side].items()))
-        print(f"FC calls, {side}: {total} ({detail})")
+        per_round = {op: n // args.repeat for op, n in calls[side].items()}
+        detail = ", ".join(f"{op} {n}" for op, n in sorted(per_round.items()))
+        print(f"FC calls per round, {side}: {sum(per_round.values())} ({detail})")
 
 
 if __name__ == "__main__":

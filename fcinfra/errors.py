@@ -96,11 +96,16 @@ class AliasInUseError(FcinfraError):
     ``triggers`` names each as ``function/trigger``.
     """
 
-    def __init__(self, service: str, alias: str, triggers: list[str]) -> None:
-        self.service, self.alias, self.triggers = service, alias, list(triggers)
-        super().__init__(f"alias {alias} of service {service} is used by trigger{'s' if len(triggers) > 1 else ''} "
+    def __init__(self, service: str, alias: str, triggers: list[str], owner: str = "service") -> None:
+        # ``owner`` is "function" on FC 3.0, where aliases belong to a function (``service`` then holds its name).
+        self.service, self.alias, self.triggers, self.owner = service, alias, list(triggers), owner
+        cli = "fcinfra fc3" if owner == "function" else "fcinfra"
+        super().__init__(f"alias {alias} of {owner} {service} is used by trigger{'s' if len(triggers) > 1 else ''} "
                          f"{', '.join(triggers)}: bind {'them' if len(triggers) > 1 else 'it'} elsewhere first "
-                         f"(`fcinfra trigger bind`)")
+                         f"(`{cli} trigger bind`)")
+
+    def __reduce__(self) -> tuple[type[AliasInUseError], tuple[str, str, list[str], str]]:
+        return type(self), (self.service, self.alias, self.triggers, self.owner)
 
 
 class NotificationError(FcinfraError):

@@ -1,8 +1,9 @@
-"""The running rollout's latest gate verdicts, in one tag on the service, for ``fcinfra status --watch`` elsewhere.
+"""The running rollout's latest gate verdicts, in one tag on the service (FC 3.0: the function), for
+``fcinfra status --watch`` elsewhere.
 
 A rollout's alias says where traffic goes but not what its gates last said, and writing verdicts into the
 alias would cost an alias write per check (and a new ETag that races the rollout's own If-Match writes). So
-the :class:`GateBoard` event sink keeps them in one service tag, ``fcinfra-gates-{alias}`` (FC's limits:
+the :class:`GateBoard` event sink keeps them in one tag of the alias's owner, ``fcinfra-gates-{alias}`` (FC's limits:
 64-character keys, 128-character values, 20 tags per resource; a long alias name is hashed in the key):
 ``1;<unix seconds>;<alias>;<weight>;<gate>=<status>,...`` (gate names shortened, URLs cut). It is written
 at most every ``every`` seconds, removed when the rollout ends, and never fails the rollout: a refused tag
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from fcinfra.fc.tagging import MAX_KEY_LENGTH, MAX_VALUE_LENGTH
-from fcinfra.history import TagApi
+from fcinfra.history import FunctionTagApi, TagApi, tags_of
 from fcinfra.rollout.events import Event
 
 KEY_PREFIX = "fcinfra-gates-"
@@ -72,10 +73,10 @@ def decode(value: str) -> Board | None:
     return Board(int(parts[1]), parts[2], int(parts[3]), verdicts)
 
 
-def read(client: TagApi, service: str) -> dict[str, Board]:
-    """Every alias's board on the service, by alias name."""
+def read(client: TagApi | FunctionTagApi, service: str) -> dict[str, Board]:
+    """Every alias's board on the service (FC 3.0: the function), by alias name."""
     boards = {}
-    for key, value in client.service_tags(service).items():
+    for key, value in tags_of(client).service_tags(service).items():
         if key.startswith(KEY_PREFIX) and (board := decode(value)) is not None:
             boards[board.alias] = board
     return boards
@@ -84,9 +85,9 @@ def read(client: TagApi, service: str) -> dict[str, Board]:
 class GateBoard:
     """Event sink: publishes each ``check`` event's verdicts to the board tag; clears it at the rollout's end."""
 
-    def __init__(self, client: TagApi, service: str, alias: str, every: float = 10.0,
+    def __init__(self, client: TagApi | FunctionTagApi, service: str, alias: str, every: float = 10.0,
                  clock: Callable[[], float] = time.time) -> None:
-        self.client, self.service, self.alias = client, service, alias
+        self.client, self.service, self.alias = tags_of(client), service, alias
         self.every = every
         self._clock = clock
         self._last: float | None = None

@@ -1,14 +1,15 @@
-"""Release history kept on FC itself, in the service's tags, so every later run (any machine) can read it.
+"""Release history kept on FC itself, in the service's (FC 3.0: the function's) tags, readable by every later run.
 
 Each release operation on an alias (a rollout's end, a promote, a rollback, an undo) is one tag
 ``fcinfra-release-{seq}`` whose value packs ``when;alias;from;to;outcome;by;reason`` into FC's 128-character
 value limit (the reason is shortened, URLs are cut: FC refuses ``http://`` in a tag and a URL may carry a
-secret). At most :data:`HISTORY_TAGS` entries are kept (fewer if the service's own tags leave less of FC's 20),
+secret). At most :data:`HISTORY_TAGS` entries are kept (fewer if the owner's own tags leave less of FC's 20),
 the oldest rolling off first. Recording never fails a release: a refused tag write is reported, not raised.
 
 ``from`` is the version serving all traffic afterwards (or before, for a promotion), ``to`` the version the
-operation was about: promoted, rolled back, undone. FC 3.0 tags the function instead of the service; the same
-entries fit there (the caller passes the tagging calls).
+operation was about: promoted, rolled back, undone. FC 3.0 tags the function instead of the service, with the
+same limits: the same entries fit there. Every function here takes either client; :func:`tags_of` is the one
+adapter that gives an ``Fc3Client``'s function tags the service-tag calls (:class:`TagApi`) the rules use.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import re
 import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from fcinfra.errors import FcinfraError
 from fcinfra.fc.tagging import MAX_TAGS, MAX_VALUE_LENGTH
@@ -29,13 +30,51 @@ _FORMAT = "1"  # first field: lets a later fcinfra change the packing and still 
 
 
 class TagApi(Protocol):
-    """The three tag calls history needs (FcClient has them)."""
+    """The three tag calls history needs (FcClient has them: the owner is a service)."""
 
     def tag_service(self, service: str, tags: Mapping[str, str]) -> None: ...
 
     def service_tags(self, service: str) -> dict[str, str]: ...
 
     def untag_service(self, service: str, keys: Iterable[str] = (), *, all: bool = False) -> None: ...
+
+
+class FunctionTagApi(Protocol):
+    """The same three calls on FC 3.0 (Fc3Client has them: the owner is a function)."""
+
+    def tag_function(self, function: str, tags: Mapping[str, str]) -> None: ...
+
+    def function_tags(self, function: str) -> dict[str, str]: ...
+
+    def untag_function(self, function: str, keys: Iterable[str] = (), *, all: bool = False) -> None: ...
+
+
+class _FunctionTags:
+    """FC 3.0's function tags behind the :class:`TagApi` port: the "service" the rules name is the function."""
+
+    def __init__(self, client: FunctionTagApi) -> None:
+        self.client = client
+
+    def tag_service(self, service: str, tags: Mapping[str, str]) -> None:
+        self.client.tag_function(service, tags)
+
+    def service_tags(self, service: str) -> dict[str, str]:
+        return self.client.function_tags(service)
+
+    def untag_service(self, service: str, keys: Iterable[str] = (), *, all: bool = False) -> None:
+        self.client.untag_function(service, keys, all=all)
+
+
+def tags_of(client: TagApi | FunctionTagApi) -> TagApi:
+    """The tag port of the alias's owner: FC 2.0's service tags as they are, FC 3.0's function tags adapted."""
+    if isinstance(client, _FunctionTags) or not hasattr(client, "function_tags"):
+        return client  # an FcClient (or a test double of its three calls)
+    return _FunctionTags(cast(FunctionTagApi, client))
+
+
+def owner_kind(client: object) -> str:
+    """What the alias belongs to, for messages: a function (FC 3.0) or a service (FC 2.0)."""
+    return "function" if isinstance(client, _FunctionTags) or hasattr(client, "function_tags") else "service"
 
 
 @dataclass(frozen=True)
@@ -89,19 +128,21 @@ def _history_keys(tags: Mapping[str, str]) -> dict[int, str]:
     return found
 
 
-def read(client: TagApi, service: str, alias: str | None = None) -> list[Entry]:
-    """The recorded entries, oldest first (only ``alias``'s when given)."""
-    tags = client.service_tags(service)
+def read(client: TagApi | FunctionTagApi, service: str, alias: str | None = None) -> list[Entry]:
+    """The recorded entries on the alias's owner (service or function), oldest first (only ``alias``'s when
+    given)."""
+    tags = tags_of(client).service_tags(service)
     entries = [e for seq, key in sorted(_history_keys(tags).items()) if (e := decode(seq, tags[key])) is not None]
     return [e for e in entries if alias is None or e.alias == alias]
 
 
-def record(client: TagApi, service: str, entry: Entry, keep: int = HISTORY_TAGS) -> Entry | None:
+def record(client: TagApi | FunctionTagApi, service: str, entry: Entry, keep: int = HISTORY_TAGS) -> Entry | None:
     """Add ``entry`` as the newest tag, rolling the oldest off to stay within ``keep`` and FC's 20 tags.
 
-    Returns the entry as stored (with its sequence number), or None when the service's own tags leave no room.
+    Returns the entry as stored (with its sequence number), or None when the owner's own tags leave no room.
     Raises FcinfraError when FC refuses; callers that must not fail (a release) use :func:`try_record`.
     """
+    client = tags_of(client)
     tags = client.service_tags(service)
     history = _history_keys(tags)
     newest = decode(max(history), tags[history[max(history)]]) if history else None
@@ -126,21 +167,23 @@ def _same(a: Entry, b: Entry) -> bool:
         and abs(a.at - b.at) < 600
 
 
-def try_record(client: TagApi, service: str, entry: Entry) -> tuple[Entry | None, str | None]:
+def try_record(client: TagApi | FunctionTagApi, service: str, entry: Entry) -> tuple[Entry | None, str | None]:
     """:func:`record` that never raises: (entry, None) or (None, why it was not recorded)."""
     try:
         stored = record(client, service, entry)
     except FcinfraError as exc:
         return None, f"release history not recorded: {exc}"
     if stored is None:
-        return None, f"release history not recorded: the service's own tags leave none of FC's {MAX_TAGS} free"
+        return None, (f"release history not recorded: the {owner_kind(client)}'s own tags leave none of FC's "
+                      f"{MAX_TAGS} free")
     return stored, None
 
 
 RECORDED = ("promoted", "rolled_back", "aborted")  # how a release can end; in_progress/paused are not an end
 
 
-def record_result(client: TagApi, result: Any, outcome: str | None = None, by: str | None = None) -> str | None:
+def record_result(client: TagApi | FunctionTagApi, result: Any, outcome: str | None = None,
+                  by: str | None = None) -> str | None:
     """Record how a release ended: the one call the CLI, ``Rollout(record_history=True)`` and the Pulumi
     provider all use. Only an end that changed or judged something is recorded (promoted, rolled back,
     aborted, undone); ``in_progress``/``paused`` are not an end. Never raises: returns why nothing was

@@ -11,12 +11,13 @@ make that atomic, so run releases through one tool at a time.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from typing import Protocol
 
 from fcinfra.errors import AliasInUseError, InvalidArgumentError, NotFoundError, ReleaseCheckError, VersionInUseError
 from fcinfra.fc.client import FcClient
-from fcinfra.fc.models import LATEST, Alias, Trigger, check_version_id
+from fcinfra.fc.models import LATEST, Alias, Trigger, Version, check_version_id
 
 
 @dataclass(frozen=True)
@@ -102,21 +103,60 @@ def gather_references(client: FcClient, service: str) -> tuple[list[Alias], list
     return aliases, triggers
 
 
-def delete_version_safely(client: FcClient, service: str, version_id: str) -> None:
-    """Delete a version only if no alias or trigger refers to it; otherwise raise ``VersionInUseError``
-    naming every referrer. LATEST is never deleted."""
+References = Callable[[], tuple[list[Alias], list[FunctionTrigger]]]
+
+
+class VersionOwner(Protocol):
+    """The two version calls the rules below make (FcClient on a service, Fc3Client on a function)."""
+
+    def list_versions(self, owner: str, /) -> list[Version]: ...
+
+    def delete_version(self, owner: str, version_id: str, /) -> None: ...
+
+
+def delete_unreferenced(client: VersionOwner, owner: str, version_id: str | int, references: References,
+                        owner_kind: str = "service") -> None:
+    """The rule behind both APIs' ``delete_version_safely``: ``references()`` gathers the owner's aliases and
+    triggers (a service's on FC 2.0, a function's on FC 3.0)."""
     version_id = str(version_id)
     if version_id == LATEST:
-        raise InvalidArgumentError("LATEST cannot be deleted: it is the service's mutable head")
+        raise InvalidArgumentError(f"LATEST cannot be deleted: it is the {owner_kind}'s mutable head")
     try:
         check_version_id(version_id)
     except ValueError as exc:
         raise InvalidArgumentError(str(exc)) from None
-    aliases, triggers = gather_references(client, service)
+    aliases, triggers = references()
     referrers = version_referrers(version_id, aliases, triggers)
     if referrers:
-        raise VersionInUseError(service, version_id, referrers)
-    client.delete_version(service, version_id)
+        raise VersionInUseError(owner, version_id, referrers, owner=owner_kind)
+    client.delete_version(owner, version_id)
+
+
+def prune_unreferenced(client: VersionOwner, owner: str, references: References, keep_last: int = 5,
+                       dry_run: bool = False, protect: Iterable[str] = ()) -> list[str]:
+    """The rule behind both APIs' ``prune_versions`` (``references`` as for :func:`delete_unreferenced`)."""
+    versions_to_prune((), set(), keep_last)  # validate keep_last before asking FC anything
+    candidates = versions_to_prune([v.version_id for v in client.list_versions(owner)], set(), keep_last)
+    if not candidates:
+        return []
+    aliases, triggers = references()
+    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers) - {str(v) for v in protect}, key=int)
+    if dry_run:
+        return doomed
+    deleted: list[str] = []
+    for version_id in doomed:
+        try:
+            client.delete_version(owner, version_id)
+        except NotFoundError:  # already gone (someone else pruned): the goal is reached
+            continue
+        deleted.append(version_id)
+    return deleted
+
+
+def delete_version_safely(client: FcClient, service: str, version_id: str) -> None:
+    """Delete a version only if no alias or trigger refers to it; otherwise raise ``VersionInUseError``
+    naming every referrer. LATEST is never deleted."""
+    delete_unreferenced(client, service, version_id, lambda: gather_references(client, service))
 
 
 def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: bool = False,
@@ -127,27 +167,23 @@ def prune_versions(client: FcClient, service: str, keep_last: int = 5, dry_run: 
     deleted, however old, nor one in ``protect`` (e.g. what ``undo`` would go back to); LATEST is not a
     version and is never touched.
     """
-    versions_to_prune((), set(), keep_last)  # validate keep_last before asking FC anything
-    candidates = versions_to_prune([v.version_id for v in client.list_versions(service)], set(), keep_last)
-    if not candidates:
-        return []
-    aliases, triggers = gather_references(client, service)
-    doomed = sorted(set(candidates) - referenced_versions(aliases, triggers) - {str(v) for v in protect}, key=int)
-    if dry_run:
-        return doomed
-    deleted: list[str] = []
-    for version_id in doomed:
-        try:
-            client.delete_version(service, version_id)
-        except NotFoundError:  # already gone (someone else pruned): the goal is reached
-            continue
-        deleted.append(version_id)
-    return deleted
+    return prune_unreferenced(client, service, lambda: gather_references(client, service), keep_last, dry_run,
+                              protect)
 
 
 def alias_triggers(alias_name: str, triggers: Iterable[FunctionTrigger]) -> list[str]:
     """The triggers (``function/trigger``) that invoke alias ``alias_name``. Pure."""
     return sorted(f"{t.function}/{t.trigger.trigger_name}" for t in triggers if t.trigger.qualifier == alias_name)
+
+
+def delete_unused_alias(owner: str, name: str, references: References, delete: Callable[[], None],
+                        owner_kind: str = "service") -> None:
+    """The rule behind both APIs' ``delete_alias_safely``: ``delete()`` runs only if no trigger among
+    ``references()`` invokes the alias (the caller has read the alias first: a typo is a 404)."""
+    users = alias_triggers(name, references()[1])
+    if users:
+        raise AliasInUseError(owner, name, users, owner=owner_kind)
+    delete()
 
 
 def delete_alias_safely(client: FcClient, service: str, name: str) -> None:
@@ -156,23 +192,29 @@ def delete_alias_safely(client: FcClient, service: str, name: str) -> None:
     FC deletes an alias a trigger still uses; the trigger then fails on every event. Missing alias: NotFoundError.
     """
     alias = client.get_alias(service, name)  # a typo is a 404 before anything else is asked
-    _, triggers = gather_references(client, service)
-    users = alias_triggers(name, triggers)
-    if users:
-        raise AliasInUseError(service, name, users)
-    client.delete_alias(service, name, if_match=alias.etag)
+    delete_unused_alias(service, name, lambda: gather_references(client, service),
+                        lambda: client.delete_alias(service, name, if_match=alias.etag))
 
 
-def check_qualifier(client: FcClient, service: str, qualifier: str) -> None:
+class QualifierOwner(Protocol):
+    """What checking a qualifier reads (FcClient on a service, Fc3Client on a function)."""
+
+    def list_versions(self, owner: str, /) -> list[Version]: ...
+
+    def get_alias(self, owner: str, name: str, /) -> Alias: ...
+
+
+def check_qualifier(client: QualifierOwner, service: str, qualifier: str, owner_kind: str = "service") -> None:
     """A trigger may invoke LATEST, an existing version or an existing alias; anything else is refused
-    before the trigger changes (FC would accept it and fail every event)."""
+    before the trigger changes (FC would accept it and fail every event). ``owner_kind``: "function" on FC 3.0."""
     if qualifier == LATEST:
         return
     if qualifier.isdigit():
         if any(v.version_id == qualifier for v in client.list_versions(service)):
             return
-        raise ReleaseCheckError(f"service {service} has no version {qualifier}")
+        raise ReleaseCheckError(f"{owner_kind} {service} has no version {qualifier}")
     try:
         client.get_alias(service, qualifier)
     except NotFoundError:
-        raise ReleaseCheckError(f"service {service} has no alias {qualifier} (nor is it a version number)") from None
+        raise ReleaseCheckError(f"{owner_kind} {service} has no alias {qualifier} (nor is it a version "
+                                "number)") from None

@@ -8,7 +8,13 @@ from typing import Any
 
 import click
 
-from fcinfra.cli.options import ACCESS_KEY_ID, Connection, connection_options, output_option
+from fcinfra.cli.options import (
+    ACCESS_KEY_ID,
+    Connection,
+    command_prefix,
+    connection_options,
+    output_option,
+)
 from fcinfra.display.output import Output
 
 
@@ -34,14 +40,15 @@ def refuse_rolled_back(client: Any, service: str, alias: str, version: str, forc
         when = _when(found.at)
         what = found.outcome.replace("_", " ")
         why = f" ({found.reason})" if found.reason else ""
+        cli = command_prefix()
         raise ReleaseCheckError(f"version {version} was {what} on {service}/{alias} at {when}{why}: pass --force (or "
-                                f"use `fcinfra retry`) to release it again; `fcinfra history {service} {alias}` "
+                                f"use `{cli} retry`) to release it again; `{cli} history {service} {alias}` "
                                 "shows why")
 
 
 def readable(client: Any, service: str) -> list[Any] | None:
-    """The service's history, or None (with a warning) when it cannot be read: without the account id and
-    region the service's ARN is unknown (a bare --endpoint), so a run goes on without history."""
+    """The service's (FC 3.0: function's) history, or None (with a warning) when it cannot be read: without the
+    account id and region its ARN is unknown (a bare --endpoint), so a run goes on without history."""
     from fcinfra.errors import ConfigurationError
     from fcinfra.history import read
 
@@ -68,7 +75,7 @@ def _when(at: int) -> str:
     return datetime.datetime.fromtimestamp(at, datetime.UTC).strftime("%Y-%m-%d %H:%M:%SZ")
 
 
-@click.command(short_help="Show an alias's recorded releases (kept in the service's tags).")
+@click.command(short_help="Show an alias's recorded releases (kept in FC's tags).")
 @click.argument("service")
 @click.argument("alias_name", metavar="ALIAS")
 @connection_options
@@ -87,7 +94,7 @@ def history(conn: Connection, output: str, service: str, alias_name: str) -> Non
     from fcinfra.history import read
 
     out = Output(output)
-    entries = read(conn.client(), service, alias_name)
+    entries = read(conn.any_client(), service, alias_name)
     if out.json:
         out.emit([e.to_dict() for e in entries])
         return
@@ -127,27 +134,28 @@ def undo(conn: Connection, output: str, service: str, alias_name: str) -> None:
     from fcinfra.rollout import rollback as do_rollback
 
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
+    cli = command_prefix()
     current = client.get_alias(service, alias_name)
     if current.additional_version_weight:
         canary = ", ".join(current.additional_version_weight)
         raise ReleaseCheckError(f"{service}/{alias_name} has a canary ({canary}): a rollout is live or stopped half "
-                                f"way; use `fcinfra rollback {service} {alias_name}`")
+                                f"way; use `{cli} rollback {service} {alias_name}`")
     target = undo_target(read(client, service, alias_name), alias_name, current.version_id)
     if target is None:
         raise ReleaseCheckError(f"the history of {service}/{alias_name} names no promotion of version "
                                 f"{current.version_id}, so there is no previous version to go back to "
-                                f"(`fcinfra history {service} {alias_name}`); use `fcinfra rollback --to-version`")
+                                f"(`{cli} history {service} {alias_name}`); use `{cli} rollback --to-version`")
     if target not in {v.version_id for v in client.list_versions(service)}:
         raise ReleaseCheckError(f"version {target}, the main version before {current.version_id}, was deleted: "
                                 "nothing to go back to")
-    result = do_rollback(client, service, alias_name, target)  # refusals: exit 2
+    result = do_rollback(client, service, alias_name, target, function_level=conn.fc3)  # refusals: exit 2
     record_result(client, out, result, "undone")
     _print_change(out, result, "undone")
 
 
 def undo_targets(client: Any, service: str) -> set[str]:
-    """The version each alias of SERVICE would go back to on `undo` (prune keeps them)."""
+    """The version each alias of SERVICE (FC 3.0: the function) would go back to on `undo` (prune keeps them)."""
     from fcinfra.history import undo_target
 
     entries = readable(client, service) or []  # unreadable history: no undo is possible either
@@ -197,7 +205,7 @@ def abort(conn: Connection, output: str, service: str, alias_name: str) -> None:
     from fcinfra.rollout.result import RolloutResult
 
     out = Output(output)
-    client = conn.client()
+    client = conn.any_client()
     current = client.get_alias(service, alias_name)
     main = current.version_id
     canary = next(iter(current.additional_version_weight), None)

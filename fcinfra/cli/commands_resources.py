@@ -341,7 +341,7 @@ def versions_prune(conn: Connection, output: str, service: str, keep_last: int, 
     out = Output(output)
     client = conn.any_client()
     prune_versions = lifecycle(conn).prune_versions
-    protect = set() if conn.fc3 else undo_targets(client, service)  # FC 3.0 keeps no release history (no undo)
+    protect = undo_targets(client, service)  # the history is in the service's (FC 3.0: function's) tags
     if not dry_run and not yes:
         doomed = prune_versions(client, service, keep_last=keep_last, dry_run=True, protect=protect)
         if doomed and not click.confirm(f"delete versions {', '.join(doomed)} of {service}?", err=True):

@@ -143,9 +143,8 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         if probe_function:
             health.append(_invoke_probe(probe_function, [read_payload(p) for p in payloads] or [b""], samples,
                                         max_error_rate, max_latency_ms, max_error_rate_increase, probe_mode))
-        if conn.fc3 and (pre_hook is not None or post_hook is not None or gate_specs):  # FC 2.0 services only
-            raise click.UsageError("--pre-traffic-hook, --post-traffic-hook and --gate are not available on FC 3.0 "
-                                   "yet")
+        if conn.fc3 and gate_specs:  # FC 2.0 services only
+            raise click.UsageError("--gate is not available on FC 3.0 yet")
         if conn.fc3 and probe_function not in (None, service):  # an FC 3.0 alias belongs to one function
             raise click.BadParameter(f"on FC 3.0 alias {alias_name} belongs to function {service}: the probe "
                                      f"can only invoke {service}", param_hint="--probe-function")
@@ -153,11 +152,10 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         client = conn.any_client()
         health += _traffic_gates(traffic_specs, client)
         # FC 3.0: the alias's owner is the probed function itself, so there is no other function to look up
-        current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function)
-        if not conn.fc3:  # release history lives in FC 2.0 service tags; FC 3.0 keeps none yet
-            from fcinfra.cli.commands_history import refuse_rolled_back
+        current = _checked(client, service, alias_name, version, None if conn.fc3 else probe_function, conn.fc3)
+        from fcinfra.cli.commands_history import refuse_rolled_back  # history: service (FC 3.0: function) tags
 
-            refuse_rolled_back(client, service, alias_name, version, force)
+        refuse_rolled_back(client, service, alias_name, version, force)
         if dry_run:
             _print_dry_run(out, strategy, service, alias_name, version, probe_function, samples, max_error_rate,
                            current)
@@ -173,11 +171,9 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
             if report_path is not None else None
         if report is not None:
             sinks.append(report.recorder)
-        if not conn.fc3:  # the latest verdicts in a service tag, for `status --watch` elsewhere (FC 2.0 tags)
-            from fcinfra.gate_board import GateBoard
+        from fcinfra.gate_board import GateBoard  # the latest verdicts in a tag, for `status --watch` elsewhere
 
-            tags: Any = client  # an FcClient here (FC 2.0)
-            sinks.append(GateBoard(tags, service, alias_name, every=max(every, 5.0)))
+        sinks.append(GateBoard(client, service, alias_name, every=max(every, 5.0)))
         runner = Rollout(client, service=None if conn.fc3 else service, function=service if conn.fc3 else None,
                          alias=alias_name, to_version=version, strategy=strategy,
                          health=health, on_event=sinks,
@@ -193,7 +189,7 @@ def rollout(conn: Connection, output: str, service: str, alias_name: str, versio
         finally:
             for failure in notifier.close() if notifier is not None else []:
                 out.err.print(f"Warning: {failure}", soft_wrap=True)
-        _record(conn, client, out, result)
+        _record(client, out, result)
         if report is not None and report_path is not None:
             out.err.print(f"report: {report.write(result, report_path)}", soft_wrap=True)
         display.finish(result)
@@ -273,11 +269,13 @@ def _refuse_gate_options_without_a_gate(ctx: click.Context, has_gate: bool) -> N
                                "FUNCTION (without a gate the steps only wait)")
 
 
-def _checked(client: Any, service: str, alias_name: str, version: str, probe_function: str | None) -> Any:
+def _checked(client: Any, service: str, alias_name: str, version: str, probe_function: str | None,
+             fc3: bool = False) -> Any:
     """Everything that can be checked before traffic moves; a refusal (``ReleaseCheckError``) is exit 2."""
     from fcinfra.rollout.preflight import check_release
 
-    return check_release(client, service, alias_name, version, [probe_function] if probe_function else [])
+    return check_release(client, service, alias_name, version, [probe_function] if probe_function else [],
+                         function_level=fc3)
 
 
 class RunEnd:
@@ -417,8 +415,8 @@ def promote(conn: Connection, output: str, service: str, alias_name: str, to_ver
 
     out = Output(output)
     client = conn.any_client()
-    result = do_promote(client, service, alias_name, to_version, full=full)  # refusals: exit 2
-    _record(conn, client, out, result)
+    result = do_promote(client, service, alias_name, to_version, full=full, function_level=conn.fc3)  # refusals: 2
+    _record(client, out, result)
     _print_change(out, result, "promoted" if result.status == "promoted" else "moved on")
 
 
@@ -445,8 +443,8 @@ def rollback(conn: Connection, output: str, service: str, alias_name: str, to_ve
 
     out = Output(output)
     client = conn.any_client()
-    result = do_rollback(client, service, alias_name, to_version)  # refusals: exit 2
-    _record(conn, client, out, result)
+    result = do_rollback(client, service, alias_name, to_version, function_level=conn.fc3)  # refusals: exit 2
+    _record(client, out, result)
     _print_change(out, result, "rolled back" if result.history else "nothing to do")
 
 
@@ -461,13 +459,14 @@ def _print_change(out: Output, result: Any, verb: str) -> None:
 
 
 def _gate_boards(client: Any, service: str) -> dict[str, Any]:
-    """The running rollouts' latest gate verdicts (fcinfra/gate_board.py); none when tags cannot be read."""
+    """The running rollouts' latest gate verdicts (fcinfra/gate_board.py, on the service or FC 3.0 function);
+    none when tags cannot be read."""
     from fcinfra import gate_board
     from fcinfra.errors import FcinfraError
 
     try:
         return gate_board.read(client, service)
-    except FcinfraError:  # no account id/region (a bare --endpoint): no service ARN to read tags by
+    except FcinfraError:  # no account id/region (a bare --endpoint): no ARN to read tags by
         return {}
 
 
@@ -510,7 +509,7 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         statuses = [alias_status(client, service, name, strategy, wall_now=time.time()) for name in names]
         triggers = _triggers(client, service, conn.fc3)
         doc = status_document(service, statuses, client.list_versions(service), triggers, aliases)
-        boards = {} if conn.fc3 else _gate_boards(client, service)
+        boards = _gate_boards(client, service)
         for entry in doc["aliases"]:
             board = boards.get(entry["alias"])
             entry["gates"] = board.to_dict() if board is not None and entry["state"] != "stable" else None
@@ -528,12 +527,11 @@ def status(conn: Connection, output: str, service: str, alias_name: str | None, 
         render_status(out.console, doc)
 
 
-def _record(conn: Connection, client: Any, out: Output, result: Any) -> None:
-    """Record the release's end in the history (FC 2.0 service tags); FC 3.0 keeps no release history yet."""
-    if not conn.fc3:
-        from fcinfra.cli.commands_history import record_result
+def _record(client: Any, out: Output, result: Any) -> None:
+    """Record the release's end in the history (the service's tags; FC 3.0: the function's)."""
+    from fcinfra.cli.commands_history import record_result
 
-        record_result(client, out, result)
+    record_result(client, out, result)
 
 
 def _triggers(client: Any, owner: str, fc3: bool) -> list[tuple[str, Any]]:

@@ -1,5 +1,9 @@
 """``fcinfra trigger list|create|bind|delete`` and ``fcinfra alias list|delete``: the wiring that points traffic
-sources at aliases, without the console. Deleting an alias a trigger uses is refused, naming the trigger."""
+sources at aliases, without the console. Deleting an alias a trigger uses is refused, naming the trigger.
+
+Under ``fcinfra fc3`` (``conn.fc3``) the same commands work on a function's own triggers and aliases: there the
+owner is the function (``service`` holds its name and ``function`` is the same name), and the FC 3.0 client's
+trigger calls take no service."""
 
 from __future__ import annotations
 
@@ -8,12 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from fcinfra.cli.commands_resources import _describe_split, alias
+from fcinfra.cli.commands_resources import _describe_split, alias, lifecycle
 from fcinfra.cli.options import Connection, connection_options, output_option
 from fcinfra.display.output import Output
 
 if TYPE_CHECKING:
-    from fcinfra.fc import FcClient
     from fcinfra.lifecycle import FunctionTrigger
 
 HTTP_DEFAULT = {"authType": "function", "methods": ["GET", "POST"]}  # signed calls only unless asked otherwise
@@ -25,13 +28,13 @@ def _row(function: str, trigger: Any) -> dict[str, Any]:
             "qualifier": trigger.qualifier, "description": trigger.description, "url_internet": trigger.url_internet}
 
 
-def _checked_qualifier(client: FcClient, service: str, qualifier: str) -> None:
+def _checked_qualifier(client: Any, service: str, qualifier: str, fc3: bool = False) -> None:
     """A qualifier that is not LATEST, a version or an alias is a usage error (exit 2); nothing is changed."""
     from fcinfra.errors import ReleaseCheckError
     from fcinfra.lifecycle import check_qualifier
 
     try:
-        check_qualifier(client, service, qualifier)
+        check_qualifier(client, service, qualifier, "function" if fc3 else "service")
     except ReleaseCheckError as exc:
         raise click.BadParameter(str(exc), param_hint="QUALIFIER") from None
 
@@ -67,9 +70,13 @@ def trigger_list(conn: Connection, output: str, service: str, function: str | No
     from fcinfra.lifecycle import gather_references
 
     out = Output(output)
-    client = conn.client()
+    client: Any = conn.any_client()
     found: list[FunctionTrigger]
-    if function:
+    if conn.fc3:  # FC 3.0: the function's own triggers
+        from fcinfra.lifecycle import FunctionTrigger
+
+        found = [FunctionTrigger(service, t) for t in client.list_triggers(service)]
+    elif function:
         from fcinfra.lifecycle import FunctionTrigger
 
         found = [FunctionTrigger(function, t) for t in client.list_triggers(service, function)]
@@ -122,9 +129,10 @@ def trigger_create(conn: Connection, output: str, service: str, function: str, n
     """
     out = Output(output)
     trigger_config = _config(trigger_type, config)
-    client = conn.client()
-    _checked_qualifier(client, service, qualifier)
-    created = client.create_trigger(service, function, name, trigger_type, trigger_config,
+    client: Any = conn.any_client()
+    _checked_qualifier(client, service, qualifier, conn.fc3)
+    owner = (service,) if conn.fc3 else (service, function)  # FC 3.0: the function owns its triggers
+    created = client.create_trigger(*owner, name, trigger_type, trigger_config,
                                     qualifier=None if qualifier == "LATEST" else qualifier, source_arn=source_arn,
                                     invocation_role=invocation_role, description=description)
     if out.json:
@@ -168,10 +176,13 @@ def trigger_bind(conn: Connection, output: str, service: str, function: str, nam
       fcinfra trigger bind my-svc web http-prod 3      # pin to a version
     """
     out = Output(output)
-    client = conn.client()
-    current = client.get_trigger(service, function, name)  # a missing trigger is FC's 404 (exit 1)
-    _checked_qualifier(client, service, qualifier)
-    bound = client.update_trigger(service, function, name, qualifier=qualifier, if_match=current.etag)
+    client: Any = conn.any_client()
+    owner = (service,) if conn.fc3 else (service, function)
+    current = client.get_trigger(*owner, name)  # a missing trigger is FC's 404 (exit 1)
+    _checked_qualifier(client, service, qualifier, conn.fc3)
+    # FC 3.0 sends no trigger ETag (docs/fc3.md): its write is not conditional
+    condition = {} if conn.fc3 else {"if_match": current.etag}
+    bound = client.update_trigger(*owner, name, qualifier=qualifier, **condition)
     if out.json:
         out.emit(_row(function, bound))
     else:
@@ -193,9 +204,10 @@ def trigger_delete(conn: Connection, output: str, service: str, function: str, n
       fcinfra trigger delete my-svc web http-prod
     """
     out = Output(output)
-    client = conn.client()
-    current = client.get_trigger(service, function, name)
-    client.delete_trigger(service, function, name, if_match=current.etag)
+    client: Any = conn.any_client()
+    owner = (service,) if conn.fc3 else (service, function)
+    current = client.get_trigger(*owner, name)
+    client.delete_trigger(*owner, name, **({} if conn.fc3 else {"if_match": current.etag}))
     if out.json:
         out.emit({"deleted": [f"{function}/{name}"]})
     else:
@@ -217,7 +229,7 @@ def alias_list(conn: Connection, output: str, service: str) -> None:
       fcinfra alias list my-svc
     """
     out = Output(output)
-    found = conn.client().list_aliases(service)
+    found = conn.any_client().list_aliases(service)
     if out.json:
         out.emit(found)
         return
@@ -240,10 +252,8 @@ def alias_delete(conn: Connection, output: str, service: str, name: str) -> None
     Example:
       fcinfra alias delete my-svc staging
     """
-    from fcinfra.lifecycle import delete_alias_safely
-
     out = Output(output)
-    delete_alias_safely(conn.client(), service, name)
+    lifecycle(conn).delete_alias_safely(conn.any_client(), service, name)  # FC 3.0: fcinfra.fc3.lifecycle
     if out.json:
         out.emit({"deleted": [name]})
     else:

@@ -8,6 +8,7 @@ from typing import Any, TypeVar
 
 import click
 
+from fcinfra.cli.options import under_fc3
 from fcinfra.cli.parsing import DURATION
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -18,7 +19,7 @@ def hook_options(func: F) -> F:
     options = [
         click.option("--pre-traffic-hook", metavar="[SERVICE/]FUNCTION",
                      help="Invoke this FC function before traffic moves (event: alias and both versions); "
-                          "if it fails nothing moves."),
+                          "if it fails nothing moves. On FC 3.0 (`fcinfra fc3`): FUNCTION, any FC 3.0 function."),
         click.option("--post-traffic-hook", metavar="[SERVICE/]FUNCTION",
                      help="Invoke this FC function after 100% (and --post-traffic-bake); if it fails, roll back."),
         click.option("--post-traffic-bake", metavar="DURATION", type=DURATION, default=0.0,
@@ -26,11 +27,10 @@ def hook_options(func: F) -> F:
     ]
 
     def wrapper(**kwargs: Any) -> Any:
-        from fcinfra.rollout.hooks import POST_TRAFFIC, PRE_TRAFFIC, TrafficHook
+        from fcinfra.rollout.hooks import POST_TRAFFIC, PRE_TRAFFIC
 
         pre, post = kwargs.pop("pre_traffic_hook"), kwargs.pop("post_traffic_hook")
-        return func(pre_hook=TrafficHook.parse(pre, PRE_TRAFFIC) if pre else None,
-                    post_hook=TrafficHook.parse(post, POST_TRAFFIC) if post else None,
+        return func(pre_hook=_hook(pre, PRE_TRAFFIC), post_hook=_hook(post, POST_TRAFFIC),
                     post_bake=kwargs.pop("post_traffic_bake"), **kwargs)
 
     functools.update_wrapper(wrapper, func)
@@ -38,3 +38,16 @@ def hook_options(func: F) -> F:
     for option in reversed(options):
         decorated = option(decorated)
     return decorated
+
+
+def _hook(spec: str | None, phase: str) -> Any:
+    """The hook named by ``spec``: an FC 3.0 function under ``fcinfra fc3`` (SERVICE/FUNCTION there: exit 2)."""
+    if not spec:
+        return None
+    from fcinfra.errors import InvalidArgumentError
+    from fcinfra.rollout.hooks import TrafficHook
+
+    try:
+        return TrafficHook.parse(spec, phase, function_level=under_fc3())
+    except InvalidArgumentError as exc:
+        raise click.BadParameter(str(exc), param_hint=f"--{phase.replace('_', '-')}-hook") from None

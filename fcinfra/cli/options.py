@@ -105,9 +105,17 @@ def check_settings(settings: Any) -> None:
 
 
 
-def _under_fc3() -> bool:
+def under_fc3() -> bool:
+    """True inside ``fcinfra fc3 ...`` (its group marks the click context)."""
     ctx = click.get_current_context(silent=True)
     return bool(ctx is not None and ctx.meta.get(FC3))
+
+
+def command_prefix() -> str:
+    """How the user calls fcinfra for the running command's API, for hints: ``fcinfra fc3`` on FC 3.0."""
+    from fcinfra.rollout.owner import cli_name
+
+    return cli_name(under_fc3())
 
 
 def connection_options(func: F) -> F:
@@ -136,7 +144,7 @@ def connection_options(func: F) -> F:
             region=kwargs.pop("region"),
             access_key_id=kwargs.pop("access_key_id"),
             profile=kwargs.pop("profile"),
-            fc3=_under_fc3(),
+            fc3=under_fc3(),
         )
         return func(conn=conn, **kwargs)
 

@@ -5,10 +5,22 @@ Importing this package imports ``pulumi`` and ``pulumi_alicloud``; ``fcinfra`` i
 
 from __future__ import annotations
 
-from fcinfra.components.canary_release import CanaryRelease, CanaryReleaseArgs, TriggerSpec
-from fcinfra.components.code import CodePackage, package_code
-from fcinfra.components.fc3_function import Fc3Function, Fc3FunctionArgs
-from fcinfra.components.fc_service import FcService, FcServiceArgs, FunctionSpec
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Names are imported on first use (PEP 562): `fcinfra.components.code` alone must not import every component.
+_EXPORTS: dict[str, str] = {
+    "CanaryRelease": "fcinfra.components.canary_release",
+    "CanaryReleaseArgs": "fcinfra.components.canary_release",
+    "TriggerSpec": "fcinfra.components.canary_release",
+    "CodePackage": "fcinfra.components.code",
+    "package_code": "fcinfra.components.code",
+    "Fc3Function": "fcinfra.components.fc3_function",
+    "Fc3FunctionArgs": "fcinfra.components.fc3_function",
+    "FcService": "fcinfra.components.fc_service",
+    "FcServiceArgs": "fcinfra.components.fc_service",
+    "FunctionSpec": "fcinfra.components.fc_service",
+}
 
 __all__ = [
     "CanaryRelease",
@@ -22,3 +34,22 @@ __all__ = [
     "TriggerSpec",
     "package_code",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from fcinfra.components.canary_release import CanaryRelease, CanaryReleaseArgs, TriggerSpec
+    from fcinfra.components.code import CodePackage, package_code
+    from fcinfra.components.fc3_function import Fc3Function, Fc3FunctionArgs
+    from fcinfra.components.fc_service import FcService, FcServiceArgs, FunctionSpec
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fcinfra.components' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

@@ -81,11 +81,12 @@ class CanaryReleaseArgs(TypedDict, total=False):
 
 
 def _check_operator(release: str, args: CanaryReleaseArgs) -> None:
-    """Hooks and notifications are checked when the component is built (typed errors, nothing registered)."""
+    """Hooks and notifications are checked when the component is built (typed errors, nothing registered); the
+    hooks of an Fc3Function's release are FC 3.0 functions (FUNCTION, no SERVICE/)."""
     from fcinfra.providers._operator import build_hooks, check_notifications
 
     try:
-        build_hooks(args.get("hooks"))
+        build_hooks(args.get("hooks"), function_level=isinstance(args["service"], Fc3Function))
         check_notifications(args.get("notifications"))
     except InvalidArgumentError as exc:
         raise InvalidArgumentError(f"CanaryRelease {release!r}: {exc}") from None
@@ -154,9 +155,6 @@ class CanaryRelease(pulumi.ComponentResource):
         service = args["service"]
         _check_operator(name, args)  # before any child exists: a URL or secret never becomes an input
         if isinstance(service, Fc3Function):
-            if args.get("hooks"):
-                raise InvalidArgumentError(f"CanaryRelease {name!r}: hooks are not available for an Fc3Function "
-                                           "(FC 3.0) release yet")
             self._release_function(name, service, args)
             self._finish(name)
             return

@@ -44,7 +44,7 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fcinfra.fc.transport import RequestEvent
 
 
-_SUBMODULES = frozenset({"client", "models", "retry", "signing", "transport"})
+_SUBMODULES = frozenset({"client", "models", "names", "retry", "signing", "transport"})
 
 
 def __getattr__(name: str) -> Any:

@@ -24,6 +24,46 @@ from fcinfra.fc.models import (
 from fcinfra.fc.transport import API_PREFIX, Timeout, api_path
 
 
+def send_http(
+    transport: Any,
+    prefix: str,
+    path: str,
+    method: str,
+    *,
+    body: bytes | str | None,
+    headers: Mapping[str, str] | None,
+    query: Mapping[str, str] | list[tuple[str, str]] | None,
+    sign: bool,
+    timeout: Timeout | None,
+    base_url: str | None = None,
+) -> HttpTriggerResponse:
+    """One call through an HTTP trigger at ``prefix`` + ``path`` (each segment percent-encoded), never retried
+    (the function may have run): FC 2.0's proxy path and FC 3.0's trigger URL (``base_url``) both go here."""
+    sub = "/".join(quote(part, safe="") for part in path.lstrip("/").split("/"))
+    extra = dict(headers or {})
+    content_type = extra.pop("Content-Type", None) or extra.pop("content-type", None)
+    resp = transport.send(
+        "HttpTriggerInvoke",
+        method.upper(),
+        f"{prefix.rstrip('/')}/{sub}",
+        query=list(query.items()) if isinstance(query, Mapping) else list(query or []),
+        body=body.encode("utf-8") if isinstance(body, str) else body,
+        headers=extra,
+        timeout=timeout,
+        raise_for_status=False,
+        content_type=content_type,
+        sign=sign,
+        base_url=base_url,
+    )
+    return HttpTriggerResponse(
+        status_code=resp.status_code,
+        headers=CaseInsensitiveDict(resp.headers),
+        body=resp.content,
+        request_id=resp.headers.get("X-Fc-Request-Id"),
+        version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
+    )
+
+
 @dataclass(frozen=True)
 class HttpTriggerResponse:
     """The answer of a function behind an HTTP trigger, returned whatever its status (it is the app's)."""
@@ -182,29 +222,6 @@ class TriggersAndInvocation(ClientCore):
         arguments.check(check_qualifier, qualifier)
         arguments.check(check_name, function, "function name")
         svc = self._svc(service)
-        sub = "/".join(quote(part, safe="") for part in path.lstrip("/").split("/"))
         target = f"{quote(svc, safe='')}.{quote(qualifier, safe='')}/{quote(function, safe='')}"
-        full_path = f"{API_PREFIX}/proxy/{target}/{sub}"
-        pairs = list(query.items()) if isinstance(query, Mapping) else list(query or [])
-        data = body.encode("utf-8") if isinstance(body, str) else body
-        extra = dict(headers or {})
-        content_type = extra.pop("Content-Type", None) or extra.pop("content-type", None)
-        resp = self._transport.send(
-            "HttpTriggerInvoke",
-            method.upper(),
-            full_path,
-            query=pairs,
-            body=data,
-            headers=extra,
-            timeout=timeout,
-            raise_for_status=False,
-            content_type=content_type,
-            sign=sign,
-        )
-        return HttpTriggerResponse(
-            status_code=resp.status_code,
-            headers=CaseInsensitiveDict(resp.headers),
-            body=resp.content,
-            request_id=resp.headers.get("X-Fc-Request-Id"),
-            version_id=resp.headers.get("X-Fc-Invocation-Service-Version"),
-        )
+        return send_http(self._transport, f"{API_PREFIX}/proxy/{target}", path, method, body=body, headers=headers,
+                         query=query, sign=sign, timeout=timeout)

@@ -8,34 +8,23 @@ refuses it with the same rules. Resource models ignore unknown fields, so a newe
 
 from __future__ import annotations
 
-import re
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic.alias_generators import to_camel
 
-LATEST = "LATEST"
+# the naming rules live in names.py (no pydantic: the Pulumi providers' checks use them); re-exported here
+from fcinfra.fc.names import LATEST as LATEST
+from fcinfra.fc.names import NAME_MAX as NAME_MAX
+from fcinfra.fc.names import NAME_PATTERN as NAME_PATTERN
+from fcinfra.fc.names import TRIGGER_TYPES as TRIGGER_TYPES
+from fcinfra.fc.names import VERSION_ID_PATTERN as VERSION_ID_PATTERN
+from fcinfra.fc.names import check_name as check_name
+from fcinfra.fc.names import check_qualifier as check_qualifier
 
-NAME_PATTERN = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-NAME_MAX = 128
-VERSION_ID_PATTERN = re.compile(r"^[1-9][0-9]*$")
-TRIGGER_TYPES = ("oss", "log", "timer", "http", "tablestore", "cdn_events", "mns_topic", "eventbridge")
 MEMORY_MIN, MEMORY_MAX, MEMORY_STEP = 128, 32768, 64
 TIMEOUT_MIN, TIMEOUT_MAX = 1, 86400
 DESCRIPTION_MAX = 256
-
-
-def check_name(value: str, what: str, max_length: int = NAME_MAX) -> str:
-    """FC names: 1-128 (FC 3.0 functions: 1-64) letters, digits, ``_`` and ``-``, not starting with a digit or ``-``."""
-    if not isinstance(value, str) or not value:
-        raise ValueError(f"{what} must be a non-empty string")
-    if len(value) > max_length:
-        raise ValueError(f"{what} {value[:20]!r}... is {len(value)} characters long; at most {max_length} are allowed")
-    if not NAME_PATTERN.match(value):
-        raise ValueError(
-            f"{what} {value!r} is invalid: use letters, digits, '_' and '-', and start with a letter or '_'"
-        )
-    return value
 
 
 def check_alias_name(value: str) -> str:
@@ -487,12 +476,3 @@ class UpdateTriggerRequest(TriggerChange):
     """UpdateTrigger's body: re-bind (``qualifier``) or reconfigure in place."""
 
     trigger_config: dict[str, Any] | None = None
-
-
-def check_qualifier(value: str) -> str:
-    """A qualifier is LATEST, a version id, or an alias name."""
-    if not isinstance(value, str):
-        raise ValueError(f"qualifier must be a string (LATEST, a version id or an alias name), got {value!r}")
-    if value == LATEST or VERSION_ID_PATTERN.match(value):
-        return value
-    return check_name(value, "qualifier")

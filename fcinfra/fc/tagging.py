@@ -6,7 +6,9 @@ documented ones ("Configure tags", help.aliyun.com/en/functioncompute/fc/functio
 tag-management page): at most 20 tags per resource; a key is 1..64 characters, must not start with ``aliyun``
 or ``acs:`` and must not contain ``http://`` or ``https://``; a value is 1..128 characters and must not contain
 ``http://`` or ``https://``; an existing key is overwritten. The wire shapes are the Go SDK's ``tag.go``
-(``POST|GET|DELETE /tag`` with ``resourceArn``, ``tags``, ``tagKeys``, ``all``).
+(``POST|GET|DELETE /tag`` with ``resourceArn``, ``tags``, ``tagKeys``, ``all``). FC 3.0 (``tags-v2``, a
+function's ARN ``acs:fc:{region}:{account}:functions/{name}``) has the same limits, except that a value may be
+empty (the FC 3.0 "Configure tags" page: "Tag values can be empty strings").
 """
 
 from __future__ import annotations
@@ -28,6 +30,11 @@ _ARN = re.compile(r"^acs:fc:(?P<region>[^:]+):(?P<account>[^:]+):services/(?P<se
 def service_arn(region: str, account_id: str, service: str) -> str:
     """The ARN FC's tag API names a service by."""
     return f"acs:fc:{region}:{account_id}:services/{service}"
+
+
+def function_arn(region: str, account_id: str, function: str) -> str:
+    """The ARN FC 3.0's tag API (``tags-v2``) names a function by: FC 3.0 tags functions, with the same limits."""
+    return f"acs:fc:{region}:{account_id}:functions/{function}"
 
 
 def parse_arn(arn: str, region: str = "", account: str = "") -> tuple[str, str, str]:
@@ -53,17 +60,19 @@ def check_key(key: str) -> str:
     return key
 
 
-def check_value(key: str, value: str) -> str:
-    if not 1 <= len(value) <= MAX_VALUE_LENGTH:
-        raise ValueError(f"the value of tag {key!r} must be 1..{MAX_VALUE_LENGTH} characters, got {len(value)}")
+def check_value(key: str, value: str, *, allow_empty: bool = False) -> str:
+    """FC 2.0 wants 1..128 characters; FC 3.0 also takes an empty value (``allow_empty``)."""
+    if not (0 if allow_empty else 1) <= len(value) <= MAX_VALUE_LENGTH:
+        least = 0 if allow_empty else 1
+        raise ValueError(f"the value of tag {key!r} must be {least}..{MAX_VALUE_LENGTH} characters, got {len(value)}")
     if any(u in value for u in _URL):
         raise ValueError(f"the value of tag {key!r} must not contain http:// or https://")
     return value
 
 
-def check_tags(tags: Mapping[str, str]) -> dict[str, str]:
+def check_tags(tags: Mapping[str, str], *, allow_empty: bool = False) -> dict[str, str]:
     """Every key and value within FC's limits (the per-resource count is checked against what is there)."""
-    return {check_key(k): check_value(k, v) for k, v in tags.items()}
+    return {check_key(k): check_value(k, v, allow_empty=allow_empty) for k, v in tags.items()}
 
 
 def check_count(existing: Mapping[str, str], added: Mapping[str, str]) -> None:

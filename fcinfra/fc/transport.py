@@ -180,10 +180,12 @@ class Transport:
         raise_for_status: bool = True,
         content_type: str | None = JSON,
         sign: bool = True,
+        base_url: str | None = None,
     ) -> requests.Response:
         """One attempt. Raises ``FcApiError`` subclasses for FC errors, ``FcConnectionError`` for no answer.
 
-        ``sign=False`` sends only the given headers (anonymous HTTP triggers).
+        ``sign=False`` sends only the given headers (anonymous HTTP triggers). ``base_url`` replaces the
+        endpoint for this request (FC 3.0's HTTP triggers have URLs of their own).
         """
         if sign:
             all_headers = self.headers_for(method, path, headers, query, content_type)
@@ -191,7 +193,7 @@ class Transport:
             all_headers = dict(headers or {})
             if content_type:
                 all_headers["Content-Type"] = content_type
-        url = self.endpoint + path
+        url = (base_url or self.endpoint) + path
         self.calls[operation] += 1
         started = time.perf_counter()
         try:

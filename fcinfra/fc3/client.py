@@ -22,14 +22,15 @@ from fcinfra.fc.retry import RetryPolicy
 from fcinfra.fc.transport import RequestEvent, Timeout
 from fcinfra.fc3._functions import Functions
 from fcinfra.fc3._releases import VersionsAndAliases
+from fcinfra.fc3._tags import FunctionTags
 from fcinfra.fc3._triggers import Triggers
 from fcinfra.fc3.transport import Fc3Transport
 
 __all__ = ["Fc3Client"]
 
 
-class Fc3Client(Functions, VersionsAndAliases, Triggers):
-    """A Function Compute 3.0 API client: functions, their versions and aliases, triggers, invocation.
+class Fc3Client(Functions, VersionsAndAliases, Triggers, FunctionTags):
+    """A Function Compute 3.0 API client: functions, their versions and aliases, triggers, invocation, tags.
 
     The endpoint defaults to ``https://{account_id}.{region}.fc.aliyuncs.com`` (FC 3.0's documented endpoint,
     the one the alicloud provider uses); ``endpoint=`` points it elsewhere (``http://127.0.0.1:9000`` for the

@@ -41,11 +41,12 @@ class Fc3Transport(Transport):
         body: bytes | None,
         extra: Mapping[str, str] | None,
         content_type: str | None,
+        base_url: str | None = None,
     ) -> dict[str, str]:
         """Every header of the request, all of them signed, the way the official SDK builds them."""
         creds = self.source.get()  # per request: a refreshed STS token is picked up by the next call
         headers: dict[str, str] = {
-            "host": urlsplit(self.endpoint).netloc,
+            "host": urlsplit(base_url or self.endpoint).netloc,
             "x-acs-version": signing.API_VERSION,
             "x-acs-action": operation,
             "user-agent": USER_AGENT,
@@ -79,10 +80,11 @@ class Fc3Transport(Transport):
         raise_for_status: bool = True,
         content_type: str | None = JSON_UTF8,
         sign: bool = True,
+        base_url: str | None = None,
     ) -> requests.Response:
         """One attempt; see ``Transport.send``. ``content_type`` is sent (and signed) only with a body."""
         if sign:
-            headers = self.signed_headers(operation, method, path, query, body, headers, content_type)
+            headers = self.signed_headers(operation, method, path, query, body, headers, content_type, base_url)
         elif body is not None and content_type:
             headers = {**(headers or {}), "content-type": content_type}
         return super().send(
@@ -96,4 +98,5 @@ class Fc3Transport(Transport):
             raise_for_status=raise_for_status,
             content_type=None,
             sign=False,
+            base_url=base_url,
         )

@@ -14,12 +14,26 @@ Importing this package imports ``pulumi``; ``fcinfra`` itself and the CLI never 
 
 from __future__ import annotations
 
-from fcinfra.providers.alias_shift import AliasShift, AliasShiftProvider
-from fcinfra.providers.alias_trigger import AliasTrigger, AliasTriggerProvider
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# Eager: `fingerprint` is also the name of its (light) submodule, which would otherwise shadow the function.
 from fcinfra.providers.fingerprint import code_digest, fingerprint
-from fcinfra.providers.function_alias_shift import FunctionAliasShift, FunctionAliasShiftProvider
-from fcinfra.providers.function_version import FunctionVersion, FunctionVersionProvider
-from fcinfra.providers.service_version import ServiceVersion, ServiceVersionProvider
+
+# Names are imported on first use (PEP 562): unpickling one provider in the dynamic-provider process of
+# `pulumi preview` imports this package, and must not import every other provider with it.
+_EXPORTS: dict[str, str] = {
+    "AliasShift": "fcinfra.providers.alias_shift",
+    "AliasShiftProvider": "fcinfra.providers.alias_shift",
+    "AliasTrigger": "fcinfra.providers.alias_trigger",
+    "AliasTriggerProvider": "fcinfra.providers.alias_trigger",
+    "FunctionAliasShift": "fcinfra.providers.function_alias_shift",
+    "FunctionAliasShiftProvider": "fcinfra.providers.function_alias_shift",
+    "FunctionVersion": "fcinfra.providers.function_version",
+    "FunctionVersionProvider": "fcinfra.providers.function_version",
+    "ServiceVersion": "fcinfra.providers.service_version",
+    "ServiceVersionProvider": "fcinfra.providers.service_version",
+}
 
 __all__ = [
     "AliasShift",
@@ -35,3 +49,23 @@ __all__ = [
     "code_digest",
     "fingerprint",
 ]
+
+if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
+    from fcinfra.providers.alias_shift import AliasShift, AliasShiftProvider
+    from fcinfra.providers.alias_trigger import AliasTrigger, AliasTriggerProvider
+    from fcinfra.providers.function_alias_shift import FunctionAliasShift, FunctionAliasShiftProvider
+    from fcinfra.providers.function_version import FunctionVersion, FunctionVersionProvider
+    from fcinfra.providers.service_version import ServiceVersion, ServiceVersionProvider
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fcinfra.providers' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_EXPORTS))

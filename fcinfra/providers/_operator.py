@@ -1,12 +1,12 @@
 """Hooks and notifications of a Pulumi rollout, from plain properties that hold no secret.
 
 ``hooks``: ``{"pre_traffic": "[SERVICE/]FUNCTION", "post_traffic": "[SERVICE/]FUNCTION", "post_traffic_bake": 60}``
-(any FC function, :mod:`fcinfra.rollout.hooks`). ``notifications``: ``[{"type": "webhook" | "dingtalk" |
-"slack", "url_env": "ENV_NAME", "secret_env": "ENV_NAME"}]``. Webhook URLs carry tokens and signing secrets
-are secrets, and every property of a dynamic resource is written to Pulumi state: so the state holds only
-the *names* of environment variables, read in the provider's process when the rollout runs. A literal
-``url`` or ``secret`` is refused before anything is stored. A variable that is not set is a warning (a
-notification that cannot be sent never changes the outcome).
+(any FC function, :mod:`fcinfra.rollout.hooks`; on FC 3.0 ``FUNCTION``, any FC 3.0 function).
+``notifications``: ``[{"type": "webhook" | "dingtalk" | "slack", "url_env": "ENV_NAME", "secret_env": "ENV_NAME"}]``.
+Webhook URLs carry tokens and signing secrets are secrets, and every property of a dynamic resource is written to
+Pulumi state: so the state holds only the *names* of environment variables, read in the provider's process when
+the rollout runs. A literal ``url`` or ``secret`` is refused before anything is stored. A variable that is not set
+is a warning (a notification that cannot be sent never changes the outcome).
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ class Hooks:
     bake: float = 0.0
 
 
-def build_hooks(spec: Any) -> Hooks:
-    """The ``hooks`` property -> hooks; bad input is an ``InvalidArgumentError`` (shown by ``check``)."""
+def build_hooks(spec: Any, function_level: bool = False) -> Hooks:
+    """The ``hooks`` property -> hooks (FC 3.0 functions with ``function_level``); bad input is an
+    ``InvalidArgumentError`` (shown by ``check``)."""
     from fcinfra.rollout.hooks import POST_TRAFFIC, PRE_TRAFFIC, TrafficHook
 
     spec = from_json(spec)
@@ -57,7 +58,7 @@ def build_hooks(spec: Any) -> Hooks:
         value = spec.get(key)
         if value is not None and (not isinstance(value, str) or not value.strip("/")):
             raise InvalidArgumentError(f"hooks.{key} must name an FC function ([SERVICE/]FUNCTION), got {value!r}")
-        found[key] = TrafficHook.parse(value, phase) if value else None
+        found[key] = TrafficHook.parse(value, phase, function_level) if value else None
     bake = spec.get("post_traffic_bake") or 0
     if isinstance(bake, bool) or not isinstance(bake, int | float) or bake < 0:
         raise InvalidArgumentError(f"hooks.post_traffic_bake must be seconds >= 0, got {bake!r}")

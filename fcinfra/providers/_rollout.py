@@ -55,10 +55,12 @@ def build_health(specs: Sequence[Mapping[str, Any]] | None, credentials: Any = N
     Traffic gates (``sls``, ``cms``, ``prometheus``: docs/gates.md) query with ``credentials`` (a
     ``GateCredentials``); without them (validation in ``check``) they are built with placeholder keys.
     """
+    specs = from_json(specs)
+    if not specs:
+        return []  # no gates: a preview's check does not import the probes and traffic gates
     import fcinfra.rollout as rollout
     from fcinfra.rollout.traffic.specs import GATE_TYPES, GateCredentials, gate_from_spec
 
-    specs = from_json(specs)
     gates: list[Any] = []
     kinds = {"invoke": "InvokeProbe", "http": "HttpProbe"}
     for spec in specs or []:
@@ -136,7 +138,8 @@ def run_rollout(
 
     ``hooks`` and ``notifications`` are :mod:`fcinfra.providers._operator`'s plain properties; the post-traffic
     hook runs after the promotion (and its bake), before the outcome is reported; the release's end is recorded
-    in the service's history tags (:func:`fcinfra.history.record_result`, as the CLI does)."""
+    in the service's (FC 3.0: the function's) history tags (:func:`fcinfra.history.record_result`, as the CLI
+    does)."""
     from fcinfra.providers._operator import build_hooks, build_notifier, run_post_traffic
     from fcinfra.rollout import Rollout
     from fcinfra.rollout.lease import stable_lease_id
@@ -145,18 +148,15 @@ def run_rollout(
     extra: dict[str, Any] = {}
     plan_strategy = build_strategy(strategy)
     gates = build_health(health, _gate_credentials(client, health))
-    hook = build_hooks(hooks)
-    if fc3 and (hook.pre or hook.post):
-        raise InvalidArgumentError("hooks are not available for FC 3.0 releases yet (CanaryRelease of an "
-                                   "Fc3Function): drop `hooks`")
+    hook = build_hooks(hooks, function_level=fc3)  # FC 3.0: each hook is an FC 3.0 function
     if hook.pre is not None:  # one more pre-traffic gate; a plan without a canary stage keeps its health check
         whole = all(stage.is_promotion for stage in plan_strategy.plan())
         extra["pre_traffic"] = [*(gates if whole else []), hook.pre]
     notifier = build_notifier(notifications, warn=warn)
     from fcinfra.gate_board import GateBoard  # the latest verdicts, for `fcinfra status --watch` elsewhere
 
-    sinks: list[Any] = [] if fc3 else [  # FC 2.0's service tags (FC 3.0 tags functions: not wired yet)
-        GateBoard(client, service, alias, every=max(float(timing.get("check_every", 10.0)), 5.0))]
+    # the service's tags; on FC 3.0 (``service`` is the function) the function's
+    sinks: list[Any] = [GateBoard(client, service, alias, every=max(float(timing.get("check_every", 10.0)), 5.0))]
     if notifier is not None:
         sinks.append(notifier)  # a failing notification never changes the outcome
     rollout = Rollout(
@@ -187,8 +187,7 @@ def run_rollout(
         for failure in notifier.close() if notifier is not None else []:
             if warn is not None:
                 warn(failure)
-    if not fc3:  # FC 2.0's service tags (history on FC 3.0's function tags: not wired yet)
-        _record(client, result, warn)
+    _record(client, result, warn)  # the service's (FC 3.0: the function's) history tags, as the CLI does
     if result.error is not None and result.status not in ("rolled_back", "aborted"):
         raise result.error
     checkpoint = None if result.checkpoint is None else result.checkpoint.to_dict()

@@ -17,13 +17,14 @@ The import path of :class:`AliasShiftProvider` is public and stable: users' stat
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import AliasChangedError, FcinfraError, NotFoundError, PreconditionFailedError
-from fcinfra.fc.models import LATEST, VERSION_ID_PATTERN
+from fcinfra.fc.names import LATEST, VERSION_ID_PATTERN
 from fcinfra.providers._base import FcProviderBase, FcResource
 from fcinfra.providers._props import as_json, changed, is_unknown, known_failures, plain
 
@@ -119,7 +120,7 @@ class AliasShiftProvider(FcProviderBase):
                 CheckFailure("time_budget", f"time_budget must be a positive number of seconds, got {budget!r}")
             )
         elif plan is not None and not is_unknown(budget):
-            from fcinfra.rollout.runner import check_time_budget
+            from fcinfra.rollout.spec import check_time_budget
 
             try:  # a budget shorter than one bake could never raise that weight (it stops before such a write)
                 check_time_budget(float(budget) if budget is not None else DEFAULT_TIME_BUDGET, plan)
@@ -261,14 +262,13 @@ def _operator_failures(news: dict[str, Any], fc3: bool = False) -> list[CheckFai
     from fcinfra.providers._operator import build_hooks, check_notifications
 
     failures = []
-    for key, check in (("hooks", build_hooks), ("notifications", check_notifications)):
+    checks: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+        ("hooks", lambda spec: build_hooks(spec, function_level=fc3)), ("notifications", check_notifications))
+    for key, check in checks:
         if news.get(key) is None or is_unknown(news.get(key)):
             continue
         if news.get("strategy") is None:
             failures.append(CheckFailure(key, f"{key} need a strategy: they belong to a rollout"))
-            continue
-        if fc3 and key == "hooks":
-            failures.append(CheckFailure(key, "hooks are not available for FC 3.0 releases yet"))
             continue
         try:
             check(news[key])

@@ -18,7 +18,7 @@ import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, UpdateResult
 
 from fcinfra.errors import NotFoundError
-from fcinfra.fc.models import TRIGGER_TYPES, check_name, check_qualifier
+from fcinfra.fc.names import TRIGGER_TYPES, check_name, check_qualifier
 from fcinfra.providers._base import FcProviderBase, FcResource
 from fcinfra.providers._props import as_json, changed, known_failures, plain
 

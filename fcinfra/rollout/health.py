@@ -271,6 +271,9 @@ class InvokeProbe(_Probe):
 class HttpProbe(_Probe):
     """Call ``function`` through its HTTP trigger bound to the alias and judge the new version.
 
+    On FC 3.0 (``Rollout(function=...)``) the request goes to the URL FC reports for the function's HTTP
+    trigger bound to the alias (``Fc3Client.http_trigger_url``).
+
     An answer is an error when ``is_ok(status_code)`` is False (default: a 5xx or a function error).
     HTTP triggers are reached through the qualifier they are bound to, so sampling goes through the alias
     and relies on FC reporting the resolved version; set ``qualifier_direct=True`` only if you also bound
@@ -319,6 +322,7 @@ class HttpProbe(_Probe):
         self.sign = sign
         self.is_ok = is_ok or (lambda status: status < 500)
         self.qualifier_direct = qualifier_direct
+        self._urls: dict[str, str] = {}  # FC 3.0: each qualifier's trigger URL, looked up once per probe
 
     def check(self, target: Target) -> Verdict:
         """Send this check's share of requests through the HTTP trigger and judge the answers."""
@@ -328,10 +332,19 @@ class HttpProbe(_Probe):
         return super().check(target)
 
     def _call(self, target: Target, qualifier: str) -> tuple[bool, str | None]:
-        resp = target.client.http_trigger_request(
-            target.service, qualifier, self.function, self.path, self.method,
-            body=self.body, headers=self.headers, sign=self.sign,
-        )
+        if target.function_level:  # FC 3.0: the URL of the function's HTTP trigger bound to the qualifier
+            url = self._urls.get(qualifier)
+            if url is None:
+                url = self._urls[qualifier] = target.client.http_trigger_url(self.function, qualifier)
+            resp = target.client.http_trigger_request(
+                self.function, qualifier, self.path, self.method,
+                body=self.body, headers=self.headers, sign=self.sign, url=url,
+            )
+        else:
+            resp = target.client.http_trigger_request(
+                target.service, qualifier, self.function, self.path, self.method,
+                body=self.body, headers=self.headers, sign=self.sign,
+            )
         ok = self.is_ok(resp.status_code) and "X-Fc-Error-Type" not in resp.headers
         version = resp.version_id or (None if qualifier == target.alias else qualifier)
         return ok, version

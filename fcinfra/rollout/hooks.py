@@ -1,5 +1,6 @@
 """Pre- and post-traffic hooks: any FC function, invoked with an event naming the alias and both versions
-(CodeDeploy's PreTraffic/PostTraffic hooks).
+(CodeDeploy's PreTraffic/PostTraffic hooks). On FC 3.0 (``function_level``) the hook is an FC 3.0 function,
+invoked with the ``Fc3Client``, and ``service`` in the event is the name of the function that owns the alias.
 
 The hook fails when the function raises (FC reports a function error) or answers JSON with
 ``"status": "failed"`` (any case); anything else passes. Event::
@@ -20,6 +21,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from fcinfra.errors import InvalidArgumentError
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Target
 from fcinfra.rollout.result import RolloutResult
@@ -30,18 +32,25 @@ PRE_TRAFFIC, POST_TRAFFIC = "pre_traffic", "post_traffic"
 
 @dataclass(frozen=True)
 class TrafficHook:
-    """``function`` of ``service`` (None: the rollout's own service), invoked at ``qualifier`` (LATEST)."""
+    """``function`` of ``service`` (None: the rollout's own service), invoked at ``qualifier`` (LATEST). With
+    ``function_level`` (FC 3.0) ``function`` is a function of its own: there is no service."""
 
     function: str
     phase: str = PRE_TRAFFIC
     service: str | None = None
     qualifier: str | None = None
+    function_level: bool = False
+
+    def __post_init__(self) -> None:
+        if self.function_level and self.service:
+            raise InvalidArgumentError(f"on FC 3.0 a hook is a function: name it FUNCTION, not "
+                                       f"{self.service}/{self.function} (FC 3.0 has no services)")
 
     @classmethod
-    def parse(cls, spec: str, phase: str) -> TrafficHook:
-        """``FUNCTION`` or ``SERVICE/FUNCTION``."""
+    def parse(cls, spec: str, phase: str, function_level: bool = False) -> TrafficHook:
+        """``FUNCTION`` or ``SERVICE/FUNCTION`` (FC 2.0); ``FUNCTION`` only on FC 3.0 (``function_level``)."""
         service, _, function = spec.rpartition("/")
-        return cls(function, phase, service or None)
+        return cls(function, phase, service or None, function_level=function_level)
 
     @property
     def name(self) -> str:
@@ -51,8 +60,11 @@ class TrafficHook:
         """Invoke the hook once and judge its answer."""
         event = {"hook": self.phase, "service": service, "alias": alias, "from_version": from_version,
                  "to_version": to_version}
-        inv = client.invoke(self.service or service, self.function, payload=json.dumps(event),
-                            qualifier=self.qualifier)
+        if self.function_level:  # FC 3.0: Fc3Client.invoke(function, payload, qualifier)
+            inv = client.invoke(self.function, json.dumps(event), qualifier=self.qualifier)
+        else:
+            inv = client.invoke(self.service or service, self.function, payload=json.dumps(event),
+                                qualifier=self.qualifier)
         if not inv.ok:
             return Verdict(self.name, FAIL, f"{self.function} raised {inv.error_type}: "
                                             f"{inv.payload.decode(errors='replace')[:200]}")
@@ -65,8 +77,10 @@ class TrafficHook:
         return Verdict(self.name, PASS, "ok")
 
     def check(self, target: Target) -> Verdict:
-        """As a gate of the pre-traffic check."""
-        return self.run(target.client, target.service, target.alias, target.main_version, target.canary_version)
+        """As a gate of the pre-traffic check (the rollout's FC version decides how the hook is invoked)."""
+        hook = self if self.function_level == target.function_level else \
+            replace(self, function_level=target.function_level)
+        return hook.run(target.client, target.service, target.alias, target.main_version, target.canary_version)
 
 
 def after_promotion(client: Any, result: RolloutResult, hook: TrafficHook, bake: float = 0.0,

@@ -20,6 +20,7 @@ from fcinfra.errors import (
 from fcinfra.fc.models import Alias, check_version_id
 from fcinfra.rollout.engine import AliasView, resume_point
 from fcinfra.rollout.lease import split
+from fcinfra.rollout.owner import cli_name
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import RolloutResult
 from fcinfra.rollout.spec import Strategy, compile_plan, format_duration, plan_duration, to_fc_weight
@@ -50,12 +51,13 @@ def _result(status: Any, service: str, alias: str, frm: str, to: str, history: l
 
 
 def promote(client: AliasApi, service: str, alias: str, to_version: str | None = None,
-            full: bool = False) -> RolloutResult:
+            full: bool = False, *, function_level: bool = False) -> RolloutResult:
     """Move a rollout on: to its next planned weight (the answer to a manual pause), or with ``full`` (or when
     the next step is the last, or the split is not a rollout's) to 100 %, the canary becoming the main version.
 
     ``to_version`` switches straight to that version; an older one than the main version is refused
-    (that is a rollback: :func:`rollback` with ``to_version``). One read, at most one write.
+    (that is a rollback: :func:`rollback` with ``to_version``). One read, at most one write. ``function_level``
+    (FC 3.0) only changes the wording of refusals.
     """
     current = client.get_alias(service, alias)
     view = AliasView.from_alias(current)
@@ -67,8 +69,8 @@ def promote(client: AliasApi, service: str, alias: str, to_version: str | None =
         return _result("promoted", service, alias, view.main_version, target, [], "already promoted", 0)
     if _older(target, view.main_version):
         raise ReleaseCheckError(f"version {target} is older than version {view.main_version}, the main version of "
-                                f"{service}/{alias}: promoting it would be a rollback; use `fcinfra rollback "
-                                f"{service} {alias} --to-version {target}`")
+                                f"{service}/{alias}: promoting it would be a rollback; use "
+                                f"`{cli_name(function_level)} rollback {service} {alias} --to-version {target}`")
     _, lease = split(current.description)
     step = lease.next_weight if lease is not None and lease.to_version == target else 100
     if not full and target == view.canary_version and view.weight < step < 100:
@@ -81,9 +83,11 @@ def promote(client: AliasApi, service: str, alias: str, to_version: str | None =
                    f"version {target} is now the main version of {service}/{alias}", 1)
 
 
-def rollback(client: AliasApi, service: str, alias: str, to_version: str | None = None) -> RolloutResult:
+def rollback(client: AliasApi, service: str, alias: str, to_version: str | None = None, *,
+             function_level: bool = False) -> RolloutResult:
     """Send all traffic back to the main version alone (or to ``to_version``, an older version, e.g. to undo a
-    promotion): one write. An alias already there has nothing to undo: no write, status ``rolled_back``."""
+    promotion): one write. An alias already there has nothing to undo: no write, status ``rolled_back``.
+    ``function_level`` (FC 3.0) only changes the wording of refusals."""
     current = client.get_alias(service, alias)
     view = AliasView.from_alias(current)
     target = view.main_version if to_version is None else _version(to_version)
@@ -92,9 +96,10 @@ def rollback(client: AliasApi, service: str, alias: str, to_version: str | None 
         return _result("rolled_back", service, alias, target, canary, [],
                        f"nothing to do: {service}/{alias} already sends all traffic to version {target}", 0)
     if _older(view.main_version, target):
+        cli = cli_name(function_level)
         raise ReleaseCheckError(f"version {target} is newer than version {view.main_version}, the main version of "
-                                f"{service}/{alias}: moving to it is a release; use `fcinfra rollout` or "
-                                f"`fcinfra promote {service} {alias} --version {target}`")
+                                f"{service}/{alias}: moving to it is a release; use `{cli} rollout` or "
+                                f"`{cli} promote {service} {alias} --version {target}`")
     _write(client, service, current, target)
     return _result("rolled_back", service, alias, target, canary, [0],
                    f"{service}/{alias} now sends all traffic to version {target}", 1)

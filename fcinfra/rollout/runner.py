@@ -47,10 +47,20 @@ from fcinfra.rollout.engine import (
 )
 from fcinfra.rollout.events import Event, EventSink
 from fcinfra.rollout.health import Gate, GateResult, HttpProbe, InvokeProbe, Target, as_gate
+from fcinfra.rollout.hooks import TrafficHook
 from fcinfra.rollout.lease import Lease, is_lease_id, new_holder, render, split
+from fcinfra.rollout.owner import cli_name
 from fcinfra.rollout.ports import AliasApi
 from fcinfra.rollout.result import Checkpoint, RolloutResult
-from fcinfra.rollout.spec import Stage, Strategy, compile_plan, default_strategy, describe_plan, to_fc_weight
+from fcinfra.rollout.spec import (
+    Stage,
+    Strategy,
+    check_time_budget,
+    compile_plan,
+    default_strategy,
+    describe_plan,
+    to_fc_weight,
+)
 from fcinfra.rollout.verdicts import FAIL, Verdict
 
 __all__ = ["Rollout", "RolloutResult", "VirtualClock", "resolve_time"]
@@ -72,14 +82,14 @@ def _positive(value: float | None, what: str, allow_none: bool = False) -> float
 
 
 def _check_fc3_gates(function: str, gates: Sequence[Gate]) -> None:
-    """On FC 3.0 the alias belongs to one function: probes must invoke that one, and HttpProbe is not wired yet."""
+    """On FC 3.0 the alias belongs to one function: probes must call that one; hooks are functions of their own."""
     for gate in gates:
-        if isinstance(gate, HttpProbe):
-            raise InvalidArgumentError("HttpProbe is not available for FC 3.0 rollouts yet: use InvokeProbe or a "
-                                       "callable gate")
-        if isinstance(gate, InvokeProbe) and gate.function != function:
-            raise InvalidArgumentError(f"InvokeProbe(function={gate.function!r}) cannot judge alias of function "
-                                       f"{function!r}: on FC 3.0 an alias belongs to one function")
+        if isinstance(gate, TrafficHook) and gate.service:
+            raise InvalidArgumentError(f"{gate.name}: on FC 3.0 a hook is a function of its own (FC 3.0 has no "
+                                       "services): TrafficHook(function=...) without service")
+        if isinstance(gate, InvokeProbe | HttpProbe) and gate.function != function:
+            raise InvalidArgumentError(f"{type(gate).__name__}(function={gate.function!r}) cannot judge alias of "
+                                       f"function {function!r}: on FC 3.0 an alias belongs to one function")
 
 
 @dataclass
@@ -274,16 +284,6 @@ class Rollout:
             fresh = self._read(tally)
             # Our own write may have landed with its answer lost (then a retry meets our new ETag).
             return fresh, AliasView.from_alias(fresh) == view
-
-
-def check_time_budget(budget: float, plan: Sequence[Stage]) -> None:
-    """A budget shorter than a stage's bake could never raise that weight: refuse it before anything runs."""
-    longest = max((stage.bake for stage in plan if not stage.is_promotion), default=0.0)
-    if budget < longest:
-        raise InvalidArgumentError(
-            f"a time budget of {budget:g}s cannot bake a {longest:g}s step: the rollout would stop before every "
-            "write it cannot watch to the end. Give more time or a shorter interval"
-        )
 
 
 class _RunContext:
@@ -498,7 +498,8 @@ class _RunContext:
         except FcinfraError as exc:
             raise RolloutError(
                 f"rolling back failed ({type(exc).__name__}: {exc}); the alias may still be at {observed.describe()}: "
-                f"run `fcinfra rollback {self.r.service} {self.r.alias}`; reason for the rollback: {reason}"
+                f"run `{cli_name(self.r.function is not None)} rollback {self.r.service} {self.r.alias}`; reason "
+                f"for the rollback: {reason}"
             ) from exc
         seen = AliasView.from_alias(alias)
         if not ours:

@@ -29,6 +29,7 @@ __all__ = [
     "Stage",
     "Steps",
     "Strategy",
+    "check_time_budget",
     "compile_plan",
     "default_strategy",
     "describe_plan",
@@ -397,3 +398,13 @@ def describe_plan(plan: Sequence[Stage]) -> str:
         total += " plus the time until promote is given at the manual gate"
     lines.append(f"{total}; {len(plan)} alias write(s), 1 more to roll back")
     return "\n".join(lines)
+
+
+def check_time_budget(budget: float, plan: Sequence[Stage]) -> None:
+    """A budget shorter than a stage's bake could never raise that weight: refuse it before anything runs."""
+    longest = max((stage.bake for stage in plan if not stage.is_promotion), default=0.0)
+    if budget < longest:
+        raise InvalidArgumentError(
+            f"a time budget of {budget:g}s cannot bake a {longest:g}s step: the rollout would stop before every "
+            "write it cannot watch to the end. Give more time or a shorter interval"
+        )

@@ -42,3 +42,19 @@ def test_same_objects_as_their_home_modules() -> None:
 
 def test_all_lists_exactly_the_lazy_exports() -> None:
     assert set(fcinfra.__all__) == set(fcinfra._EXPORTS) | {"__version__"}
+
+
+@pytest.mark.parametrize("package", ["fcinfra.rollout", "fcinfra.providers", "fcinfra.components"])
+def test_lazy_packages_resolve_every_exported_name_to_its_home_object(package: str) -> None:
+    """These packages import their names on first use (PEP 562); each name is the object its module defines."""
+    import importlib
+    import types
+
+    module = importlib.import_module(package)
+    for name in module.__all__:
+        value = getattr(module, name)
+        assert not isinstance(value, types.ModuleType), (package, name)  # not shadowed by a same-named submodule
+        home = importlib.import_module(getattr(value, "__module__", package))
+        assert getattr(home, name, value) is value, (package, name)
+    with pytest.raises(AttributeError):
+        _ = module.NoSuchThing

@@ -75,3 +75,11 @@ def test_credentials_bench_prints_each_source_against_fixed_keys() -> None:
     for name in ("fixed keys (baseline)", "env chain", "assumed role"):
         assert re.search(rf"^{re.escape(name)}\s+[\d.]+\s+[\d.]+$", out, re.MULTILINE), out
     assert number(r"AssumeRole calls for \d+ role-signed requests: (\d+)", out) == 1
+
+
+def test_cli_startup_prints_help_beside_a_bare_interpreter() -> None:
+    out = run("cli_startup.py", "--rounds", "2")
+    assert number(r"python -c pass\s+([\d.]+)", out) > 0
+    assert number(r"fcinfra --help\s+([\d.]+)", out) > 0
+    assert number(r"ratio fcinfra --help / python -c pass: ([\d.]+) \(median\)", out) > 0
+    assert "target: fcinfra --help < 0.5 s:" in out

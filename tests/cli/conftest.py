@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import itertools
+import json
+import os
+import subprocess
+import sys
+import threading
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -14,8 +21,10 @@ from fcinfra.demo.package import function_code
 from fcinfra.fake import handlers
 from fcinfra.fake.server import Emulator
 from fcinfra.fc import FcClient
+from fcinfra.fc3 import Fc3Client
 
 AK, SK = "cli-test-ak", "cli-test-secret"
+TOKEN = "tok-9f8e7d-never-printed"  # in receivers' URLs: never printed, logged or tagged
 _names = itertools.count(1)
 
 
@@ -65,6 +74,25 @@ def shop(client: FcClient) -> Shop:
     return Shop(service)
 
 
+@pytest.fixture(scope="module")
+def client3(emulator: Emulator) -> Iterator[Fc3Client]:
+    with Fc3Client(emulator.account_id, emulator.region, AK, SK, endpoint=emulator.endpoint) as c:
+        yield c
+
+
+@pytest.fixture
+def fn(client3: Fc3Client) -> str:
+    """An FC 3.0 function with versions 1 (v1), 2 (v2, healthy), 3 (v3, fails on fig/lime); alias prod -> 1."""
+    name = f"quote{next(_names)}"
+    client3.create_function(name, "python3.10", "index.handler", code=function_code("v1"))
+    client3.publish_version(name, "v1")
+    client3.create_alias(name, "prod", "1")
+    for code in ("v2", "v3"):
+        client3.update_function(name, code=function_code(code))
+        client3.publish_version(name, code)
+    return name
+
+
 @pytest.fixture
 def run(env: dict[str, str]) -> Callable[..., Result]:
     """Invoke the CLI in-process with the user's environment; returns click's Result."""
@@ -88,3 +116,70 @@ def alias_writes(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setitem(handlers.HANDLERS, "UpdateAlias", counting)
     yield seen
+
+
+@dataclass
+class Receiver:
+    """A loopback HTTP receiver: answers ``statuses`` in turn (then 200) and keeps every request."""
+
+    statuses: list[int] = field(default_factory=list)
+    answer: bytes = b"ok"
+    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
+    url: str = ""
+
+    def got(self) -> list[tuple[str, dict[str, str], bytes]]:
+        return [r for r, status in zip(self.requests, self._answered, strict=True) if status == 200]
+
+    def __post_init__(self) -> None:
+        self._answered: list[int] = []
+
+
+@pytest.fixture
+def receiver() -> Iterator[Callable[..., Receiver]]:
+    servers: list[ThreadingHTTPServer] = []
+
+    def start(statuses: list[int] | None = None, answer: bytes = b"ok") -> Receiver:
+        rec = Receiver(list(statuses or []), answer)
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                status = rec.statuses.pop(0) if rec.statuses else 200
+                rec.requests.append((self.path, dict(self.headers), body))
+                rec._answered.append(status)
+                self.send_response(status)
+                self.end_headers()
+                self.wfile.write(rec.answer if status == 200 else b"busy")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        servers.append(server)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        rec.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/{TOKEN}"
+        return rec
+
+    yield start
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def watch_while(env: dict[str, str], status_args: list[str],
+                act: Callable[[], Result]) -> tuple[dict[str, Any], list[dict[str, Any]], Result]:
+    """`fcinfra STATUS_ARGS --watch -o json` in a second process while ``act()`` (a rollout, here) runs: the
+    watcher's first document (it has looked once before ``act``), every later one, and ``act``'s result."""
+    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", *status_args, "--watch", "--every", "0.1s",
+                                "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               env={**os.environ, **env})
+    try:
+        assert watcher.stdout is not None
+        first = json.loads(watcher.stdout.readline())
+        result = act()
+        rest, err = watcher.communicate(timeout=60)
+    finally:
+        if watcher.poll() is None:
+            watcher.kill()
+    assert watcher.returncode == 0, err
+    return first, [json.loads(line) for line in rest.splitlines()], result

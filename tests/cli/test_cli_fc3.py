@@ -4,38 +4,14 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
 from click.testing import Result
 
-from fcinfra.demo.package import function_code
-from fcinfra.fake.server import Emulator
 from fcinfra.fc3 import Fc3Client
 
-from .conftest import AK, SK
-
 _names = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def client3(emulator: Emulator) -> Iterator[Fc3Client]:
-    with Fc3Client(emulator.account_id, emulator.region, AK, SK, endpoint=emulator.endpoint) as c:
-        yield c
-
-
-@pytest.fixture
-def fn(client3: Fc3Client) -> str:
-    """A function with versions 1 (v1), 2 (v2, healthy), 3 (v3, fails on fig/lime); alias prod -> 1."""
-    name = f"quote{next(_names)}"
-    client3.create_function(name, "python3.10", "index.handler", code=function_code("v1"))
-    client3.publish_version(name, "v1")
-    client3.create_alias(name, "prod", "1")
-    for code in ("v2", "v3"):
-        client3.update_function(name, code=function_code(code))
-        client3.publish_version(name, code)
-    return name
 
 
 def _json(result: Result) -> Any:
@@ -102,11 +78,19 @@ def test_rollout_refusals_are_exit_2(run: Callable[..., Result], fn: str) -> Non
     other = run("fc3", "rollout", fn, "prod", "2", "--probe-function", "another")
     assert other.exit_code == 2 and "belongs to function" in other.output
     missing = run("fc3", "rollout", fn, "prod", "9", "--dry-run")
-    assert missing.exit_code == 2 and "does not exist" in missing.stderr
+    assert missing.exit_code == 2 and f"version 9 of function '{fn}' does not exist" in missing.stderr
+    assert f"`fcinfra fc3 versions publish {fn}`" in missing.stderr  # FC 3.0's words and commands, not FC 2.0's
+    no_alias = run("fc3", "rollout", fn, "staging", "2")
+    assert no_alias.exit_code == 2 and f"alias 'staging' of function '{fn}'" in no_alias.stderr
+    assert f"`fcinfra fc3 alias set {fn} staging --version N`" in no_alias.stderr
+    newer = run("fc3", "rollback", fn, "prod", "--to-version", "2")
+    assert newer.exit_code == 2 and f"`fcinfra fc3 promote {fn} prod --version 2`" in newer.stderr
+    for result in (missing, no_alias, newer):
+        assert "service" not in result.stderr
     dry = _json(run("fc3", "rollout", fn, "prod", "2", "--steps", "10,100", "--dry-run", "-o", "json"))
     assert dry["service"] == fn and dry["next_weights"] == [10, 100]
-    hooked = run("fc3", "rollout", fn, "prod", "2", "--pre-traffic-hook", fn)  # hooks call FC 2.0 services
-    assert hooked.exit_code == 2 and "not available on FC 3.0" in hooked.output
+    hooked = run("fc3", "rollout", fn, "prod", "2", "--pre-traffic-hook", f"svc/{fn}")  # FC 3.0 has no services
+    assert hooked.exit_code == 2 and "FC 3.0 has no services" in hooked.output
     gated = run("fc3", "rollout", fn, "prod", "2", "--gate", "sls:project=p,logstore=l")
     assert gated.exit_code == 2 and "not available on FC 3.0" in gated.output
 

@@ -8,11 +8,8 @@ import hashlib
 import hmac
 import json
 import pickle
-import threading
 import urllib.parse
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 
 import pytest
 from click.testing import CliRunner, Result
@@ -20,57 +17,10 @@ from click.testing import CliRunner, Result
 from fcinfra.cli.main import cli
 from fcinfra.fc import FcClient
 
+from .conftest import TOKEN, Receiver
+
 WEBHOOK_SECRET = "whsec-Zq81-never-printed"
 DING_SECRET = "SEC-ding-7a1c-never-printed"
-TOKEN = "tok-9f8e7d-never-printed"
-
-
-@dataclass
-class Receiver:
-    """A loopback HTTP receiver: answers ``statuses`` in turn (then 200) and keeps every request."""
-
-    statuses: list[int] = field(default_factory=list)
-    answer: bytes = b"ok"
-    requests: list[tuple[str, dict[str, str], bytes]] = field(default_factory=list)
-    url: str = ""
-
-    def got(self) -> list[tuple[str, dict[str, str], bytes]]:
-        return [r for r, status in zip(self.requests, self._answered, strict=True) if status == 200]
-
-    def __post_init__(self) -> None:
-        self._answered: list[int] = []
-
-
-@pytest.fixture
-def receiver() -> Iterator[Callable[..., Receiver]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def start(statuses: list[int] | None = None, answer: bytes = b"ok") -> Receiver:
-        rec = Receiver(list(statuses or []), answer)
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status = rec.statuses.pop(0) if rec.statuses else 200
-                rec.requests.append((self.path, dict(self.headers), body))
-                rec._answered.append(status)
-                self.send_response(status)
-                self.end_headers()
-                self.wfile.write(rec.answer if status == 200 else b"busy")
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        servers.append(server)
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        rec.url = f"http://127.0.0.1:{server.server_address[1]}/hooks/{TOKEN}"
-        return rec
-
-    yield start
-    for server in servers:
-        server.shutdown()
-        server.server_close()
 
 
 def rollout(env: dict[str, str], shop, *extra: str, secrets: dict[str, str] | None = None) -> Result:

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import time
 from collections.abc import Callable
 
@@ -13,23 +10,16 @@ from click.testing import Result
 
 from fcinfra.fc import FcClient
 
+from .conftest import watch_while
+
 
 def test_watch_shows_each_weight_and_ends_with_the_rollout(env: dict[str, str], run: Callable[..., Result], shop,
                                                           client: FcClient) -> None:
-    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", "status", shop.service, "prod", "--watch",
-                                "--every", "0.1s", "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, **env})
-    try:
-        first = watcher.stdout.readline()  # type: ignore[union-attr]  (the watcher is up and has looked once)
-        assert json.loads(first)["aliases"][0]["state"] == "stable"
-        result = run("rollout", shop.service, "prod", "2", "--steps", "50,100", "--interval", "1.5s")
-        assert result.exit_code == 0, result.output
-        rest, err = watcher.communicate(timeout=60)
-    finally:
-        if watcher.poll() is None:
-            watcher.kill()
-    assert watcher.returncode == 0, err
-    docs = [json.loads(first)] + [json.loads(line) for line in rest.splitlines()]
+    first, rest, result = watch_while(env, ["status", shop.service, "prod"], lambda: run(
+        "rollout", shop.service, "prod", "2", "--steps", "50,100", "--interval", "1.5s"))
+    assert first["aliases"][0]["state"] == "stable"  # the watcher was up and had looked once
+    assert result.exit_code == 0, result.output
+    docs = [first, *rest]
     seen = [(d["aliases"][0]["main_version"], d["aliases"][0]["canary_weight"], d["aliases"][0]["state"])
             for d in docs]
     assert ("1", 50, "rollout_in_progress") in seen
@@ -42,21 +32,11 @@ def test_watch_shows_the_running_rollouts_gate_verdicts(env: dict[str, str], run
                                                         client: FcClient) -> None:
     """The rollout publishes its latest verdicts in one service tag (fcinfra/gate_board.py): another process
     sees them; the rollout makes no extra alias write for it, and the tag is gone when it ends."""
-    watcher = subprocess.Popen([sys.executable, "-m", "fcinfra.cli.main", "status", shop.service, "prod", "--watch",
-                                "--every", "0.1s", "-o", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env={**os.environ, **env})
-    try:
-        first = watcher.stdout.readline()  # type: ignore[union-attr]
-        assert json.loads(first)["aliases"][0]["gates"] is None
-        result = run("rollout", shop.service, "prod", "2", "--steps", "50,100", "--interval", "1.5s",
-                     "--probe-function", "quote", "--samples", "3", "-o", "json")
-        assert result.exit_code == 0, result.output
-        rest, err = watcher.communicate(timeout=60)
-    finally:
-        if watcher.poll() is None:
-            watcher.kill()
-    assert watcher.returncode == 0, err
-    docs = [json.loads(line) for line in rest.splitlines()]
+    first, docs, result = watch_while(env, ["status", shop.service, "prod"], lambda: run(
+        "rollout", shop.service, "prod", "2", "--steps", "50,100", "--interval", "1.5s", "--probe-function", "quote",
+        "--samples", "3", "-o", "json"))
+    assert first["aliases"][0]["gates"] is None
+    assert result.exit_code == 0, result.output
     gates = [d["aliases"][0]["gates"] for d in docs if d["aliases"][0]["gates"]]
     assert gates and gates[0]["weight"] == 50
     assert {v["status"] for g in gates for v in g["verdicts"]} <= {"pass", "fail", "inconclusive"}

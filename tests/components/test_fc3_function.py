@@ -4,6 +4,7 @@ the alias once, unchanged (same trigger, same URL) across a canary."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -112,3 +113,20 @@ def test_a_bad_version_is_rolled_back_and_fails_the_update(code_dir: Path, fake:
     alias = client3.get_alias("api", "prod")
     assert (alias.version_id, alias.additional_version_weight) == ("1", {})
     assert client3.get_trigger("api", "web").qualifier == "prod"
+
+
+def test_hooks_of_an_fc3_release_are_fc3_functions(code_dir: Path) -> None:
+    """Its hooks reach FunctionAliasShift as FUNCTION names; SERVICE/FUNCTION is refused before anything exists."""
+
+    def with_hooks(hooks: dict[str, Any]) -> Any:
+        def run() -> None:
+            fn = Fc3Function("api", {"runtime": "python3.10", "handler": "index.handler", "code": str(code_dir)})
+            CanaryRelease("api-release", {"service": fn, "alias": "prod", "strategy": STRATEGY, "hooks": hooks})
+
+        return run
+
+    mocks = run_stack(with_hooks({"post_traffic": "smoke", "post_traffic_bake": 5}), FcMocks())
+    assert json.loads(mocks.one("FunctionAliasShift").inputs["hooks"]) == {"post_traffic": "smoke",
+                                                                           "post_traffic_bake": 5}
+    with pytest.raises(Exception, match=r"FC 3\.0 has no services"):
+        run_stack(with_hooks({"pre_traffic": "ops/smoke"}), FcMocks())

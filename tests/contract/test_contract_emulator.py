@@ -237,14 +237,10 @@ def test_cli_emulator_tls(tmp_path: Path, cli_runs: list[Cli], monkeypatch: pyte
 # ------------------------------------------------------------------------------------------ --help
 
 
-def test_fcinfra_help_starts_in_under_half_a_second() -> None:
-    best = float("inf")
-    for _ in range(3):
-        started = time.perf_counter()
-        out = subprocess.run([FCINFRA, "--help"], capture_output=True, text=True, timeout=30)
-        best = min(best, time.perf_counter() - started)
-        assert out.returncode == 0 and "emulator" in out.stdout
-    assert best < 0.5, f"fcinfra --help took {best:.3f}s"
+def test_fcinfra_help_runs_as_the_installed_script() -> None:
+    """Its speed (target 0.5 s) is measured by bench/cli_startup.py, not asserted here (shared machines)."""
+    out = subprocess.run([FCINFRA, "--help"], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0 and "emulator" in out.stdout
 
 
 def test_importing_the_client_does_not_import_pulumi() -> None:

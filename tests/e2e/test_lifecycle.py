@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 import pytest
 
+from fcinfra.errors import InvalidRequestError
 from tests.e2e.conftest import ACCOUNT, AK, FCINFRA, REGION, SK, Pulumi
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(900)]
@@ -49,3 +51,27 @@ def test_destroy_removes_everything(make_pulumi) -> None:
     fc = p.emulator.client()
     assert SERVICE not in [s.service_name for s in fc.list_services()]
     assert p.run("stack", "export").stdout.count('"urn"') <= 1  # only the stack itself (or nothing) remains
+
+
+def test_destroy_retains_versions_while_their_service_stays_and_removes_them_with_it(make_pulumi) -> None:
+    """Retained versions (``ServiceVersion`` retains on delete by default) outlive the release's resources, not
+    their service: FC refuses DeleteService while versions exist, so destroying the service removes them first
+    (pulumi-alicloud's Service delete lists and deletes every version, then the service; docs/pulumi.md)."""
+    p = two_versions(make_pulumi)
+    fc = p.emulator.client()
+    state = json.loads(p.export())
+    release = [r["urn"] for r in state["deployment"]["resources"]
+               if r["urn"].rsplit("::", 1)[-1] in ("quickstart-version", "quickstart-alias", "quickstart-traffic",
+                                                  "quickstart-http")]
+    assert len(release) == 4, release
+    p.run("destroy", "--yes", *(f"--target={urn}" for urn in release))
+
+    assert sorted(v.version_id for v in fc.list_versions(SERVICE)) == ["1", "2"]  # retained as configured
+    assert fc.list_aliases(SERVICE) == [] and fc.list_triggers(SERVICE, "web") == []
+    assert sorted(f.function_name for f in fc.list_functions(SERVICE)) == ["quote", "web"]
+    with pytest.raises(InvalidRequestError, match="ServiceNotEmpty"):  # as FC: not while versions exist
+        fc.delete_service(SERVICE)
+
+    p.run("destroy", "--yes")
+    assert SERVICE not in [s.service_name for s in fc.list_services()]
+    assert p.export().count('"urn"') <= 1

@@ -174,3 +174,33 @@ def test_fc3_state_survives_a_restart(runner: PythonCodeRunner, tmp_path: Path) 
         assert client.invoke("fn", qualifier="prod").payload == b"one@1"
         client.update_function("fn", memory_size=256)
         assert client.publish_version("fn").version_id == "2"
+
+
+def test_http_probe_judges_a_rollout_through_the_trigger_url(emulator: Emulator) -> None:
+    """HttpProbe on FC 3.0: real HTTP to the URL the emulator reports for the alias's signed HTTP trigger, FC
+    3.0's HTTP convention served by the zip code; a healthy version is promoted, a broken one rolled back."""
+    from fcinfra.rollout import HttpProbe, Rollout, Steps
+    from fcinfra.rollout.clock import VirtualClock
+
+    broken = make_zip({"index.py": "def handler(event, context):\n    raise RuntimeError('broken')\n"})
+    with Fc3Client(emulator.account_id, emulator.region, AK, SK, endpoint=emulator.endpoint) as client:
+        client.create_function("web", "python3.10", "index.handler", code=source("v1"))
+        client.publish_version("web")
+        client.create_alias("web", "prod", "1")
+        client.update_function("web", code=source("v2"))
+        client.publish_version("web")
+        client.update_function("web", code=broken)
+        client.publish_version("web")
+        client.create_trigger("web", "http", "http", {"authType": "function", "methods": ["GET"]}, qualifier="prod")
+
+        def run(to: str) -> Any:
+            clock = VirtualClock()
+            probe = HttpProbe("web", "/health", samples=6, max_error_rate=0.0)
+            return Rollout(client, function="web", alias="prod", to_version=to, strategy=Steps([50, 100], interval=5),
+                           health=[probe], sleep=clock.sleep, clock=clock, check_every=5).run()
+
+        assert run("2").status == "promoted"
+        assert client.calls["HttpTriggerInvoke"] >= 6 and client.calls["InvokeFunction"] == 0
+        failed = run("3")
+        assert failed.status == "rolled_back" and "http:web" in failed.reason, failed.reason
+        assert client.get_alias("web", "prod").version_id == "2"

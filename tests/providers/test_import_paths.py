@@ -47,3 +47,50 @@ def test_resource_type_tokens_are_stable() -> None:
     assert ServiceVersion._resource_type_name == "dynamic/fcinfra:ServiceVersion"
     assert AliasShift._resource_type_name == "dynamic/fcinfra:AliasShift"
     assert AliasTrigger._resource_type_name == "dynamic/fcinfra:AliasTrigger"
+
+
+# What Pulumi's dynamic-provider host does for a `pulumi preview` of a CanaryRelease: unpickle each provider from
+# its state blob, then `check` the declared inputs. It starts once per preview, so whatever this imports is paid
+# on every preview (bench/pulumi_up.py): the checks need the naming rules and the strategy, never the wire models
+# (pydantic), the FC client, the rollout runner or the traffic gates.
+_HOST_CHECK = """
+import base64, sys, dill
+blobs = sys.stdin.read().split()
+sv, shift, trigger = (dill.loads(base64.b64decode(b)) for b in blobs)
+failures = [
+    sv.check({}, {"service": "svc", "fingerprint": "sha256:ab", "retain": True}).failures,
+    shift.check({}, {"service": "svc", "alias": "prod", "version_id": "1", "fingerprint": "sha256:ab",
+                     "strategy": {"type": "steps", "weights": [10, 100], "interval": 30}, "health": []}).failures,
+    trigger.check({}, {"service": "svc", "function": "fn", "name": "http-fn", "trigger_type": "http",
+                       "qualifier": "prod", "trigger_config": {"authType": "anonymous"}}).failures,
+]
+heavy = ("pydantic", "requests", "fcinfra.fc.models", "fcinfra.fc.client", "fcinfra.rollout.runner",
+         "fcinfra.rollout.traffic", "fcinfra.providers.function_version")
+print(sum(len(f) for f in failures), sorted(m for m in heavy if m in sys.modules))
+"""
+
+
+def test_the_provider_host_checks_without_heavy_imports() -> None:
+    import subprocess
+    import sys
+
+    from fcinfra.providers.alias_shift import AliasShiftProvider
+    from fcinfra.providers.alias_trigger import AliasTriggerProvider
+    from fcinfra.providers.service_version import ServiceVersionProvider
+
+    providers = (ServiceVersionProvider, AliasShiftProvider, AliasTriggerProvider)
+    blobs = [str(serialize_provider(cls())) for cls in providers]
+    done = subprocess.run([sys.executable, "-c", _HOST_CHECK], input="\n".join(blobs), capture_output=True,
+                          text=True, check=True)
+    assert done.stdout.strip() == "0 []", done.stdout + done.stderr
+
+
+def test_package_names_resolve_to_their_objects() -> None:
+    """The package imports its names on first use; ``fingerprint`` is the function, not its submodule."""
+    import fcinfra.providers as providers
+    from fcinfra.providers.fingerprint import fingerprint
+    from fcinfra.providers.service_version import ServiceVersion
+
+    assert providers.fingerprint is fingerprint
+    assert providers.ServiceVersion is ServiceVersion
+    assert set(providers.__all__) <= set(dir(providers))

@@ -340,10 +340,11 @@ def test_a_pulumi_rollback_is_in_history_and_a_later_cli_run_refuses_it_unless_f
     assert [e.outcome for e in history.read(emulated, "svc", "prod")] == ["rolled_back", "promoted"]
 
 
-def test_hooks_are_refused_on_fc3_until_wired_there() -> None:
+def test_fc3_hooks_are_functions_not_service_slash_function() -> None:
     from fcinfra.providers.function_alias_shift import FunctionAliasShiftProvider
 
-    failures = FunctionAliasShiftProvider().check({}, shift(hooks={"post_traffic": "fn"})).failures
-    assert [f.property for f in failures] == ["hooks"] and "FC 3.0" in failures[0].reason
+    assert FunctionAliasShiftProvider().check({}, shift(hooks={"post_traffic": "fn"})).failures == []
+    failures = FunctionAliasShiftProvider().check({}, shift(hooks={"post_traffic": "svc/fn"})).failures
+    assert [f.property for f in failures] == ["hooks"] and "FC 3.0 has no services" in failures[0].reason
     assert FunctionAliasShiftProvider().check({}, shift(notifications=[{"type": "slack", "url_env": "X"}])).failures \
         == []

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from fcinfra.errors import VersionInUseError
+from fcinfra.errors import InvalidRequestError, VersionInUseError
 from fcinfra.providers.service_version import ServiceVersionProvider
 from fcinfra.testing.helpers import code_zip, handler_source
 
@@ -109,6 +109,28 @@ def test_delete_refuses_a_version_an_alias_uses(deployed: Any) -> None:
         p.delete("svc@1", outs)
     assert any("prod" in r for r in err.value.referrers)
     assert [v.version_id for v in deployed.list_versions("svc")] == ["1"]
+
+
+def test_destroy_order_under_mock_fc_retains_versions_until_their_service_goes(deployed: Any) -> None:
+    """``pulumi destroy`` of a release and its service, in the engine's order (dependents first): the retained
+    version survives its resource's delete, FC (and the fake) then refuses DeleteService while it exists, and
+    pulumi-alicloud's Service delete (every version, then the service) is an order it accepts."""
+    p = provider(deployed)
+    outs = p.create({"service": "svc", "fingerprint": "fp1"}).outs  # retain_on_delete: True (the default)
+    assert outs is not None
+    deployed.create_alias("svc", "prod", "1")
+
+    deployed.delete_alias("svc", "prod")  # the alicloud.fc.Alias
+    p.delete("svc@1", outs)  # the ServiceVersion: retained
+    deployed.delete_function("svc", "fn")  # the alicloud.fc.Function
+    assert [v.version_id for v in deployed.list_versions("svc")] == ["1"]
+    with pytest.raises(InvalidRequestError, match="ServiceNotEmpty"):
+        deployed.delete_service("svc")
+
+    for version in deployed.list_versions("svc"):  # the alicloud.fc.Service delete
+        deployed.delete_version("svc", version.version_id)
+    deployed.delete_service("svc")
+    assert "svc" not in [s.service_name for s in deployed.list_services()]
 
 
 def test_check_accepts_unknowns_in_a_preview_and_fills_defaults() -> None:

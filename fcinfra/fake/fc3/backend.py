@@ -51,6 +51,7 @@ from fcinfra.fake.fc3.errors import (
 from fcinfra.fake.fc3.records import LATEST, AliasRecord, FunctionRecord, TriggerRecord, VersionRecord
 from fcinfra.fake.paging import parse_limit
 from fcinfra.fc.crc64 import checksum
+from fcinfra.fc.tagging import check_count, check_tags
 from fcinfra.fc3.models import (
     CreateAliasRequest,
     CreateFunctionRequest,
@@ -297,6 +298,11 @@ class Fc3Backend:
     def tag_resources(self, resource_type: str | None, arns: list[str], tags: list[dict[str, Any]]) -> None:
         functions = self._tagged(resource_type, arns)
         pairs = _tag_pairs(tags)
+        try:  # FC's limits (fcinfra.fc.tagging): checked for every function before any is changed
+            for fn in functions:
+                check_count(fn.tags, pairs)
+        except ValueError as exc:
+            raise invalid(str(exc)) from None
         for fn in functions:
             fn.tags.update(pairs)
 
@@ -526,14 +532,19 @@ class Fc3Backend:
 
 
 def _tag_pairs(tags: list[Any]) -> dict[str, str]:
-    """Tags as ``{key: value}``, from ``[{"Key", "Value"}]`` (either case); a bad one is refused whole."""
+    """``[{"Key", "Value"}]`` (either case) as ``{key: value}``, each within FC's limits (``fcinfra.fc.tagging``,
+    at most MAX_TAGS of them); a bad one refuses the whole call."""
     pairs: dict[str, str] = {}
     for tag in tags:
-        fields = {str(k).lower(): v for k, v in tag.items()} if isinstance(tag, dict) else {}
-        key, value = str(fields.get("key") or ""), str(fields.get("value") or "")
-        if not key or len(key) > 64 or key.startswith(("aliyun", "acs:")) or len(value) > 128:
-            raise invalid(f"tag {tag!r} is invalid: keys 1-64 characters, not 'aliyun'/'acs:', values <= 128")
-        pairs[key] = value
+        if not isinstance(tag, Mapping):
+            raise invalid(f"tag {tag!r} is invalid: each tag is {{\"Key\": ..., \"Value\": ...}}")
+        fields = {str(k).lower(): v for k, v in tag.items()}
+        pairs[str(fields.get("key") or "")] = str(fields.get("value") or "")
+    try:
+        check_tags(pairs, allow_empty=True)
+        check_count({}, pairs)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
     return pairs
 
 
