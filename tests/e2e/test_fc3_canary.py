@@ -26,6 +26,7 @@ def fc3_canary(make_pulumi) -> Pulumi:
     """The example's README steps: credentials and the account id in stack config (the secret as a secret)."""
     p = make_pulumi("examples/fc3-canary", credentials_in_env=False, account_in_env=False)
     readme_setup(p)
+    p.config("alicloud:region", REGION)  # the function's ARN, which its release-history tags need
     p.config("stepInterval", "1")
     return p
 
@@ -71,6 +72,10 @@ def test_healthy_promoted_bad_rolled_back_trigger_unchanged_then_destroyed(make_
     assert "version 3 was rolled back" in again.stdout + again.stderr
     assert [v.version_id for v in fc.list_versions(FUNCTION)] == ["3", "2", "1"]
     assert fc.get_alias(FUNCTION, "prod").last_modified_time == touched  # no traffic moved this time
+    # the release history in the function's tags survives the V3Function's updates (it is not the provider's)
+    history = [t["Value"].split(";")[3:6] for t in fc.get_function(FUNCTION).tags or []
+               if t["Key"].startswith("fcinfra-release-")]
+    assert history == [["1", "2", "promoted"], ["2", "3", "rolled_back"]]
 
     after = fc.get_trigger(FUNCTION, "http")  # the canaries moved the alias, never the trigger
     assert (after.trigger_id, after.url_internet, after.qualifier) == (trigger.trigger_id, trigger.url_internet,
