@@ -73,7 +73,9 @@ class Fc3Function(pulumi.ComponentResource):
             code={"zip_file": zipped},
             **snapshot_args,
             **other,
-            opts=pulumi.ResourceOptions(parent=self),
+            # fcinfra's release history lives in the function's tags (fcinfra.history): a V3Function declared
+            # without tags must not read them as drift and untag them on its next update
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=None if "tags" in other else ["tags"]),
         )
         self.function_name = self.function.function_name
         config = {"runtime": args["runtime"], "handler": args["handler"], **snapshot_args, "code": package.digest}

@@ -138,6 +138,7 @@ class Pulumi:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not _SCRUB.match(k)}
         proxy = f"http://127.0.0.1:{self.closed_port}"  # nothing listens there: off-loopback calls fail at once
+        no_proxy = f"127.0.0.1,localhost,127.0.0.1:{self.emulator.port}"
         env.update({
             "PATH": os.pathsep.join([str(self.tools), env.get("PATH", "")]),
             "PULUMI_HOME": str(self.home / "pulumi-home"),
@@ -155,8 +156,10 @@ class Pulumi:
             "HTTP_PROXY": proxy,
             "https_proxy": proxy,
             "http_proxy": proxy,
-            "NO_PROXY": "127.0.0.1,localhost",
-            "no_proxy": "127.0.0.1,localhost",
+            # the emulator's host:port too: the Tea SDK under the provider's FC 3.0 resources skips the proxy
+            # only for a NO_PROXY entry equal to the request's host *with* its port
+            "NO_PROXY": no_proxy,
+            "no_proxy": no_proxy,
         })
         if self.credentials_in_env:
             env.update({"ALIBABA_CLOUD_ACCESS_KEY_ID": AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SK})

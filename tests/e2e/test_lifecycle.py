@@ -7,6 +7,7 @@ import subprocess
 
 import pytest
 
+from fcinfra import history as release_history
 from fcinfra.errors import InvalidRequestError
 from tests.e2e.conftest import ACCOUNT, AK, FCINFRA, REGION, SK, Pulumi
 
@@ -26,7 +27,15 @@ def two_versions(make_pulumi) -> Pulumi:
 
 
 def test_refresh_shows_alias_drift_and_up_restores_it(make_pulumi) -> None:
+    """... and keeps the release history fcinfra records in the service's tags. (The FC 3.0 twin lost them: a
+    V3Function reads its tags back and its next update removed them. terraform-provider-alicloud 1.285.0's FC 2.0
+    Service reads an empty map — its tagsToMap does not take the Go SDK's map[string]string — so this guards
+    against that changing under us.)"""
     p = two_versions(make_pulumi)
+    fc = p.emulator.client()
+    release_history.record(fc, SERVICE, release_history.entry_now("prod", "1", "2", "promoted", "e2e", ""))
+    history = fc.service_tags(SERVICE)
+    assert any(key.startswith(release_history.KEY_PREFIX) for key in history), history
     env = {"PATH": "/usr/bin:/bin", "FC_ENDPOINT": p.emulator.endpoint, "FC_CA_BUNDLE": str(p.emulator.ca_file),
            "ALIBABA_CLOUD_ACCOUNT_ID": ACCOUNT, "ALIBABA_CLOUD_REGION": REGION,
            "ALIBABA_CLOUD_ACCESS_KEY_ID": AK, "ALIBABA_CLOUD_ACCESS_KEY_SECRET": SK}
@@ -43,6 +52,8 @@ def test_refresh_shows_alias_drift_and_up_restores_it(make_pulumi) -> None:
     p.up()
     assert p.emulator.client().get_alias(SERVICE, "prod").version_id == "2"
     assert p.run("preview", "--expect-no-changes").returncode == 0
+    kept = p.emulator.client().service_tags(SERVICE)
+    assert set(history) <= set(kept), (history, kept)
 
 
 def test_destroy_removes_everything(make_pulumi) -> None:

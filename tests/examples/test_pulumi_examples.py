@@ -24,6 +24,7 @@ __all__ = ["fc_client", "fc_emulator", "fc_emulator_client", "fc_fake"]
 ROOT = Path(__file__).resolve().parents[2]
 QUICKSTART = ROOT / "examples" / "quickstart" / "__main__.py"
 CANARY = ROOT / "examples" / "canary" / "__main__.py"
+FC3_CANARY = ROOT / "examples" / "fc3-canary" / "__main__.py"
 
 
 @pytest.fixture(autouse=True)
@@ -68,6 +69,22 @@ def test_quickstart_publishes_binds_and_follows_code_changes(fc_client: Any) -> 
     run_stack(program(QUICKSTART), mocks, config={**config, "fcinfra:codeDir": "../functions/v2"})
     assert mocks.one("ServiceVersion").action == "same"  # nothing changed: nothing published
     assert len(fc_client.list_versions("qs")) == 2
+
+
+def test_fc3_canary_creates_the_function_version_alias_and_alias_bound_trigger(fc_fake: Any) -> None:
+    """examples/fc3-canary's first `pulumi up` under mocks (the real engine runs its whole story in tests/e2e)."""
+    from fcinfra.fc3 import Fc3Client
+    from fcinfra.testing.plugin import TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET
+
+    client3 = Fc3Client(fc_fake.account_id, fc_fake.region, TEST_ACCESS_KEY_ID, TEST_ACCESS_KEY_SECRET)
+    mocks = FcMocks(client3=client3)
+    run_stack(program(FC3_CANARY), mocks, project="fcinfra-fc3-canary",
+              config={"fcinfra:accountId": fc_fake.account_id})
+    assert [v.version_id for v in client3.list_versions("fcinfra-fc3-quote")] == ["1"]
+    assert client3.get_alias("fcinfra-fc3-quote", "prod").version_id == "1"
+    trigger = client3.get_trigger("fcinfra-fc3-quote", "http")
+    assert trigger.qualifier == "prod" and trigger.trigger_type == "http"
+    assert mocks.one("FunctionAliasShift").outputs["version_id"] == "1"
 
 
 @pytest.mark.slow

@@ -142,3 +142,22 @@ def test_official_sdk_tags_a_function(fc3_fake: Fake) -> None:
         sdk.tag_resources(models.TagResourcesRequest(body=models.TagResourcesInput(
             resource_id=[arn], resource_type="function", tag=[models.Tag(key="aliyun:x", value="v")])))
     assert bad.value.status_code == 400
+
+
+def test_official_sdk_creates_a_function_with_tags(fc3_fake: Fake) -> None:
+    """CreateFunctionInput's ``tags`` tag the function at creation; a bad tag refuses the whole create."""
+    sdk = _sdk()
+    with pytest.raises(exceptions.ClientException) as bad:
+        sdk.create_function(models.CreateFunctionRequest(body=models.CreateFunctionInput(
+            function_name="fn", runtime="python3.10", handler="index.handler",
+            tags=[models.Tag(key="team", value="a"), models.Tag(key="acs:x", value="v")])))
+    assert bad.value.status_code == 400
+    assert sdk.list_functions(models.ListFunctionsRequest()).body.functions == []  # nothing half-created
+
+    created = sdk.create_function(models.CreateFunctionRequest(body=models.CreateFunctionInput(
+        function_name="fn", runtime="python3.10", handler="index.handler",
+        tags=[models.Tag(key="team", value="a"), models.Tag(key="env", value="prod")]))).body
+    assert sorted((t.key, t.value) for t in created.tags) == [("env", "prod"), ("team", "a")]
+    listed = sdk.list_tag_resources(models.ListTagResourcesRequest(resource_type="function",
+                                                                   resource_id=[created.function_arn]))
+    assert sorted((t.tag_key, t.tag_value) for t in listed.body.tag_resources) == [("env", "prod"), ("team", "a")]

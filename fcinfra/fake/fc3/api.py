@@ -123,6 +123,16 @@ def _model(model: type[M], body: bytes) -> M:
         raise invalid(f"{where}: {str(first['msg']).removeprefix('Value error, ')}") from None
 
 
+def _field(body: bytes, name: str) -> list[Any] | None:
+    """One list field of a JSON body that the typed request model does not carry (matched case-insensitively,
+    as :func:`_model` matches keys); ``_model`` has already refused a body that is not a JSON object."""
+    data = json.loads(body) if body.strip() else {}
+    found = next((v for k, v in data.items() if k.lower() == name.lower()), None)
+    if found is not None and not isinstance(found, list):
+        raise invalid(f"{name} must be a JSON array")
+    return found
+
+
 class Faults(Protocol):
     """The shared fault injector (``fake.faults.FaultInjector``): consulted per operation name."""
 
@@ -361,7 +371,7 @@ class Fc3Api:
         fn = p.get("fn", "")
         with self.lock:
             if op == "CreateFunction":
-                created = b.create_function(_model(CreateFunctionRequest, req.body))
+                created = b.create_function(_model(CreateFunctionRequest, req.body), _field(req.body, "tags"))
                 self._log_config_set(created)
                 return self._json(200, created, rid)
             if op == "ListFunctions":

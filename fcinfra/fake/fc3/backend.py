@@ -215,9 +215,12 @@ class Fc3Backend:
             "tags": [{"Key": k, "Value": v} for k, v in sorted(fn.tags.items())],
         }
 
-    def create_function(self, req: CreateFunctionRequest) -> dict[str, Any]:
+    def create_function(self, req: CreateFunctionRequest, tags: list[Any] | None = None) -> dict[str, Any]:
+        """``tags``: CreateFunctionInput's ``tags`` (``[{"Key", "Value"}]``; the alicloud provider spells the field
+        ``Tags``), checked like TagResources' before anything is created."""
         if req.function_name in self.functions:
             raise already_exists("Function", req.function_name)
+        pairs = _tag_pairs(tags or [])
         code = decode_code(req.code.to_wire() if req.code else None) or b""
         config = {**copy.deepcopy(_FUNCTION_DEFAULTS), **req.to_wire()}
         config.pop("functionName", None)
@@ -232,6 +235,7 @@ class Fc3Backend:
             created=now,
             modified=now,
         )
+        fn.tags.update(pairs)
         self.functions[fn.name] = fn
         return self._function_wire(fn, fn.config, fn.code)
 
@@ -293,13 +297,8 @@ class Fc3Backend:
 
     def tag_resources(self, resource_type: str | None, arns: list[str], tags: list[dict[str, Any]]) -> None:
         functions = self._tagged(resource_type, arns)
-        pairs: dict[str, str] = {}
-        for tag in tags:
-            if not isinstance(tag, Mapping):
-                raise invalid(f"tag {tag!r} is invalid: each tag is {{\"Key\": ..., \"Value\": ...}}")
-            pairs[str(tag.get("Key") or "")] = str(tag.get("Value") or "")
+        pairs = _tag_pairs(tags)
         try:  # FC's limits (fcinfra.fc.tagging): checked for every function before any is changed
-            check_tags(pairs, allow_empty=True)
             for fn in functions:
                 check_count(fn.tags, pairs)
         except ValueError as exc:
@@ -530,6 +529,23 @@ class Fc3Backend:
                 if trigger.domain_prefix == prefix:
                     return fn, trigger
         return None
+
+
+def _tag_pairs(tags: list[Any]) -> dict[str, str]:
+    """``[{"Key", "Value"}]`` (either case) as ``{key: value}``, each within FC's limits (``fcinfra.fc.tagging``,
+    at most MAX_TAGS of them); a bad one refuses the whole call."""
+    pairs: dict[str, str] = {}
+    for tag in tags:
+        if not isinstance(tag, Mapping):
+            raise invalid(f"tag {tag!r} is invalid: each tag is {{\"Key\": ..., \"Value\": ...}}")
+        fields = {str(k).lower(): v for k, v in tag.items()}
+        pairs[str(fields.get("key") or "")] = str(fields.get("value") or "")
+    try:
+        check_tags(pairs, allow_empty=True)
+        check_count({}, pairs)
+    except ValueError as exc:
+        raise invalid(str(exc)) from None
+    return pairs
 
 
 def dump_function(fn: FunctionRecord) -> dict[str, Any]:

@@ -243,3 +243,24 @@ def test_fc3_invocations_are_recorded_where_fc3_records_them() -> None:
         assert f'fc_invocations_total{{function="fn",qualifier="prod",service="",version="2"}} ' \
                f'{float(sum(r["versionId"] == "2" for r in rows))}' in exposition
         assert 'function="quiet",qualifier="LATEST",service="",version="LATEST"' in exposition
+
+
+def test_create_function_takes_the_alicloud_providers_tags_spelling(api: Fc3Api) -> None:
+    """The provider sends CreateFunction's tags as ``Tags: [{"Key", "Value"}]``: they tag the new function."""
+    from fcinfra.fc3 import signing
+
+    def create(body: dict[str, Any]) -> Any:
+        headers = {"accept": "application/json", "date": formatdate(time.time(), usegmt=True),
+                   "content-type": "application/json; charset=utf-8", "x-acs-signature-method": "HMAC-SHA1",
+                   "x-acs-signature-nonce": "n2", "x-acs-signature-version": "1.0", "x-acs-version": "2023-03-30"}
+        path = "/2023-03-30/functions"
+        headers["authorization"] = signing.roa_authorization("ak", "sk", "POST", path, [], headers)
+        return api.handle(Fc3Request("POST", path, [], headers, json.dumps(body).encode()))
+
+    base = {"functionName": "tagged", "runtime": "python3.10", "handler": "index.handler"}
+    refused = create({**base, "Tags": {"Key": "team"}})
+    assert refused.status == 400 and refused.json()["Code"] == "InvalidArgument"
+    assert "tagged" not in api.backend.functions
+    answer = create({**base, "Tags": [{"Key": "team", "Value": "a"}]})
+    assert answer.status == 200 and answer.json()["tags"] == [{"Key": "team", "Value": "a"}]
+    assert api.backend.functions["tagged"].tags == {"team": "a"}
