@@ -4,10 +4,16 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import signal
 import socket
 from typing import Any
 
 import pytest
+
+# Tests send SIGINT to processes they start (a rollout interrupted with Ctrl-C). A shell without job control
+# starts a background job with SIGINT ignored, and an ignored signal stays ignored across exec, so those children
+# would never see it. A handler of our own is reset to the default on exec: the children get a normal SIGINT.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
