@@ -5,8 +5,9 @@ Importing this package imports ``pulumi`` and ``pulumi_alicloud``; ``fcinfra`` i
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fcinfra._lazy import lazy_exports
 
 # Names are imported on first use (PEP 562): `fcinfra.components.code` alone must not import every component.
 _EXPORTS: dict[str, str] = {
@@ -42,14 +43,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fcinfra.components.fc_service import FcService, FcServiceArgs, FunctionSpec
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fcinfra.components' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

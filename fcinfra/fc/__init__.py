@@ -6,8 +6,9 @@ which runs this file, and it must not drag the client (requests, retries, the er
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fcinfra._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "FcClient": "fcinfra.fc.client",
@@ -47,16 +48,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 _SUBMODULES = frozenset({"client", "models", "names", "retry", "signing", "transport"})
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:  # ``import fcinfra.fc`` then ``fcinfra.fc.client.X`` worked when the init was eager
-        return importlib.import_module(f"fcinfra.fc.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fcinfra.fc' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), _SUBMODULES)

@@ -6,8 +6,9 @@ and ``fcinfra.fc3.signing``, which runs this file, and must not drag the client 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fcinfra._lazy import lazy_exports
 
 _EXPORTS: dict[str, str] = {
     "Fc3Client": "fcinfra.fc3.client",
@@ -28,12 +29,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
 _SUBMODULES = frozenset({"client", "lifecycle", "models", "signing", "transport"})
 
 
-def __getattr__(name: str) -> Any:
-    if name in _SUBMODULES:
-        return importlib.import_module(f"fcinfra.fc3.{name}")
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fcinfra.fc3' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals(), _SUBMODULES)

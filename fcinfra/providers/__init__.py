@@ -14,8 +14,9 @@ Importing this package imports ``pulumi``; ``fcinfra`` itself and the CLI never 
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fcinfra._lazy import lazy_exports
 
 # Eager: `fingerprint` is also the name of its (light) submodule, which would otherwise shadow the function.
 from fcinfra.providers.fingerprint import code_digest, fingerprint
@@ -58,14 +59,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fcinfra.providers.service_version import ServiceVersion, ServiceVersionProvider
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fcinfra.providers' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())

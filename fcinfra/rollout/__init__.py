@@ -12,8 +12,9 @@ Pure core (:mod:`.spec`, :mod:`.verdicts`, :func:`.engine.decide`), thin shell (
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from fcinfra._lazy import lazy_exports
 
 # Names are imported on first use (PEP 562): `fcinfra.rollout.spec` (a Pulumi provider's check, a preview's
 # schedule) must not import the runner, the probes and the traffic gates with this package.
@@ -103,14 +104,4 @@ if TYPE_CHECKING:  # pragma: no cover - for type checkers and IDEs only
     from fcinfra.rollout.verdicts import Thresholds, Verdict
 
 
-def __getattr__(name: str) -> Any:
-    module = _EXPORTS.get(name)
-    if module is None:
-        raise AttributeError(f"module 'fcinfra.rollout' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_EXPORTS))
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS, globals())
