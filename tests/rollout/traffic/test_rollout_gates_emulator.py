@@ -1,9 +1,9 @@
 """Traffic gates over the HTTP emulator (``Emulator``, as ``fcinfra emulator`` runs it): an FC 3.0 function's
-canary that fails only on users' fig orders (demo code v3) is rolled back by the SLS and the
-CloudMonitor gates, a healthy one (v2) promoted. Everything goes over loopback HTTP: the invocations (zip
-code run in the emulator's workers), the official SDKs' queries, and ``POST /_fcinfra/clock``, which moves
-the emulator's clock with the rollout's virtual one, so minutes of baking (and CloudMonitor's 60 s periods,
-never shortened) take seconds.
+canary (and, for the SLS gate, an FC 2.0 service's) that fails only on users' fig orders (demo code v3) is rolled
+back by the SLS and the CloudMonitor gates, a healthy one (v2) promoted. Everything goes over loopback HTTP: the
+invocations (zip code run in the emulator's workers), the official SDKs' queries, and ``POST /_fcinfra/clock``,
+which moves the emulator's clock with the rollout's virtual one, so minutes of baking (and CloudMonitor's 60 s
+periods, never shortened) take seconds.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import requests
 
 from fcinfra.demo.package import function_code
 from fcinfra.fake.server import Emulator
+from fcinfra.fc import FcClient
 from fcinfra.fc3 import Fc3Client
 from fcinfra.rollout import Rollout, Steps
 from fcinfra.rollout.traffic.load import send_traffic
@@ -42,10 +43,12 @@ class EmulatorTime:
     by. A sleep sends the users' requests of that span, a few seconds at a time, then moves the emulator's
     clock over the span with ``POST /_fcinfra/clock``."""
 
-    def __init__(self, emulator: Emulator, client: Fc3Client, function: str) -> None:
+    def __init__(self, emulator: Emulator, client: Fc3Client | FcClient, function: str,
+                 owner: str | None = None) -> None:
         self.endpoint = emulator.endpoint
         self.client = client
         self.function = function
+        self.owner = owner or function  # the alias's owner: the FC 3.0 function, or the FC 2.0 service
         self.offset = float(requests.get(f"{self.endpoint}/_fcinfra/clock", timeout=5).json()["offset"])
         self.sent = 0
 
@@ -58,7 +61,7 @@ class EmulatorTime:
             span = min(5.0, left)
             count = math.floor(span * RATE)
             if count:
-                send_traffic(self.client, self.function, "prod", self.function, rate=1000, count=count,
+                send_traffic(self.client, self.owner, "prod", self.function, rate=1000, count=count,
                              payloads=MIX, seed=self.sent)
                 self.sent += count
             answer = requests.post(f"{self.endpoint}/_fcinfra/clock", json={"advance": span}, timeout=5).json()
@@ -117,3 +120,39 @@ def test_cms_gate_over_the_emulator(emulator: Emulator) -> None:
     good = _rollout(client, name, clock, "2", spec, [50, 100], 180)
     assert good.status == "promoted", good.reason
     assert client.get_alias(name, "prod").version_id == "2"
+
+
+def _service(emulator: Emulator) -> tuple[FcClient, str]:
+    """The FC 2.0 twin of ``_function``: service (request metrics on) with quote v1 (version 1, prod), v2, v3."""
+    client = FcClient(emulator.account_id, emulator.region, AK, SK, endpoint=emulator.endpoint)
+    service = f"shop{next(_names)}"
+    client.create_service(service, log_config=LOG)
+    client.create_function(service, "quote", "python3.10", "index.handler", code=function_code("v1"))
+    client.publish_version(service, "v1")
+    client.create_alias(service, "prod", "1")
+    for code in ("v2", "v3"):
+        client.update_function(service, "quote", code=function_code(code))
+        client.publish_version(service, code)
+    return client, service
+
+
+@pytest.mark.slow
+def test_sls_gate_over_the_emulator_on_fc2(emulator: Emulator) -> None:
+    client, service = _service(emulator)
+    clock = EmulatorTime(emulator, client, "quote", owner=service)
+    spec = {"type": "sls", "project": "shop-logs", "logstore": "fc-requests", "function": "quote",
+            "http_proxy": emulator.endpoint}
+
+    def rollout(version: str) -> Any:
+        gate = gate_from_spec(spec, credentials_from_client(client))
+        gate.wall_clock = clock
+        return Rollout(client, service, "prod", version, strategy=Steps([25, 100], interval=60), health=[gate],
+                       check_every=5, sleep=clock.sleep, clock=clock).run()
+
+    bad = rollout("3")
+    assert bad.status == "rolled_back", bad.reason
+    assert "canary fails more often" in bad.reason and bad.history == [25, 0]
+    assert client.get_alias(service, "prod").version_id == "1"
+    good = rollout("2")
+    assert good.status == "promoted", good.reason
+    assert client.get_alias(service, "prod").version_id == "2"
